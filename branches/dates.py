@@ -1,0 +1,30 @@
+"""Calendar arithmetic for terms and probation periods, where a Feb 29 must not crash a rule."""
+import datetime
+
+from django.utils import timezone
+
+
+def today():
+    return timezone.localdate()
+
+
+def add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one: the term ends on the 28th
+        return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day, months):
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def age_on(birth, day):
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

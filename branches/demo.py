@@ -1,0 +1,469 @@
+"""A synthetic district in which every figure of the secretary's 2023 duty report holds as data.
+
+Deterministic (one seeded random generator), built with bulk_create so that 3,800 members take a few
+seconds and 100,000 still work. Nothing here is read by the figures: they are computed from these rows.
+"""
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from . import idcard
+from . import models as m
+from .dates import add_years
+
+YEAR = 2023
+DISTRICT = "红山区"
+DEFAULT_MEMBERS = 3800
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "建国华明丽娟军平芳伟秀英敏静强磊洋艳勇杰娜涛超霞鹏辉玲刚桂兰红梅文斌波宇晨欣怡佳浩然婷雪峰海燕志宏春晓东亮"
+# Gansu, as the seed's "甘肃党建" says: Baiyin's districts and counties as birthplaces.
+AREA_CODES = ("620402", "620403", "620421", "620422", "620423", "620102", "620103")
+
+
+@dataclass
+class Unit:
+    name: str
+    kind: str
+    category: str
+    area: str = m.Area.URBAN
+    branches: list = field(default_factory=list)
+    weight: int = 20  # relative size of each branch's roll
+    approved_in_year: bool = False
+
+
+def _units():
+    """The 68 organizations directly under the committee, and the branches under them."""
+    U, K, C, A = Unit, m.OrgKind, m.UnitCategory, m.Area
+    units = [
+        U("教育局机关党支部", K.BRANCH, C.BUREAU, weight=45),
+        U("区教研室党支部", K.BRANCH, C.BUREAU, weight=22),
+        U("区学生资助管理中心党支部", K.BRANCH, C.BUREAU, weight=9),
+    ]
+    for i, school in enumerate(["第一中学", "第二中学", "第三中学", "实验中学"]):
+        units.append(U(f"{DISTRICT}{school}党委", K.PARTY_COMMITTEE, C.HIGH_SCHOOL,
+                       branches=["高一年级党支部", "高二年级党支部", "高三年级党支部", "行政后勤党支部"], weight=30))
+    units.append(U(f"{DISTRICT}职业中等专业学校党委", K.PARTY_COMMITTEE, C.VOCATIONAL,
+                   branches=["教学党支部", "实训党支部", "行政党支部"], weight=24))
+    for school in ["第四中学", "第五中学", "第六中学", "第七中学", "第八中学", "第九中学"]:
+        units.append(U(f"{DISTRICT}{school}党总支", K.GENERAL_BRANCH, C.JUNIOR_SCHOOL,
+                       branches=["第一党支部", "第二党支部", "第三党支部"], weight=18))
+    for school in ["水川学校", "强湾学校"]:
+        units.append(U(f"{DISTRICT}{school}党总支", K.GENERAL_BRANCH, C.NINE_YEAR, A.RURAL,
+                       branches=["中学部党支部", "小学部党支部"], weight=16))
+    for school in ["四龙学校", "武川学校", "王岘学校", "银光学校"]:
+        units.append(U(f"{DISTRICT}{school}党支部", K.BRANCH, C.NINE_YEAR, A.RURAL if school != "银光学校" else A.URBAN, weight=14))
+    for school in ["第一小学", "第二小学", "北京路小学", "公园路小学"]:
+        units.append(U(f"{DISTRICT}{school}党总支", K.GENERAL_BRANCH, C.PRIMARY,
+                       branches=["低年级党支部", "高年级党支部"], weight=18))
+    for town in ["水川镇", "强湾乡", "武川乡"]:
+        units.append(U(f"{DISTRICT}{town}学区党总支", K.GENERAL_BRANCH, C.PRIMARY, A.RURAL,
+                       branches=["中心小学党支部", "村小联合党支部", "幼儿园党支部"], weight=10))
+    urban_primary = ["第三小学", "第四小学", "第五小学", "第六小学", "第七小学", "第八小学", "第九小学", "第十小学",
+                     "人民路小学", "南街小学", "东山小学", "西区小学", "育才小学", "金岭小学", "工农路小学", "新城小学"]
+    for school in urban_primary:
+        units.append(U(f"{DISTRICT}{school}党支部", K.BRANCH, C.PRIMARY, weight=14))
+    for school in ["王岘小学", "四龙小学", "东湾小学", "大坝小学"]:
+        units.append(U(f"{DISTRICT}{school}党支部", K.BRANCH, C.PRIMARY, A.RURAL, weight=8))
+    for n in "一二三四五六七八":
+        units.append(U(f"{DISTRICT}第{n}幼儿园党支部", K.BRANCH, C.KINDERGARTEN, weight=7))
+    for school in ["育英学校", "博文学校", "启明外国语学校", "英才中学", "华锐实验学校"]:
+        units.append(U(f"{DISTRICT}{school}党支部", K.BRANCH, C.PRIVATE_SCHOOL, weight=6))
+    units.append(U(f"{DISTRICT}民办学校第一联合党支部", K.JOINT_BRANCH, C.PRIVATE_SCHOOL, weight=5, approved_in_year=True))
+    for name in ["小天使幼儿园党支部", "民办幼儿园第一联合党支部", "民办幼儿园第二联合党支部", "童心幼儿园党支部"]:
+        kind = K.JOINT_BRANCH if "联合" in name else K.BRANCH
+        units.append(U(f"{DISTRICT}{name}", kind, C.PRIVATE_KINDERGARTEN, weight=4,
+                       approved_in_year=name == "民办幼儿园第二联合党支部"))
+    for name in ["校外培训机构第一联合党支部", "校外培训机构第二联合党支部", "新航道培训学校党支部"]:
+        kind = K.JOINT_BRANCH if "联合" in name else K.BRANCH
+        units.append(U(f"{DISTRICT}{name}", kind, C.PRIVATE_TRAINING, weight=4))
+    units[units.index(next(u for u in units if u.name.endswith("新城小学党支部")))].approved_in_year = True
+    assert len(units) == 68, len(units)
+    return units
+
+
+LEADERS = [
+    ("王建国", m.Leader.Title.SECRETARY),
+    ("李文华", m.Leader.Title.DEPUTY),
+    ("张丽娟", m.Leader.Title.DEPUTY),
+    ("刘志宏", m.Leader.Title.MEMBER),
+    ("陈海燕", m.Leader.Title.MEMBER),
+    ("杨东亮", m.Leader.Title.MEMBER),
+]
+
+# The committee's own year, per year: kind -> list of (count, topics, teams, people) entries.
+WORK_LOG = {
+    2023: {
+        m.WorkKind.GUIDANCE: [(1, 0, 0, 0)] * 3,
+        m.WorkKind.RESEARCH: [(1, 0, 0, 0)] * 2,
+        m.WorkKind.COMMITTEE_MEETING: [(1, t, 0, 0) for t in (3, 4, 3, 2, 3, 4, 3, 3, 2, 4, 3)],
+        m.WorkKind.DEMOCRATIC_LIFE: [(1, 0, 0, 0)],
+        m.WorkKind.BRANCH_LIFE: [(1, 0, 0, 0)] * 2,
+        m.WorkKind.TRAINING_CLASS: [(1, 0, 0, 60)] * 4,
+        m.WorkKind.PAPER: [(1, 0, 0, 0)] * 5,
+        m.WorkKind.RESEARCH_TOPIC: [(1, 0, 0, 0)] * 3,
+        m.WorkKind.PARTY_LESSON: [(1, 0, 0, 0)] * 4,
+        m.WorkKind.PROBLEM_FIXED: [(10, 0, 0, 0), (8, 0, 0, 0), (7, 0, 0, 0)],
+        m.WorkKind.CENTRAL_GROUP: [(1, 0, 0, 0)] * 13,
+        m.WorkKind.BUREAU_STUDY: [(1, 0, 0, 0)] * 36,
+        m.WorkKind.REFLECTION: [(1260, 0, 0, 0), (1015, 0, 0, 0), (767, 0, 0, 0)],
+        m.WorkKind.SECTION_APPOINTMENT: [(1, 0, 4, 21), (1, 0, 2, 9)],
+        m.WorkKind.UNIT_APPOINTMENT: [(1, 0, 5, 6), (1, 0, 3, 4)],
+        m.WorkKind.PRIVATE_MEETING: [(1, 0, 0, 0)] * 3,
+        m.WorkKind.PRIVATE_INSPECTION: [(1, 0, 13, 0)],
+        m.WorkKind.COLLECTIVE_TALK: [(1, 0, 0, 0)] * 4,
+        m.WorkKind.ONE_TO_ONE_TALK: [(1, 0, 4, 18), (1, 0, 5, 22), (1, 0, 6, 28)],
+    },
+    2022: {
+        m.WorkKind.GUIDANCE: [(1, 0, 0, 0)] * 2,
+        m.WorkKind.RESEARCH: [(1, 0, 0, 0)] * 2,
+        m.WorkKind.COMMITTEE_MEETING: [(1, t, 0, 0) for t in (3, 2, 3, 3, 2, 3, 4, 3, 3)],
+        m.WorkKind.DEMOCRATIC_LIFE: [(1, 0, 0, 0)],
+        m.WorkKind.BRANCH_LIFE: [(1, 0, 0, 0)] * 2,
+        m.WorkKind.TRAINING_CLASS: [(1, 0, 0, 55)] * 2,
+        m.WorkKind.PAPER: [(1, 0, 0, 0)] * 3,
+        m.WorkKind.RESEARCH_TOPIC: [(1, 0, 0, 0)] * 2,
+        m.WorkKind.PARTY_LESSON: [(1, 0, 0, 0)] * 3,
+        m.WorkKind.PROBLEM_FIXED: [(9, 0, 0, 0), (7, 0, 0, 0)],
+        m.WorkKind.CENTRAL_GROUP: [(1, 0, 0, 0)] * 12,
+        m.WorkKind.BUREAU_STUDY: [(1, 0, 0, 0)] * 30,
+        m.WorkKind.REFLECTION: [(1200, 0, 0, 0), (1150, 0, 0, 0)],
+        m.WorkKind.SECTION_APPOINTMENT: [(1, 0, 3, 14)],
+        m.WorkKind.UNIT_APPOINTMENT: [(1, 0, 4, 6)],
+        m.WorkKind.PRIVATE_MEETING: [(1, 0, 0, 0)] * 2,
+        m.WorkKind.PRIVATE_INSPECTION: [(1, 0, 12, 0)],
+        m.WorkKind.COLLECTIVE_TALK: [(1, 0, 0, 0)] * 3,
+        m.WorkKind.ONE_TO_ONE_TALK: [(1, 0, 5, 20), (1, 0, 6, 25)],
+    },
+}
+WORK_TITLES = {
+    m.WorkKind.GUIDANCE: "专题指导基层党建工作", m.WorkKind.RESEARCH: "基层党建专题调研",
+    m.WorkKind.COMMITTEE_MEETING: "党工委会议", m.WorkKind.DEMOCRATIC_LIFE: "参加专题民主生活会",
+    m.WorkKind.BRANCH_LIFE: "参加所在支部组织生活会", m.WorkKind.TRAINING_CLASS: "全系统党组织书记轮训班",
+    m.WorkKind.PAPER: "主题教育研讨交流材料", m.WorkKind.RESEARCH_TOPIC: "主题教育调研专题",
+    m.WorkKind.PARTY_LESSON: "专题党课", m.WorkKind.PROBLEM_FIXED: "主题教育检视整改问题",
+    m.WorkKind.CENTRAL_GROUP: "党工委理论学习中心组学习", m.WorkKind.BUREAU_STUDY: "局机关党员干部集中学习",
+    m.WorkKind.REFLECTION: "全系统干部群众撰写心得体会", m.WorkKind.SECTION_APPOINTMENT: "配合区委调整配备科级领导班子",
+    m.WorkKind.UNIT_APPOINTMENT: "调整配备股级单位领导干部", m.WorkKind.PRIVATE_MEETING: "民办教育机构党组织负责人工作会议",
+    m.WorkKind.PRIVATE_INSPECTION: "民办教育机构党建工作调研检查全覆盖", m.WorkKind.COLLECTIVE_TALK: "集体约谈",
+    m.WorkKind.ONE_TO_ONE_TALK: "一对一约谈学校领导班子",
+}
+# Work the secretary does in person ("本人撰写…、上专题党课…").
+PERSONAL_WORK = {m.WorkKind.PAPER, m.WorkKind.RESEARCH_TOPIC, m.WorkKind.PARTY_LESSON,
+                 m.WorkKind.DEMOCRATIC_LIFE, m.WorkKind.BRANCH_LIFE, m.WorkKind.COMMITTEE_MEETING}
+
+ELECTIONS_PER_YEAR = {2023: 26, 2022: 21}
+BACKBONE_PER_YEAR = {2023: (68, 60, 125), 2022: (55, 58, 102)}  # provincial, city, district
+
+
+class DemoBuilder:
+    def __init__(self, members=DEFAULT_MEMBERS, seed=YEAR):
+        self.rng = random.Random(seed)
+        self.target = members
+        self.scale = members / DEFAULT_MEMBERS
+        self.used_ids = set()
+
+    # -- small generators --------------------------------------------------------------------
+    def date_in(self, year, start_month=1, end_month=12):
+        start = datetime.date(year, start_month, 1)
+        end = datetime.date(year, end_month, 28)
+        return start + datetime.timedelta(days=self.rng.randint(0, (end - start).days))
+
+    def person(self, age_low, age_high):
+        rng = self.rng
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+        while True:
+            born = datetime.date(YEAR - rng.randint(age_low, age_high), rng.randint(1, 12), rng.randint(1, 28))
+            male = rng.random() < 0.42
+            seq = rng.randrange(0, 999) | 1 if male else rng.randrange(0, 998) & ~1
+            number = idcard.make_id_number(rng.choice(AREA_CODES), born, seq)
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                return name, born, number, "男" if male else "女"
+
+    def phone(self):
+        return f"1{self.rng.choice('3589')}{self.rng.randint(0, 9)}{self.rng.randint(0, 99999999):08d}"
+
+    # -- the district ------------------------------------------------------------------------
+    def build(self):
+        rng = self.rng
+        leaders = m.Leader.objects.bulk_create(
+            [m.Leader(name=n, title=t, sort_order=i) for i, (n, t) in enumerate(LEADERS, start=1)]
+        )
+        secretary_leader, others = leaders[0], leaders[1:]
+        root = m.Organization.objects.create(
+            name=f"中共{DISTRICT}教育工作委员会", kind=m.OrgKind.COMMITTEE, unit_name=f"{DISTRICT}教育局",
+            unit_category=m.UnitCategory.BUREAU, founded_on=datetime.date(2001, 7, 1),
+        )
+        units = _units()
+        basic, leaves = [], []  # leaves: (org, weight)
+        for order, unit in enumerate(units, start=1):
+            private = unit.category in m.PRIVATE_CATEGORIES
+            founded = self.date_in(YEAR, 3, 9) if unit.approved_in_year else self.date_in(rng.randint(1985, 2018))
+            org = m.Organization(
+                name=unit.name, parent=root, kind=unit.kind, unit_name=unit.name.removesuffix("党委").removesuffix("党总支").removesuffix("党支部"),
+                unit_category=unit.category, ownership=m.Ownership.PRIVATE if private else m.Ownership.PUBLIC,
+                area=unit.area, founded_on=founded, approved_on=founded - datetime.timedelta(days=rng.randint(7, 30)),
+                approval_document=f"红教工委发〔{founded.year}〕{rng.randint(1, 60)}号", sort_order=order,
+                liaison_leader=secretary_leader if order % 8 == 3 and order < 64 else others[order % len(others)],
+            )
+            basic.append((org, unit))
+        m.Organization.objects.bulk_create([o for o, _ in basic])
+        children = []
+        for org, unit in basic:
+            for j, bname in enumerate(unit.branches, start=1):
+                children.append((m.Organization(
+                    name=f"{org.unit_name}{bname}", parent=org,
+                    kind=m.OrgKind.JOINT_BRANCH if "联合" in bname else m.OrgKind.BRANCH,
+                    unit_name=org.unit_name, unit_category=org.unit_category, ownership=org.ownership, area=org.area,
+                    founded_on=org.founded_on, approved_on=org.approved_on, approval_document=org.approval_document,
+                    sort_order=org.sort_order * 100 + j, liaison_leader=None,
+                ), unit))
+        m.Organization.objects.bulk_create([o for o, _ in children])
+        for org, unit in basic:
+            if unit.branches:
+                leaves.append((org, 6 if unit.kind == m.OrgKind.PARTY_COMMITTEE else 5))  # their committees
+            else:
+                leaves.append((org, unit.weight))
+        leaves += [(o, u.weight) for o, u in children]
+        self.root, self.basic, self.children = root, [o for o, _ in basic], [o for o, _ in children]
+        self.branches = [o for o, _ in basic + children if o.kind in m.BRANCH_KINDS]
+        self.secretary_leader, self.leaders = secretary_leader, leaders
+        self.build_members(leaves)
+        self.build_elections()
+        self.build_assessments()
+        self.build_rectifications()
+        self.build_work_log()
+
+    def build_members(self, leaves):
+        rng = self.rng
+        total_weight = sum(w for _, w in leaves)
+        sizes = [max(2, round(w * self.target / total_weight)) for _, w in leaves]
+        # Land exactly on the target: trim or pad the largest rolls.
+        order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
+        k = 0
+        while sum(sizes) != self.target:
+            i = order[k % len(order)]
+            sizes[i] += 1 if sum(sizes) < self.target else -1
+            k += 1
+        # Organizations with staffing problems, as the seed's "班子没有配齐、年龄偏大" says.
+        names = [o.name for o, _ in leaves]
+        vacant = {n for n in names if n.endswith(("小天使幼儿园党支部", "校外培训机构第二联合党支部", "大坝小学党支部", "第八幼儿园党支部"))}
+        thin = {n for n in names if n.endswith(("第七中学党总支", "东山小学党支部", "英才中学党支部", "水川镇学区党总支", "第六小学党支部"))}
+        members = []
+        new_members = round(96 * self.scale)
+        overdue_probation = 6
+        converted_in_year = round(88 * self.scale)
+        for (org, _), size in zip(leaves, sizes):
+            private = org.ownership == m.Ownership.PRIVATE
+            roll = []
+            for _ in range(size):
+                name, born, number, sex = self.person(23, 59)
+                join = self.date_in(rng.randint(born.year + 20, min(YEAR - 2, born.year + 45)))
+                roll.append(m.Member(
+                    name=name, gender=sex, birth_date=born, id_number=number, join_date=join,
+                    full_member_date=add_years(join, 1) + datetime.timedelta(days=rng.randint(0, 20)),
+                    status=m.Member.Status.FULL, organization=org,
+                    education=rng.choices(["postgraduate", "bachelor", "junior_college", "secondary"], (8, 70, 18, 4))[0],
+                    job=rng.choices(["teacher", "manager", "support", "worker", "retired"], (72, 14, 6, 3, 5))[0]
+                    if org.unit_category != m.UnitCategory.BUREAU else "manager",
+                    phone=self.phone(), ethnicity=rng.choices(["汉族", "回族", "藏族", "东乡族", "满族"], (93, 4, 1, 1, 1))[0],
+                ))
+            # The team: a secretary (older, 40-58) unless vacant, and committee members where the rule asks.
+            full = roll
+            needed = 5 if org.kind in (m.OrgKind.PARTY_COMMITTEE, m.OrgKind.GENERAL_BRANCH) else (3 if len(full) >= 7 else 1)
+            if org.name in thin:
+                needed = max(1, needed - 2)
+            posts = [m.Member.Post.SECRETARY, m.Member.Post.ORGANIZATION, m.Member.Post.PUBLICITY,
+                     m.Member.Post.DISCIPLINE, m.Member.Post.DEPUTY_SECRETARY, m.Member.Post.YOUTH][:needed]
+            if org.name in vacant:
+                posts = posts[1:]
+            for member, post in zip(full, posts):
+                member.party_post = post
+                if post == m.Member.Post.SECRETARY:
+                    # Ageing teams: about one secretary in five is 55 or older, more often in the countryside.
+                    old = rng.random() < (0.35 if org.area == m.Area.RURAL else 0.18)
+                    low, high = (55, 59) if old else (38, 54)
+                    self.used_ids.discard(member.id_number)
+                    member.name, member.birth_date, member.id_number, member.gender = self.person(low, high)
+                    member.join_date = self.date_in(member.birth_date.year + 24)
+                    member.full_member_date = add_years(member.join_date, 1)
+            members += roll
+        # Probationary members: those who joined this year, and a few whose year has passed unconverted.
+        plain = [x for x in members if not x.party_post and x.birth_date.year >= YEAR - 40]
+        rng.shuffle(plain)
+        for x in plain[:new_members]:
+            x.join_date = self.date_in(YEAR, 1, 11)
+            x.status, x.full_member_date = m.Member.Status.PROBATIONARY, None
+        for x in plain[new_members:new_members + overdue_probation]:
+            x.join_date = self.date_in(YEAR - 2, 3, 11)
+            x.status, x.full_member_date = m.Member.Status.PROBATIONARY, None
+        for x in plain[new_members + overdue_probation:new_members + overdue_probation + converted_in_year]:
+            x.join_date = self.date_in(YEAR - 1, 1, 11)
+            x.full_member_date = add_years(x.join_date, 1)
+        # 双培双强: backbone teachers named in each year.
+        teachers = [x for x in members if x.job == "teacher" and not x.backbone_title]
+        rng.shuffle(teachers)
+        start = 0
+        for year, counts in BACKBONE_PER_YEAR.items():
+            for title, count in zip(("provincial", "city", "district"), counts):
+                count = round(count * self.scale)
+                for x in teachers[start:start + count]:
+                    x.backbone_title, x.backbone_year = title, year
+                start += count
+        m.Member.objects.bulk_create(members, batch_size=2000)
+        # Off the roll: transferred out and deceased, kept for the record but not counted.
+        gone = []
+        for i in range(15):
+            org = self.rng.choice(self.branches)
+            name, born, number, sex = self.person(30, 80)
+            gone.append(m.Member(
+                name=name, gender=sex, birth_date=born, id_number=number, join_date=datetime.date(born.year + 25, 7, 1),
+                full_member_date=datetime.date(born.year + 26, 7, 1), organization=org,
+                roll_status=m.Member.Roll.DECEASED if i < 3 else m.Member.Roll.TRANSFERRED,
+            ))
+        m.Member.objects.bulk_create(gone)
+
+    def build_elections(self):
+        rng = self.rng
+        orgs = self.basic + self.children
+        new_orgs = [o for o in self.basic if o.approved_on and o.approved_on.year == YEAR]
+        never = [o for o in orgs if o.name.endswith(("校外培训机构第一联合党支部", "童心幼儿园党支部"))]
+        overdue = [o for o in orgs if o.name.endswith(("王岘小学党支部", "第五幼儿园党支部", "华锐实验学校党支部",
+                                                       "第八中学党总支", "育英学校党支部"))]
+        candidates = [o for o in orgs if o not in new_orgs + never + overdue]
+        rng.shuffle(candidates)
+        held = {YEAR: new_orgs + candidates[: ELECTIONS_PER_YEAR[YEAR] - len(new_orgs)]}
+        rest = candidates[ELECTIONS_PER_YEAR[YEAR] - len(new_orgs):]
+        held[YEAR - 1] = rest[: ELECTIONS_PER_YEAR[YEAR - 1]]
+        rest = rest[ELECTIONS_PER_YEAR[YEAR - 1]:]
+        elections = []
+
+        def elect(org, day):
+            term = m.TERM_YEARS[org.kind]
+            names = [f"{rng.choice(SURNAMES)}{rng.choice(GIVEN)}{rng.choice(GIVEN)}" for _ in range(5 if term == 5 else 3)]
+            elections.append(m.Election(
+                organization=org, held_on=day, term_years=term, term_ends_on=add_years(day, term),
+                secretary_name=names[0], committee_members="、".join(names),
+                approval_document=f"红教工委复〔{day.year}〕{rng.randint(1, 80)}号",
+                approved_on=day + datetime.timedelta(days=rng.randint(5, 20)),
+            ))
+
+        for year, group in held.items():
+            for org in group:
+                if org in new_orgs:
+                    day = org.founded_on + datetime.timedelta(days=10)
+                else:
+                    day = self.date_in(year, 3, 11)
+                    elect(org, add_years(day, -m.TERM_YEARS[org.kind]))
+                elect(org, day)
+        for org in overdue:  # the term ran out in 2023 and no election followed
+            elect(org, self.date_in(YEAR - m.TERM_YEARS[org.kind], 1, 8))
+        for org in rest:  # mid-term, elected before last year; some terms end within six months of the year's end (due)
+            term = m.TERM_YEARS[org.kind]
+            elect(org, self.date_in(YEAR - rng.randint(2, term - 1), 5, 12))
+        m.Election.objects.bulk_create(elections, batch_size=1000)
+
+    def build_assessments(self):
+        rng = self.rng
+        items = list(m.StandardItem.objects.filter(is_active=True))
+        branches = [b for b in self.branches if not (b.approved_on and b.approved_on.year == YEAR)]
+        private = [b for b in branches if b.ownership == m.Ownership.PRIVATE]
+        public = [b for b in branches if b.ownership == m.Ownership.PUBLIC]
+        rng.shuffle(private)
+        rng.shuffle(public)
+        # 2023: 84 branches reach the standard; private schools lag (the seed's "进展不平衡").
+        met_private = private[:5]
+        failed = private[5:9] + public[:8]
+        met = met_private + public[8:8 + 84 - len(met_private)]
+        results = {b: m.AssessmentResult.PASSED for b in met}
+        for b in rng.sample(met[len(met_private):], 14):
+            results[b] = m.AssessmentResult.EXEMPLARY
+        results.update({b: m.AssessmentResult.FAILED for b in failed})
+        year_before = {b: (m.AssessmentResult.PASSED if rng.random() < 0.82 else m.AssessmentResult.FAILED) for b in public + private[:6]}
+        assessments, scores = [], []
+        for year, plan in ((YEAR - 1, year_before), (YEAR, results)):
+            for branch, result in plan.items():
+                a = m.Assessment(organization=branch, year=year, result=result, assessed_on=datetime.date(year, 12, rng.randint(5, 28)))
+                assessments.append(a)
+                short = {m.AssessmentResult.EXEMPLARY: 0, m.AssessmentResult.PASSED: rng.choice((0, 1, 2)),
+                         m.AssessmentResult.FAILED: rng.randint(4, 7)}[result]
+                short_items = set(rng.sample(range(len(items)), short))
+                for i, item in enumerate(items):
+                    score = item.points - (rng.randint(1, int(item.points) - 1) if i in short_items else 0)
+                    scores.append((a, item, score))
+        m.Assessment.objects.bulk_create(assessments)
+        m.AssessmentItem.objects.bulk_create(
+            [m.AssessmentItem(assessment=a, item=i, score=s, remark="" if s == i.points else "资料不全，扣分")
+             for a, i, s in scores], batch_size=2000,
+        )
+
+    def build_rectifications(self):
+        rng = self.rng
+        private = [o for o in self.basic if o.ownership == m.Ownership.PRIVATE]
+        categories = list(m.ProblemCategory.objects.all())
+        plan = {
+            YEAR - 1: [("closed", False)] * 4,
+            YEAR: [("closed", True), ("closed", True), ("closed", False), ("awaiting", False), ("in_progress", False)],
+        }
+        cases, links, progress = [], [], []
+        for year, rows in plan.items():
+            for org, (status, exemplary) in zip(rng.sample(private, len(rows)), rows):
+                deadline = datetime.date(year, rng.choice((6, 9, 10)), 30)
+                case = m.RectificationCase(
+                    organization=org, year=year, status=status, is_exemplary=exemplary, deadline=deadline,
+                    problems="组织生活不规范，“三会一课”记录不全；党员教育管理松散。",
+                    measures="工委包抓领导蹲点指导，配齐支部班子，建立“三会一课”台账，每月督查。",
+                    responsible_leader=rng.choice(self.leaders[1:]),
+                    closed_on=deadline - datetime.timedelta(days=rng.randint(0, 40)) if status == "closed" else None,
+                )
+                cases.append(case)
+                links += [(case, c) for c in rng.sample(categories[:7], 2)]
+                for month in (3, 6, 9):
+                    progress.append(m.RectificationProgress(case=case, date=datetime.date(year, month, 15),
+                                                            note=f"{month}月督查：整改措施逐项推进。"))
+        m.RectificationCase.objects.bulk_create(cases)
+        m.RectificationCase.categories.through.objects.bulk_create(
+            [m.RectificationCase.categories.through(rectificationcase=c, problemcategory=p) for c, p in links]
+        )
+        m.RectificationProgress.objects.bulk_create(progress)
+
+    def build_work_log(self):
+        rng = self.rng
+        entries = []
+        for year, plan in WORK_LOG.items():
+            for kind, rows in plan.items():
+                for i, (count, topics, teams, people) in enumerate(rows, start=1):
+                    entries.append(m.WorkLogEntry(
+                        date=self.date_in(year, 1, 12), kind=kind, title=f"{WORK_TITLES[kind]}（第{i}次）" if len(rows) > 1 else WORK_TITLES[kind],
+                        count=count, topics=topics, teams=teams, people=people,
+                        leader=self.secretary_leader if kind in PERSONAL_WORK else None,
+                    ))
+        m.WorkLogEntry.objects.bulk_create(entries)
+
+
+DEMO_MODELS = [
+    m.RectificationProgress, m.RectificationCase, m.AssessmentItem, m.Assessment, m.WorkLogEntry,
+    m.Election, m.Member,
+]
+
+
+def clear():
+    for model in DEMO_MODELS:
+        model.objects.all().delete()
+    # Organizations protect their parents: delete from the leaves up.
+    while m.Organization.objects.exists():
+        m.Organization.objects.filter(children__isnull=True).delete()
+    m.Leader.objects.all().delete()
+
+
+@transaction.atomic
+def load(members=DEFAULT_MEMBERS, reset=False):
+    """Build the demo district. Returns False (and changes nothing) where records already exist and reset is off."""
+    if m.Organization.objects.exists() and not reset:
+        return False
+    clear()
+    DemoBuilder(members).build()
+    return True

@@ -1,0 +1,700 @@
+"""The records of the district's party building, with the rules the party's regulations give them.
+
+Each rule lives once, here: on the model (clean, properties) or on its queryset, so that the admin,
+the import, the dashboard and the annual report all ask the same question the same way.
+"""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+
+from . import idcard
+from .dates import add_months, add_years, age_on, today
+
+
+# ---------------------------------------------------------------------------------------------
+# Organizations
+# ---------------------------------------------------------------------------------------------
+class OrgKind(models.TextChoices):
+    COMMITTEE = "committee", "教育工委"
+    PARTY_COMMITTEE = "party_committee", "党委"
+    GENERAL_BRANCH = "general_branch", "党总支"
+    BRANCH = "branch", "党支部"
+    JOINT_BRANCH = "joint_branch", "联合党支部"
+
+
+BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.JOINT_BRANCH)
+# Which kind may sit under which: the committee is the root, branches are leaves.
+ALLOWED_PARENTS = {
+    OrgKind.PARTY_COMMITTEE: {OrgKind.COMMITTEE},
+    OrgKind.GENERAL_BRANCH: {OrgKind.COMMITTEE, OrgKind.PARTY_COMMITTEE},
+    OrgKind.BRANCH: {OrgKind.COMMITTEE, OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH},
+    OrgKind.JOINT_BRANCH: {OrgKind.COMMITTEE, OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH},
+}
+# 中国共产党章程 / 基层组织选举工作条例: basic-level party committees serve 5 years, general branches and branches 3.
+TERM_YEARS = {
+    OrgKind.PARTY_COMMITTEE: 5,
+    OrgKind.GENERAL_BRANCH: 3,
+    OrgKind.BRANCH: 3,
+    OrgKind.JOINT_BRANCH: 3,
+}
+ELECTION_DUE_MONTHS = 6
+
+
+class UnitCategory(models.TextChoices):
+    HIGH_SCHOOL = "high", "高中"
+    JUNIOR_SCHOOL = "junior", "初中"
+    NINE_YEAR = "nine_year", "九年一贯制"
+    PRIMARY = "primary", "小学"
+    KINDERGARTEN = "kindergarten", "幼儿园"
+    VOCATIONAL = "vocational", "中职"
+    BUREAU = "bureau", "机关及直属单位"
+    PRIVATE_SCHOOL = "private_school", "民办学校"
+    PRIVATE_KINDERGARTEN = "private_kindergarten", "民办幼儿园"
+    PRIVATE_TRAINING = "private_training", "民办培训机构"
+
+
+PRIVATE_CATEGORIES = (
+    UnitCategory.PRIVATE_SCHOOL,
+    UnitCategory.PRIVATE_KINDERGARTEN,
+    UnitCategory.PRIVATE_TRAINING,
+)
+
+
+class Ownership(models.TextChoices):
+    PUBLIC = "public", "公办"
+    PRIVATE = "private", "民办"
+
+
+class Area(models.TextChoices):
+    URBAN = "urban", "城区"
+    RURAL = "rural", "农村学区"
+
+
+class Leader(models.Model):
+    """A member of the working committee's leadership, who is assigned organizations (包抓)."""
+
+    class Title(models.TextChoices):
+        SECRETARY = "secretary", "工委书记"
+        DEPUTY = "deputy", "工委副书记"
+        MEMBER = "member", "工委委员"
+
+    name = models.CharField("姓名", max_length=50, unique=True)
+    title = models.CharField("职务", max_length=20, choices=Title.choices)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工委领导"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_title_display()}）"
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def basic_level(self):
+        """The organizations directly under the working committee (the seed's "68个党组织")."""
+        return self.active().filter(parent__kind=OrgKind.COMMITTEE)
+
+    def branches(self):
+        return self.active().filter(kind__in=BRANCH_KINDS)
+
+    def with_staffing(self):
+        """Annotate what the staffing rule needs: full members on the roll, posts held, the secretary's birth."""
+        on_roll = Q(members__roll_status=Member.Roll.ON_ROLL)
+        return self.annotate(
+            full_count=Count("members", filter=on_roll & Q(members__status=Member.Status.FULL)),
+            roll_count=Count("members", filter=on_roll),
+            committee_count=Count("members", filter=on_roll & ~Q(members__party_post="")),
+            secretary_birth=Subquery(
+                Member.objects.on_roll()
+                .filter(organization=OuterRef("pk"), party_post=Member.Post.SECRETARY)
+                .order_by("birth_date")
+                .values("birth_date")[:1]
+            ),
+        )
+
+    def with_last_election(self):
+        latest = Election.objects.filter(organization=OuterRef("pk")).order_by("-held_on", "-pk")
+        return self.annotate(
+            last_election_on=Subquery(latest.values("held_on")[:1]),
+            term_ends_on=Subquery(latest.values("term_ends_on")[:1]),
+        )
+
+    def election_overdue(self, on=None):
+        on = on or today()
+        return self.with_last_election().filter(term_ends_on__lt=on)
+
+    def election_due(self, on=None):
+        """Term ends within the next six months (a term that ends today is due, not yet overdue)."""
+        on = on or today()
+        return self.with_last_election().filter(term_ends_on__gte=on, term_ends_on__lte=add_months(on, ELECTION_DUE_MONTHS))
+
+    def never_elected(self):
+        return self.exclude(kind=OrgKind.COMMITTEE).filter(elections__isnull=True)
+
+
+class Organization(models.Model):
+    name = models.CharField("党组织名称", max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级党组织", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    kind = models.CharField("组织类别", max_length=20, choices=OrgKind.choices)
+    unit_name = models.CharField("所在单位", max_length=100, blank=True)
+    unit_category = models.CharField("单位类别", max_length=30, choices=UnitCategory.choices, blank=True)
+    ownership = models.CharField("办学性质", max_length=10, choices=Ownership.choices, default=Ownership.PUBLIC)
+    area = models.CharField("城乡", max_length=10, choices=Area.choices, default=Area.URBAN)
+    founded_on = models.DateField("成立日期", null=True, blank=True)
+    approved_on = models.DateField("批准成立日期", null=True, blank=True)
+    approval_document = models.CharField("批准文号", max_length=100, blank=True)
+    is_active = models.BooleanField("存续", default=True, help_text="撤销的党组织取消勾选并填写撤销日期。")
+    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+    liaison_leader = models.ForeignKey(
+        Leader, verbose_name="包抓领导", null=True, blank=True, on_delete=models.SET_NULL, related_name="organizations"
+    )
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党组织"
+        ordering = ["sort_order", "id"]
+        indexes = [models.Index(fields=["parent", "kind"]), models.Index(fields=["approved_on"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_branch(self):
+        return self.kind in BRANCH_KINDS
+
+    @property
+    def term_years(self):
+        return TERM_YEARS.get(self.kind)
+
+    def ancestors(self):
+        node, seen = self.parent, []
+        while node is not None and node not in seen:
+            seen.append(node)
+            node = node.parent
+        return seen
+
+    def clean(self):
+        errors = {}
+        if self.kind == OrgKind.COMMITTEE:
+            if self.parent_id:
+                errors["parent"] = "教育工委是组织树的根，不能有上级党组织。"
+        elif not self.parent_id:
+            errors["parent"] = "请选择上级党组织。"
+        elif self.parent.kind not in ALLOWED_PARENTS[self.kind]:
+            errors["parent"] = f"{self.get_kind_display()}不能设在{self.parent.get_kind_display()}之下。"
+        elif self.pk and (self.parent_id == self.pk or self in self.parent.ancestors()):
+            errors["parent"] = "上级党组织不能是本组织或其下级组织。"
+        if self.unit_category in PRIVATE_CATEGORIES and self.ownership != Ownership.PRIVATE:
+            errors["ownership"] = f"单位类别为“{self.get_unit_category_display()}”的，办学性质应为民办。"
+        if self.unit_category and self.unit_category not in PRIVATE_CATEGORIES and self.ownership == Ownership.PRIVATE:
+            errors["ownership"] = f"单位类别为“{self.get_unit_category_display()}”的，办学性质应为公办。"
+        if not self.is_active and not self.dissolved_on:
+            errors["dissolved_on"] = "已撤销的党组织请填写撤销日期。"
+        if self.is_active and self.dissolved_on:
+            errors["dissolved_on"] = "存续的党组织不应有撤销日期。"
+        if self.approved_on and self.founded_on and self.approved_on > self.founded_on:
+            errors["approved_on"] = "批准成立日期不能晚于成立日期。"
+        if errors:
+            raise ValidationError(errors)
+
+    def subtree_ids(self):
+        """This organization and everything below it (the tree is at most four levels deep)."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(Organization.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids += frontier
+        return ids
+
+
+def staffing_status(kind, full_count, committee_count, has_secretary):
+    """班子配备: 中国共产党支部工作条例 and 基层组织选举工作条例.
+
+    A branch with 7 or more full members sets up a committee (3 to 5 people); with fewer it has at least
+    a secretary. A general branch's committee has 5 to 7 members and a basic-level party committee 5 to 9.
+    Returns "complete", "no_secretary" or "incomplete".
+    """
+    if kind == OrgKind.COMMITTEE:
+        return "complete"
+    if not has_secretary:
+        return "no_secretary"
+    if kind in (OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH):
+        needed = 5
+    else:
+        needed = 3 if full_count >= 7 else 1
+    return "complete" if committee_count >= needed else "incomplete"
+
+
+def secretary_is_ageing(birth, on):
+    """班子成员年龄偏大: the secretary has reached the age the office set as the warning line."""
+    return birth is not None and age_on(birth, on) >= settings.SHUZHI["SECRETARY_AGE_WARNING"]
+
+
+STAFFING_LABELS = {"complete": "班子齐全", "no_secretary": "书记空缺", "incomplete": "班子不全"}
+
+
+def election_status(term_ends_on, on):
+    """换届: due within six months of the term's end, overdue after it; "never" where none was held."""
+    if term_ends_on is None:
+        return "never"
+    if term_ends_on < on:
+        return "overdue"
+    if term_ends_on <= add_months(on, ELECTION_DUE_MONTHS):
+        return "due"
+    return "ok"
+
+
+ELECTION_LABELS = {"never": "未换届", "overdue": "逾期未换届", "due": "应换届", "ok": "任期内"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Members
+# ---------------------------------------------------------------------------------------------
+class MemberQuerySet(models.QuerySet):
+    def on_roll(self):
+        return self.filter(roll_status=Member.Roll.ON_ROLL)
+
+    def conversion_overdue(self, on=None):
+        """Probationary members whose year of probation ended before `on` (转正逾期)."""
+        on = on or today()
+        return self.on_roll().filter(status=Member.Status.PROBATIONARY, join_date__lt=add_years(on, -1))
+
+    def secretaries(self):
+        return self.on_roll().filter(party_post=Member.Post.SECRETARY)
+
+
+class Member(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "男", "男"
+        FEMALE = "女", "女"
+
+    class Education(models.TextChoices):
+        POSTGRADUATE = "postgraduate", "研究生"
+        BACHELOR = "bachelor", "大学本科"
+        JUNIOR_COLLEGE = "junior_college", "大学专科"
+        SECONDARY = "secondary", "中专"
+        HIGH_SCHOOL = "high_school", "高中及以下"
+
+    class Status(models.TextChoices):
+        FULL = "full", "正式党员"
+        PROBATIONARY = "probationary", "预备党员"
+
+    class Post(models.TextChoices):
+        NONE = "", "无"
+        SECRETARY = "secretary", "书记"
+        DEPUTY_SECRETARY = "deputy_secretary", "副书记"
+        ORGANIZATION = "organization", "组织委员"
+        PUBLICITY = "publicity", "宣传委员"
+        DISCIPLINE = "discipline", "纪检委员"
+        UNITED_FRONT = "united_front", "统战委员"
+        YOUTH = "youth", "青年委员"
+        COMMITTEE = "committee", "委员"
+
+    class Job(models.TextChoices):
+        TEACHER = "teacher", "专任教师"
+        MANAGER = "manager", "管理人员"
+        SUPPORT = "support", "教辅人员"
+        WORKER = "worker", "工勤人员"
+        RETIRED = "retired", "离退休人员"
+        OTHER = "other", "其他"
+
+    class Roll(models.TextChoices):
+        ON_ROLL = "on_roll", "在册"
+        TRANSFERRED = "transferred", "转出"
+        DECEASED = "deceased", "去世"
+
+    class Backbone(models.TextChoices):
+        NONE = "", "无"
+        PROVINCIAL = "provincial", "省级骨干/学科带头人"
+        CITY = "city", "市级骨干"
+        DISTRICT = "district", "区级骨干"
+
+    name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=2, choices=Gender.choices, blank=True)
+    ethnicity = models.CharField("民族", max_length=20, default="汉族")
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    id_number = models.CharField("身份证号码", max_length=18, unique=True, validators=[idcard.validate_id_number])
+    education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
+    join_date = models.DateField("入党日期")
+    full_member_date = models.DateField("转正日期", null=True, blank=True)
+    status = models.CharField("党员类别", max_length=20, choices=Status.choices, default=Status.FULL)
+    organization = models.ForeignKey(
+        Organization, verbose_name="所在党组织", on_delete=models.PROTECT, related_name="members"
+    )
+    party_post = models.CharField("党内职务", max_length=20, choices=Post.choices, blank=True, default="")
+    job = models.CharField("岗位", max_length=20, choices=Job.choices, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    roll_status = models.CharField("在册状态", max_length=20, choices=Roll.choices, default=Roll.ON_ROLL)
+    backbone_title = models.CharField("骨干教师称号", max_length=20, choices=Backbone.choices, blank=True, default="")
+    backbone_year = models.PositiveSmallIntegerField("称号年度", null=True, blank=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员"
+        ordering = ["organization_id", "id"]
+        indexes = [
+            models.Index(fields=["organization", "roll_status", "status"]),
+            models.Index(fields=["status", "join_date"]),
+            models.Index(fields=["backbone_year", "backbone_title"]),
+            models.Index(fields=["phone"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def conversion_due_on(self):
+        return add_years(self.join_date, 1) if self.join_date else None
+
+    @property
+    def conversion_overdue(self):
+        return (
+            self.status == self.Status.PROBATIONARY
+            and self.roll_status == self.Roll.ON_ROLL
+            and self.conversion_due_on is not None
+            and self.conversion_due_on < today()
+        )
+
+    @property
+    def age(self):
+        return age_on(self.birth_date, today()) if self.birth_date else None
+
+    def clean(self):
+        self.id_number = idcard.normalize(self.id_number)
+        self.name = (self.name or "").strip()
+        errors = {}
+        try:
+            idcard.validate_id_number(self.id_number)
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages
+        else:
+            born, sex = idcard.birth_date(self.id_number), idcard.gender(self.id_number)
+            if self.birth_date is None:
+                self.birth_date = born
+            elif self.birth_date != born:
+                errors["birth_date"] = f"出生日期{self.birth_date:%Y-%m-%d}与身份证号码中的{born:%Y-%m-%d}不一致。"
+            if not self.gender:
+                self.gender = sex
+            elif self.gender != sex:
+                errors["gender"] = f"性别“{self.gender}”与身份证号码（第17位表示{sex}）不一致。"
+        if self.join_date and self.birth_date and age_on(self.birth_date, self.join_date) < 18:
+            errors["join_date"] = "入党时应年满十八岁。"
+        if self.join_date and self.join_date > today():
+            errors["join_date"] = "入党日期不能晚于今天。"
+        if self.status == self.Status.PROBATIONARY and self.full_member_date:
+            errors["full_member_date"] = "预备党员不应有转正日期。"
+        if self.full_member_date and self.join_date and self.full_member_date < add_years(self.join_date, 1):
+            errors["full_member_date"] = "转正日期应在入党满一年之后（预备期为一年）。"
+        if self.backbone_title and not self.backbone_year:
+            errors["backbone_year"] = "有骨干教师称号的，请填写称号年度。"
+        if self.organization_id and not self.organization.is_active and self.roll_status == self.Roll.ON_ROLL:
+            errors["organization"] = f"党组织“{self.organization}”已撤销，在册党员不能编入。"
+        if self.organization_id and self.organization.kind == OrgKind.COMMITTEE:
+            errors["organization"] = "党员应编入基层党组织，不能直接编入教育工委。"
+        if errors:
+            raise ValidationError(errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Elections
+# ---------------------------------------------------------------------------------------------
+class Election(models.Model):
+    organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="elections")
+    held_on = models.DateField("选举日期")
+    term_years = models.PositiveSmallIntegerField("任期（年）", blank=True, help_text="留空按组织类别：党委5年，党总支、党支部3年。")
+    term_ends_on = models.DateField("任期届满", editable=False)
+    secretary_name = models.CharField("当选书记", max_length=50, blank=True)
+    deputy_names = models.CharField("当选副书记", max_length=100, blank=True)
+    committee_members = models.TextField("当选委员", blank=True, help_text="多人用顿号“、”分隔。")
+    approval_document = models.CharField("批复文号", max_length=100, blank=True)
+    approved_on = models.DateField("批复日期", null=True, blank=True)
+    note = models.TextField("备注", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "换届选举"
+        ordering = ["-held_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "held_on"], name="one_election_per_org_per_day")]
+        indexes = [models.Index(fields=["organization", "-held_on"]), models.Index(fields=["held_on"])]
+
+    def __str__(self):
+        return f"{self.organization} {self.held_on:%Y-%m-%d}换届"
+
+    @property
+    def committee_size(self):
+        return len([n for n in self.committee_members.replace(",", "、").replace("，", "、").split("、") if n.strip()])
+
+    def fill_term(self):
+        if not self.term_years and self.organization_id:
+            self.term_years = TERM_YEARS.get(self.organization.kind)
+        if self.held_on and self.term_years:
+            self.term_ends_on = add_years(self.held_on, self.term_years)
+
+    def clean(self):
+        errors = {}
+        if self.organization_id and self.organization.kind == OrgKind.COMMITTEE:
+            errors["organization"] = "教育工委的换届不在本系统登记。"
+        if self.held_on and self.held_on > today():
+            errors["held_on"] = "选举日期不能晚于今天。"
+        if self.approved_on and self.held_on and self.approved_on < self.held_on:
+            errors["approved_on"] = "批复日期不能早于选举日期。"
+        if errors:
+            raise ValidationError(errors)
+        self.fill_term()
+
+    def save(self, *args, **kwargs):
+        self.fill_term()
+        super().save(*args, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Branch standardization (党支部建设标准化)
+# ---------------------------------------------------------------------------------------------
+class StandardArea(models.Model):
+    name = models.CharField("标准化领域", max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "标准化领域"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class StandardItem(models.Model):
+    area = models.ForeignKey(StandardArea, verbose_name="领域", on_delete=models.PROTECT, related_name="items")
+    code = models.CharField("编号", max_length=10, unique=True)
+    title = models.CharField("标准内容", max_length=200)
+    points = models.DecimalField("分值", max_digits=5, decimal_places=1)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "标准化细则"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class AssessmentResult(models.TextChoices):
+    FAILED = "failed", "未达标"
+    PASSED = "passed", "达标"
+    EXEMPLARY = "exemplary", "示范"
+
+
+STANDARD_MET = (AssessmentResult.PASSED, AssessmentResult.EXEMPLARY)
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def met(self):
+        return self.filter(result__in=STANDARD_MET)
+
+
+class Assessment(models.Model):
+    organization = models.ForeignKey(
+        Organization, verbose_name="党支部", on_delete=models.PROTECT, related_name="assessments"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    result = models.CharField("评定结果", max_length=20, choices=AssessmentResult.choices)
+    assessed_on = models.DateField("评定日期")
+    note = models.TextField("备注", blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "标准化评定"
+        ordering = ["-year", "organization_id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="one_assessment_per_branch_year")]
+
+    def __str__(self):
+        return f"{self.organization} {self.year}年标准化评定"
+
+    def clean(self):
+        errors = {}
+        if self.organization_id and not self.organization.is_branch:
+            errors["organization"] = "标准化评定的对象是党支部（含联合党支部）。"
+        if self.assessed_on and self.year and self.assessed_on.year not in (self.year, self.year + 1):
+            errors["assessed_on"] = "评定日期应在评定年度内或次年年初。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class AssessmentItem(models.Model):
+    assessment = models.ForeignKey(Assessment, verbose_name="评定", on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey(StandardItem, verbose_name="细则", on_delete=models.PROTECT)
+    score = models.DecimalField("得分", max_digits=5, decimal_places=1)
+    remark = models.CharField("扣分说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评定细则得分"
+        constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="one_score_per_item")]
+
+    def __str__(self):
+        return str(self.item)
+
+    @property
+    def met(self):
+        return self.score >= self.item.points
+
+    def clean(self):
+        if self.item_id and self.score is not None and not (0 <= self.score <= self.item.points):
+            raise ValidationError({"score": f"得分应在0到{self.item.points}之间。"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Rectification of weak and lax organizations in private education (软弱涣散党组织整顿)
+# ---------------------------------------------------------------------------------------------
+class ProblemCategory(models.Model):
+    name = models.CharField("问题类别", max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "软弱涣散问题类别"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class RectificationQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=RectificationCase.Status.CLOSED)
+
+    def past_deadline(self, on=None):
+        return self.open().filter(deadline__lt=on or today())
+
+
+class RectificationCase(models.Model):
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "整顿中"
+        AWAITING = "awaiting", "待验收"
+        CLOSED = "closed", "已销号"
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="rectifications"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    categories = models.ManyToManyField(ProblemCategory, verbose_name="问题类别", blank=True)
+    problems = models.TextField("存在问题")
+    measures = models.TextField("整顿措施", blank=True)
+    responsible_leader = models.ForeignKey(
+        Leader, verbose_name="包抓领导", null=True, blank=True, on_delete=models.SET_NULL, related_name="rectifications"
+    )
+    deadline = models.DateField("整改时限")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    closed_on = models.DateField("销号日期", null=True, blank=True)
+    is_exemplary = models.BooleanField("树为典型", default=False)
+
+    objects = RectificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "软弱涣散整顿"
+        ordering = ["-year", "organization_id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="one_case_per_org_year")]
+
+    def __str__(self):
+        return f"{self.organization} {self.year}年整顿"
+
+    @property
+    def past_deadline(self):
+        return self.status != self.Status.CLOSED and self.deadline < today()
+
+    def clean(self):
+        errors = {}
+        if self.organization_id and self.organization.ownership != Ownership.PRIVATE:
+            errors["organization"] = "软弱涣散整顿台账只登记民办教育机构的党组织。"
+        if self.status == self.Status.CLOSED and not self.closed_on:
+            errors["closed_on"] = "已销号的请填写销号日期。"
+        if self.status != self.Status.CLOSED and self.closed_on:
+            errors["closed_on"] = "未销号的不应有销号日期。"
+        if self.is_exemplary and self.status != self.Status.CLOSED:
+            errors["is_exemplary"] = "整顿销号后才能树为典型。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class RectificationProgress(models.Model):
+    case = models.ForeignKey(RectificationCase, verbose_name="整顿台账", on_delete=models.CASCADE, related_name="progress")
+    date = models.DateField("日期")
+    note = models.TextField("进展情况")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "整顿进展"
+        ordering = ["date", "id"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The working committee's own year (党建工作台账)
+# ---------------------------------------------------------------------------------------------
+class WorkKind(models.TextChoices):
+    # 政治建设
+    GUIDANCE = "guidance", "专题指导基层党建"
+    RESEARCH = "research", "专题调研"
+    COMMITTEE_MEETING = "committee_meeting", "党工委会议"
+    DEMOCRATIC_LIFE = "democratic_life", "专题民主生活会"
+    BRANCH_LIFE = "branch_life", "参加支部组织生活会"
+    # 思想建设
+    TRAINING_CLASS = "training_class", "书记轮训班"
+    PAPER = "paper", "研讨交流材料"
+    RESEARCH_TOPIC = "research_topic", "完成调研专题"
+    PARTY_LESSON = "party_lesson", "专题党课"
+    PROBLEM_FIXED = "problem_fixed", "检视整改问题"
+    CENTRAL_GROUP = "central_group", "中心组理论学习"
+    BUREAU_STUDY = "bureau_study", "机关集中学习"
+    REFLECTION = "reflection", "心得体会"
+    # 组织建设
+    SECTION_APPOINTMENT = "section_appointment", "科级班子调整配备"
+    UNIT_APPOINTMENT = "unit_appointment", "股级单位调整配备"
+    PRIVATE_MEETING = "private_meeting", "民办教育党组织负责人会议"
+    PRIVATE_INSPECTION = "private_inspection", "民办教育党建调研检查"
+    # 党风廉政建设
+    COLLECTIVE_TALK = "collective_talk", "集体约谈"
+    ONE_TO_ONE_TALK = "one_to_one_talk", "一对一约谈"
+
+
+# The unit in which each kind's count is said, as the report says it.
+WORK_UNITS = {
+    WorkKind.TRAINING_CLASS: "期",
+    WorkKind.PAPER: "篇",
+    WorkKind.RESEARCH_TOPIC: "个",
+    WorkKind.PROBLEM_FIXED: "个",
+    WorkKind.REFLECTION: "篇",
+}
+
+
+class WorkLogEntry(models.Model):
+    date = models.DateField("日期")
+    kind = models.CharField("工作类型", max_length=30, choices=WorkKind.choices)
+    title = models.CharField("事项", max_length=200)
+    count = models.PositiveIntegerField("数量", default=1, help_text="次数、期数、篇数或个数。")
+    topics = models.PositiveIntegerField("研究议题数", default=0)
+    teams = models.PositiveIntegerField("涉及班子（单位）数", default=0)
+    people = models.PositiveIntegerField("涉及人数", default=0)
+    leader = models.ForeignKey(
+        Leader, verbose_name="主持/参加领导", null=True, blank=True, on_delete=models.SET_NULL, related_name="work"
+    )
+    note = models.TextField("备注", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党建工作台账"
+        ordering = ["-date", "id"]
+        indexes = [models.Index(fields=["kind", "date"])]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.title}"
+
+    def clean(self):
+        if self.date and self.date > today():
+            raise ValidationError({"date": "台账日期不能晚于今天。"})

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test command: makes the virtual environment if it is missing, installs the requirements, runs pytest.
+# DATABASE_URL picks the database (SQLite when unset; postgres://… for the PostgreSQL pass).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/venv.sh >&2
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,51 @@
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from branches import demo as demo_module
+from branches import models as m
+from branches.idcard import make_id_number
+
+
+@pytest.fixture
+def demo(db):
+    """The demo district of the seed report, built in the test database."""
+    demo_module.load()
+    return m.Organization.objects.get(kind=m.OrgKind.COMMITTEE)
+
+
+@pytest.fixture
+def admin_client(db, client):
+    user = get_user_model().objects.create_superuser("office", "office@example.com", "a-long-test-password")
+    client.force_login(user)
+    return client
+
+
+class Builder:
+    """Hand-built records for the small cases the rules are checked on."""
+
+    def __init__(self):
+        self.seq = 0
+        self.root = m.Organization.objects.create(name="测试教育工委", kind=m.OrgKind.COMMITTEE)
+
+    def org(self, name=None, kind=m.OrgKind.BRANCH, parent=None, **kw):
+        self.seq += 1
+        kw.setdefault("unit_category", m.UnitCategory.PRIMARY)
+        if kw["unit_category"] in m.PRIVATE_CATEGORIES:
+            kw.setdefault("ownership", m.Ownership.PRIVATE)
+        return m.Organization.objects.create(name=name or f"测试党组织{self.seq}", kind=kind, parent=parent or self.root, **kw)
+
+    def member(self, org, born=datetime.date(1980, 5, 6), post="", status=m.Member.Status.FULL, join=None, **kw):
+        self.seq += 1
+        join = join or datetime.date(born.year + 25, 7, 1)
+        return m.Member.objects.create(
+            name=kw.pop("name", f"党员{self.seq}"), id_number=make_id_number("620402", born, self.seq % 1000),
+            birth_date=born, join_date=join, organization=org, party_post=post, status=status,
+            full_member_date=None if status == m.Member.Status.PROBATIONARY else datetime.date(join.year + 1, 7, 2), **kw,
+        )
+
+
+@pytest.fixture
+def build(db):
+    return Builder()
