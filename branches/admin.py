@@ -417,3 +417,19 @@ class WorkLogEntryAdmin(admin.ModelAdmin):
     search_fields = ["title", "note"]
     list_select_related = ["leader"]
     date_hierarchy = "date"
+
+
+@admin.register(m.AnnualPlan)
+class AnnualPlanAdmin(admin.ModelAdmin):
+    list_display = ["year", "standardization_target"]
+
+    def get_changeform_initial_data(self, request):
+        # A new year starts from the previous year's text, as the office's draft.
+        initial = super().get_changeform_initial_data(request)
+        raw = str(initial.get("year", ""))
+        year = int(raw) if raw.isdigit() else today().year
+        draft = m.AnnualPlan.for_year(year)
+        initial.setdefault("year", year)
+        for name in ("standardization_target", "reflection", "next_steps"):
+            initial.setdefault(name, getattr(draft, name))
+        return initial

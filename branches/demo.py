@@ -236,6 +236,9 @@ class DemoBuilder:
         self.build_assessments()
         self.build_rectifications()
         self.build_work_log()
+        m.AnnualPlan.objects.bulk_create([
+            m.AnnualPlan(year=y, standardization_target=t, reflection=r, next_steps=n) for y, (t, r, n) in PLANS.items()
+        ])
 
     def build_members(self, leaves):
         rng = self.rng
@@ -444,7 +447,16 @@ class DemoBuilder:
         m.WorkLogEntry.objects.bulk_create(entries)
 
 
-DEMO_MODELS = [
+# The office's own words for 2023, as the secretary wrote them (text, not figures: the figures are computed).
+REFLECTION_2023 = """通过认真自省，查找原因，主要有三个方面:一是抓责任落实上下的功夫不够。抓党建责任制柔性措施多，刚性措施少，检查指导频次低，班子成员、工委委员齐抓共管力度不够，缺乏常抓不懈的作风和钉钉子的精神。二是抓党建压力传导不足。对基层党组织书记抓责任落实、方式方法创新等方面指导督促不够，致使一些好的想法落空，没有呈现应有的成效。三是缺乏有效的激励机制。考核评价制度乏力，问责机制不到位，部分基层党组织书记抓党建精力投入不足，创新能力不强。"""
+NEXT_STEPS_2023 = """1.进一步强化思想政治教育。深入开展主题教育，加强习近平新时代特色社会主义思想和党的二十大精神的学习，推动运用新思想解决新问题，让新思想进教材、进课堂、进师生头脑，更加自觉用这一思想武装头脑、指导实践、推动工作。
+2.从严抓实党内政治生活。充分运用学习强国、甘肃党建等平台，加强基层党组织“三会一课”落实力度，从严从细落实基层党组织生活制度，不断增强党内生活的政治性、原则性、战斗性，使党内政治生活真正发挥出教育、改造和提高党员干部的重要作用。
+3.持续加强党建示范点和品牌打造力度。坚持“分类指导、示范带动、整体提升”的工作思路，深入开展以“务实、奋进、责任”为主题的党性实践活动，分类在公办-民办、中学-小学-幼儿园等不同类型学校间确立考核评价体系，加强民办教育机构党建工作的指导，打造提升党建品牌。
+4.全方位加强干部队伍建设。加大对党务干部的培训力度，通过组织党建论坛、党建研讨等形式，增强党务干部党性修养、思想境界，让党务干部成为理论基础扎实、工作思路开阔、工作程序规范、工作方法灵活的行家里手，为整体提升教育系统组织工作水平积蓄骨干力量。"""
+PLANS = {2022: (70, "", ""), 2023: (80, REFLECTION_2023, NEXT_STEPS_2023)}
+
+
+DEMO_MODELS = [m.AnnualPlan, 
     m.RectificationProgress, m.RectificationCase, m.AssessmentItem, m.Assessment, m.WorkLogEntry,
     m.Election, m.Member,
 ]

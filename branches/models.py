@@ -698,3 +698,33 @@ class WorkLogEntry(models.Model):
     def clean(self):
         if self.date and self.date > today():
             raise ValidationError({"date": "台账日期不能晚于今天。"})
+
+
+# ---------------------------------------------------------------------------------------------
+# The office's plan and own words for a year
+# ---------------------------------------------------------------------------------------------
+class AnnualPlan(models.Model):
+    """What the office sets for a year and writes itself: the standardization target and the report's own text."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    standardization_target = models.PositiveIntegerField("标准化建设目标（个党支部）", default=0)
+    reflection = models.TextField("原因分析", blank=True, help_text="述职报告“存在的主要问题”之后的自省与原因分析。")
+    next_steps = models.TextField("下一步工作思路和措施", blank=True, help_text="每段一条措施，段首可写编号。")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度计划与述职文稿"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年"
+
+    @classmethod
+    def for_year(cls, year):
+        """The year's plan; a year without one starts from the previous year's text as a draft (unsaved)."""
+        plan = cls.objects.filter(year__lte=year).order_by("-year").first()
+        if plan is None:
+            return cls(year=year)
+        if plan.year != year:
+            return cls(year=year, standardization_target=plan.standardization_target,
+                       reflection=plan.reflection, next_steps=plan.next_steps)
+        return plan

@@ -1,0 +1,86 @@
+"""The demo district holds every figure of the seed report as records, and every record obeys the rules."""
+import datetime
+from collections import Counter
+
+from django.core.management import call_command
+
+from branches import demo as demo_module
+from branches import models as m
+
+YEAR = 2023
+
+
+def test_the_district_has_68_organizations_under_the_committee_and_3800_members(demo):
+    assert m.Organization.objects.basic_level().count() == 68
+    assert m.Member.objects.on_roll().count() == 3800
+    assert m.Member.objects.exclude(roll_status=m.Member.Roll.ON_ROLL).exists()  # off-roll records are kept, not counted
+
+
+def test_84_branches_reached_the_standard_in_2023(demo):
+    assert m.Organization.objects.branches().count() >= 84
+    assert m.Assessment.objects.filter(year=YEAR).met().count() == 84
+
+
+def test_3_organizations_approved_and_26_elected_in_2023(demo):
+    assert m.Organization.objects.filter(approved_on__year=YEAR).count() == 3
+    assert m.Election.objects.filter(held_on__year=YEAR).values("organization").distinct().count() == 26
+
+
+def test_the_secretary_is_assigned_8_organizations(demo):
+    assert m.Organization.objects.active().filter(liaison_leader__title=m.Leader.Title.SECRETARY).count() == 8
+
+
+def test_2_private_school_cases_became_exemplary_in_2023(demo):
+    exemplary = m.RectificationCase.objects.filter(year=YEAR, is_exemplary=True)
+    assert exemplary.count() == 2
+    assert all(c.organization.ownership == m.Ownership.PRIVATE for c in exemplary)
+
+
+def test_68_provincial_and_185_city_and_district_backbone_teachers_in_2023(demo):
+    titles = Counter(m.Member.objects.on_roll().filter(backbone_year=YEAR).values_list("backbone_title", flat=True))
+    assert titles["provincial"] == 68
+    assert titles["city"] + titles["district"] == 185
+
+
+def test_the_district_has_the_problems_the_report_names(demo):
+    on = datetime.date(YEAR, 12, 31)
+    orgs = m.Organization.objects.exclude(kind=m.OrgKind.COMMITTEE).with_staffing().with_last_election()
+    staffing = Counter(m.staffing_status(o.kind, o.full_count, o.committee_count, o.secretary_birth is not None) for o in orgs)
+    elections = Counter(m.election_status(o.term_ends_on, on) for o in orgs)
+    assert staffing["no_secretary"] > 0 and staffing["incomplete"] > 0
+    assert any(m.secretary_is_ageing(o.secretary_birth, on) for o in orgs)
+    assert elections["overdue"] > 0 and elections["due"] > 0 and elections["never"] > 0
+    assert m.Member.objects.conversion_overdue(on).exists()
+    assert m.Assessment.objects.filter(year=YEAR, result=m.AssessmentResult.FAILED, organization__ownership="private").exists()
+
+
+def test_every_demo_record_passes_its_models_validation(demo):
+    # Uniqueness is the database's own constraint; the rules under test are the models' clean().
+    related = {m.Organization: ["parent"], m.Member: ["organization"], m.Election: ["organization"],
+               m.Assessment: ["organization"], m.AssessmentItem: ["item"], m.RectificationCase: ["organization"],
+               m.WorkLogEntry: []}
+    for model, joins in related.items():
+        for obj in model.objects.select_related(*joins):
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+
+
+def test_loading_twice_does_not_duplicate(demo, capsys):
+    call_command("load_demo")
+    assert "未作改动" in capsys.readouterr().out
+    assert m.Member.objects.count() == 3815
+
+
+def test_the_demo_is_deterministic_and_scales(db):
+    demo_module.load(members=5000)
+    first = list(m.Member.objects.order_by("id_number").values_list("id_number", "name")[:50])
+    assert m.Member.objects.on_roll().count() == 5000
+    assert m.Organization.objects.basic_level().count() == 68
+    demo_module.load(members=5000, reset=True)
+    assert list(m.Member.objects.order_by("id_number").values_list("id_number", "name")[:50]) == first
+
+
+def test_the_2023_plan_holds_the_offices_own_text_and_a_new_year_starts_from_it(demo):
+    plan = m.AnnualPlan.for_year(2023)
+    assert plan.pk and "进一步强化思想政治教育" in plan.next_steps
+    draft = m.AnnualPlan.for_year(2024)
+    assert draft.pk is None and draft.next_steps == plan.next_steps
