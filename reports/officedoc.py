@@ -24,6 +24,10 @@ class Para:
     heading: bool = False
     lead: str = ""
 
+    @property
+    def full(self):
+        return self.lead + self.text
+
 
 @dataclass
 class OfficialDocument:
