@@ -123,3 +123,20 @@ def test_the_file_carries_no_template_thumbnail_and_names_its_author(document):
     out = io.BytesIO()
     document.save(out)
     assert not [n for n in zipfile.ZipFile(out).namelist() if "thumbnail" in n]
+
+
+def test_the_downloaded_report_sets_its_three_parts_and_their_measures_in_the_heading_fonts(demo, admin_client):
+    from django.urls import reverse
+
+    response = admin_client.get(reverse("annual_report_docx"), {"year": 2023})
+    assert 'filename*=utf-8\'\'2023' in response["Content-Disposition"]
+    document = docx.Document(io.BytesIO(response.content))
+    paragraphs = document.paragraphs
+    assert east_asia_font(paragraphs[0]) == "方正小标宋简体"
+    level_one = [p for p in paragraphs if p.text[:2] in ("一、", "二、", "三、")]
+    assert [p.text for p in level_one] == ["一、履职工作特色和亮点", "二、存在的主要问题及原因", "三、下一步工作思路和措施"]
+    assert {east_asia_font(p) for p in level_one} == {"黑体"}
+    numbered = [p for p in paragraphs[1:] if p.text[:1].isdigit()]  # after the title "2023年…"
+    assert [p.runs[0].text[:2] for p in numbered] == ["1.", "2.", "3.", "4.", "1.", "2.", "3.", "4."]
+    assert {east_asia_font(p, p.runs[0]) for p in numbered} == {"楷体_GB2312"}
+    assert {east_asia_font(p, p.runs[-1]) for p in numbered} == {"仿宋_GB2312"}
