@@ -336,7 +336,10 @@ def build(year):
         title=f"{year}年抓基层党建工作述职报告", signature=signature, paragraphs=paragraphs,
         author=committee.name if committee else "",
     )
-    notes = [f"台账或记录中没有{year}年“{label}”的数据，报告中略去了这一项。" for label in dict.fromkeys(writer.missing)]
+    notes = []
+    if writer.missing:
+        listed = "、".join(f"“{label}”" for label in dict.fromkeys(writer.missing))
+        notes.append(f"台账或记录中没有{year}年以下各项的数据，报告中略去了这些项：{listed}。")
     if plan.pk is None and (plan.reflection or plan.next_steps):
         notes.append(f"{year}年的原因分析和下一步工作思路尚未保存，报告中暂用上一年度的文稿，请在后台修改后保存。")
     elif not plan.next_steps:
