@@ -12,7 +12,8 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Prefetch, Q
+from django.conf import settings
+from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.db.models.functions import ExtractYear
 
 from branches import models as m
@@ -26,6 +27,21 @@ BASIC_KINDS = (K.PARTY_COMMITTEE, K.GENERAL_BRANCH, K.BRANCH, K.JOINT_BRANCH)
 def as_of(year):
     """The day a year's state is read on: 31 December of a past year, today for the current year."""
     return min(datetime.date(year, 12, 31), today())
+
+
+def record_years():
+    """(first, last): the years in which anything was recorded (a member joined, an organization was approved,
+    an election held, a branch assessed, a case opened, work logged); (None, None) while there are no records."""
+    spans = [
+        (m.Member.objects, "join_date"), (m.Organization.objects, "approved_on"), (m.Election.objects, "held_on"),
+        (m.WorkLogEntry.objects, "date"), (m.Assessment.objects, "year"), (m.RectificationCase.objects, "year"),
+    ]
+    years = []
+    for manager, name in spans:
+        for value in manager.aggregate(first=Min(name), last=Max(name)).values():
+            if value is not None:
+                years.append(value if isinstance(value, int) else value.year)
+    return (min(years), max(years)) if years else (None, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -58,6 +74,10 @@ class StandardTally:
     @property
     def passed(self):
         return self.met - self.exemplary
+
+    @property
+    def not_assessed_count(self):  # as StandardizationFigures has it
+        return self.not_assessed
 
     @property
     def met_rate(self):
@@ -173,7 +193,7 @@ class LeadershipFigures:
     incomplete: list = field(default_factory=list)  # Organization
     ageing: list = field(default_factory=list)  # Organization, with .secretary_age
     secretaries: int = 0
-    secretary_age_bands: list = field(default_factory=list)  # Band
+    secretary_age_bands: list = field(default_factory=list)  # Band, the last one the ageing secretaries
 
 
 @dataclass
@@ -240,6 +260,14 @@ def _band_counts(bands, field_name, on, prefix):
 
 def _bands(bands, totals, prefix):
     return [Band(label, low, high, totals[f"{prefix}{i}"]) for i, (label, low, high) in enumerate(bands)]
+
+
+def secretary_age_bands():
+    """Five-year bands up to the ageing line, so that the last band holds exactly the ageing secretaries."""
+    line = settings.SHUZHI["SECRETARY_AGE_WARNING"]
+    bands = [(f"{line - 16}岁及以下", None, line - 16)]
+    bands += [(f"{low}—{low + 4}岁", low, low + 4) for low in (line - 15, line - 10, line - 5)]
+    return bands + [(f"{line}岁及以上", line, None)]
 
 
 def months_between(earlier, later):
@@ -350,9 +378,10 @@ def district(year, organizations=None):
     held = {row["y"]: row["n"] for row in held}
     el.held, el.held_previous = held.get(year, 0), held.get(previous, 0)
 
-    secretaries = members.secretaries().aggregate(n=Count("pk"), **_band_counts(m.AGE_BANDS, "birth_date", on, "age"))
+    bands = secretary_age_bands()
+    secretaries = members.secretaries().aggregate(n=Count("pk"), **_band_counts(bands, "birth_date", on, "age"))
     lead.secretaries = secretaries["n"]
-    lead.secretary_age_bands = _bands(m.AGE_BANDS, secretaries, "age")
+    lead.secretary_age_bands = _bands(bands, secretaries, "age")
 
     # -- standardization -------------------------------------------------------------------------
     sf = StandardizationFigures(
