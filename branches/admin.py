@@ -18,9 +18,10 @@ admin.site.index_title = "组织科工作台"
 def requested_as_of(request):
     """The day the list reads the state on: ?asof=YYYY-MM-DD (a past year's 31 December), else today."""
     try:
-        return datetime.date.fromisoformat(request.GET.get("asof", ""))
+        on = datetime.date.fromisoformat(request.GET.get("asof", ""))
     except ValueError:
         return today()
+    return on if 1900 <= on.year <= 2999 else today()  # the rules add and subtract years from it
 
 
 class AsOfFilter(admin.SimpleListFilter):

@@ -1,8 +1,6 @@
 """reports.figures: the district's figures, as the seed report states them and at the edges of the rules."""
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from branches import demo as demo_module
 from branches import models as m
@@ -205,14 +203,3 @@ def test_figures_can_be_limited_to_part_of_the_tree(build):
 
     whole = district(YEAR)
     assert (whole.organizations.basic_level, whole.members.total, whole.elections.held) == (2, 3, 1)
-
-
-# -- bounded queries -------------------------------------------------------------------------------
-def test_the_figures_take_as_many_queries_for_38000_members_as_for_3800(db):
-    demo_module.load()
-    with CaptureQueriesContext(connection) as small:
-        assert district(2023).members.total == 3800
-    demo_module.load(members=38000, reset=True)
-    with CaptureQueriesContext(connection) as large:
-        assert district(2023).members.total == 38000
-    assert len(small) == len(large) <= 25
