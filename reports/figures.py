@@ -299,7 +299,8 @@ def district(year, organizations=None):
         orgs.basic_level().approved_by(on), BASIC_KINDS)
     o.branches, o.branches_by_kind, o.branches_by_ownership, o.branches_by_category = _count_organizations(
         orgs.branches().approved_by(on), m.BRANCH_KINDS)
-    approved = list(orgs.exclude(kind=K.COMMITTEE).filter(approved_on__year__in=years).order_by("approved_on", "pk"))
+    approved = list(orgs.exclude(kind=K.COMMITTEE).filter(
+        approved_on__gte=datetime.date(previous, 1, 1), approved_on__lte=datetime.date(year, 12, 31)).order_by("approved_on", "pk"))
     o.approved = [org for org in approved if org.approved_on.year == year]
     o.approved_previous = len(approved) - len(o.approved)
 
@@ -345,13 +346,15 @@ def district(year, organizations=None):
             backbone.city_and_district_previous += row["n"]
 
     # -- each organization's state on as_of: staffing, elections, secretary ----------------------
-    state = list(
-        orgs.active().approved_by(on).exclude(kind=K.COMMITTEE)
-        .with_staffing().with_last_election(on).select_related("parent").order_by("sort_order", "pk")
-    )
+    existing = orgs.active().approved_by(on).exclude(kind=K.COMMITTEE)
+    state = list(existing.with_staffing().order_by("sort_order", "pk"))
+    # Two queries rather than one: with the members' counts grouped, SQLite would run the election
+    # subqueries once per member row.
+    terms = dict(existing.with_last_election(on).values_list("pk", "term_ends_on"))
     el = ElectionFigures()
     lead = LeadershipFigures()
     for org in state:
+        org.term_ends_on = terms[org.pk]
         org.staffing = m.staffing_status(org.kind, org.full_count, org.committee_count, org.secretary_birth is not None)
         org.election = m.election_status(org.term_ends_on, on)
         org.secretary_age = age_on(org.secretary_birth, on) if org.secretary_birth else None
@@ -372,7 +375,7 @@ def district(year, organizations=None):
     el.overdue.sort(key=lambda org: org.term_ends_on)
     el.due.sort(key=lambda org: org.term_ends_on)
     held = (
-        within(m.Election.objects.filter(held_on__year__in=years))
+        within(m.Election.objects.filter(held_on__gte=datetime.date(previous, 1, 1), held_on__lte=datetime.date(year, 12, 31)))
         .annotate(y=ExtractYear("held_on")).values("y").annotate(n=Count("organization", distinct=True)).order_by()
     )
     held = {row["y"]: row["n"] for row in held}
@@ -410,7 +413,7 @@ def district(year, organizations=None):
                 tally.failed += row["n"]
     assessed = within(m.Assessment.objects.filter(year=year)).values("organization")
     sf.not_assessed = list(
-        orgs.branches().approved_by(on).exclude(pk__in=assessed).select_related("parent").order_by("sort_order", "pk")
+        orgs.branches().approved_by(on).exclude(pk__in=assessed).order_by("sort_order", "pk")
     )
     for branch in sf.not_assessed:
         sf.by_category.setdefault(branch.unit_category, StandardTally()).not_assessed += 1
