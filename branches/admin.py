@@ -169,7 +169,7 @@ class YearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if not (self.value().isdigit() and 1900 <= int(self.value()) <= 2999):
+        if not (self.value().isdecimal() and len(self.value()) == 4 and 1900 <= int(self.value()) <= 2999):
             messages.warning(request, f"“{self.title}”的年份“{self.value()}”无效，应为如2023的年份。")
             return queryset.none()
         return self.in_year(queryset, int(self.value()))
@@ -229,7 +229,9 @@ class BandFilter(admin.SimpleListFilter):
 
     def band(self):
         low, sep, high = (self.value() or "").partition("-")
-        if not sep or not (low or high) or not (low + high).isdigit() or (low and high and int(low) > int(high)):
+        if not sep or not (low or high) or not (low + high).isdecimal() or max(len(low), len(high)) > 3:
+            return None
+        if low and high and int(low) > int(high):
             return None
         return (int(low) if low else None), (int(high) if high else None)
 

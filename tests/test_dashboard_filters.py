@@ -58,6 +58,9 @@ def test_an_overdue_conversion_is_judged_on_the_lists_day(build, admin_client):
     ("/admin/branches/rectificationcase/", {"closed": "last year"}, "销号年度"),
     ("/admin/branches/member/", {"age": "old"}, "年龄段"),
     ("/admin/branches/member/", {"party_years": "9-5"}, "党龄"),
+    ("/admin/branches/member/", {"age": "²-³"}, "年龄段"),
+    ("/admin/branches/member/", {"age": "-9999"}, "年龄段"),
+    ("/admin/branches/organization/", {"approved": "²⁰²³"}, "批准成立年度"),
 ])
 def test_a_bad_filter_value_gets_a_chinese_message_not_a_server_error(build, admin_client, url, params, words):
     response = admin_client.get(url, params)
