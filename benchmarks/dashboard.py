@@ -7,6 +7,8 @@ It builds the demo district at each size in a database of its own (a temporary S
 database shuzhi_bench_dashboard on 127.0.0.1:5432, created and dropped here), renders the page through
 Django's test client as a logged-in user, and prints the median of the timed runs after one warm-up,
 with the number of SQL queries per render and the median time of reports.figures.district() alone.
+"cpu ms" is this process's CPU time per render (for SQLite it includes the queries; for PostgreSQL the server's
+work is not in it); "load" is the machine's 1-minute load average, since a shared machine slows every figure.
 Targets (issue 5): under 150 ms at 3,800 members, under 600 ms at 100,000.
 """
 import argparse
@@ -56,17 +58,18 @@ def measure(sizes, runs):
         with CaptureQueriesContext(connection) as captured:
             client.get("/dashboard/")
         queries = len(captured)  # read now: the next request clears the log
-        pages, figures = [], []
+        pages, cpu, figures = [], [], []
         for _ in range(runs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             client.get("/dashboard/")
             pages.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
             t = time.perf_counter()
             district(2023)
             figures.append(time.perf_counter() - t)
         print(f"{connection.vendor:<11} {members:>8,} {statistics.median(pages) * 1000:>10.1f} "
-              f"{statistics.median(figures) * 1000:>11.1f} {queries:>8} {runs:>5}   (demo built in {loaded:.0f} s)",
-              flush=True)
+              f"{statistics.median(cpu) * 1000:>9.1f} {statistics.median(figures) * 1000:>11.1f} {queries:>8} "
+              f"{runs:>5} {os.getloadavg()[0]:>6.1f}   (demo built in {loaded:.0f} s)", flush=True)
 
 
 def run(db, sizes, runs):
@@ -101,7 +104,7 @@ def main():
     args = parser.parse_args()
     if args.measure:
         return measure(args.members, args.runs)
-    print(f"{'database':<11} {'members':>8} {'page ms':>10} {'figures ms':>11} {'queries':>8} {'runs':>5}")
+    print(f"{'database':<11} {'members':>8} {'page ms':>10} {'cpu ms':>9} {'figures ms':>11} {'queries':>8} {'runs':>5} {'load':>6}")
     for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
         run(db, args.members, args.runs)
 

@@ -391,7 +391,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         on = requested_as_of(request)
         return (
             super().get_queryset(request)
-            .with_staffing()
+            .with_staffing(on)
             .with_last_election(on)
             .annotate(
                 as_of_day=Value(on, output_field=DateField()),  # the columns read the state on the filter's day
