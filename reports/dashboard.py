@@ -45,8 +45,14 @@ def changelist(model, **params):
     return f"{url}?{urlencode(params)}" if params else url
 
 
+@lru_cache(maxsize=4096)
+def change_path(model_name, pk):
+    return reverse(f"admin:branches_{model_name}_change", args=[pk])
+
+
 def change(obj):
-    return reverse(f"admin:branches_{obj._meta.model_name}_change", args=[obj.pk])
+    """The record's admin page: reverse() once per record, the page lists some hundred."""
+    return change_path(obj._meta.model_name, obj.pk)
 
 
 @dataclass
@@ -254,7 +260,7 @@ def build(year):
             "target_at": pct(sf.target, denominator), "met_width": pct(sf.met, denominator),
             "reached": sf.met >= sf.target, "gap": max(sf.target - sf.met, 0),
         },
-        "cases": [{"case": c, "url": change(c), "past": c.pk in past_ids} for c in rf.cases],
+        "cases": [{"case": c, "past": c.pk in past_ids} for c in rf.cases],
         "secretary_ages": secretary_ages, "member_ages": member_ages, "party_years": party_years,
         "warning_age": warning_age, "list_rows": LIST_ROWS,
         "sides": sides,

@@ -203,3 +203,16 @@ def test_figures_can_be_limited_to_part_of_the_tree(build):
 
     whole = district(YEAR)
     assert (whole.organizations.basic_level, whole.members.total, whole.elections.held) == (2, 3, 1)
+
+
+def test_a_team_is_judged_on_the_members_who_had_joined_by_the_as_of_day(build, admin_client):
+    org = build.org()
+    build.member(org, post=m.Member.Post.SECRETARY)
+    for _ in range(5):
+        build.member(org)
+    build.member(org, join=datetime.date(YEAR + 1, 1, 10))  # the seventh full member: a committee of three needed
+    assert district(YEAR).leadership.incomplete == []
+    assert district(YEAR + 1).leadership.incomplete == [org]
+    url = "/admin/branches/organization/"
+    assert admin_client.get(url, {"staffing": "incomplete", "asof": END.isoformat()}).context["cl"].result_count == 0
+    assert admin_client.get(url, {"staffing": "incomplete"}).context["cl"].result_count == 1
