@@ -3,10 +3,12 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from reports import duty_views
+from reports.dashboard import dashboard
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    path("dashboard/", dashboard, name="dashboard"),
     path("report/", duty_views.annual_report, name="annual_report"),
     path("report/docx/", duty_views.annual_report_docx, name="annual_report_docx"),
     path("report/xlsx/", duty_views.annual_report_xlsx, name="annual_report_xlsx"),
