@@ -23,7 +23,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from . import models as m
 from . import widgets as w
 from .idcard import make_id_number
-from .sheets import ROW, Columns, header_key, read_table, write_workbook
+from .sheets import ROW, Columns, header_key, paused_gc, read_table, write_workbook
 
 # How each kind of record is named in a cell: the "natural key" that foreign-key columns use.
 NATURAL_KEYS = {
@@ -47,7 +47,8 @@ def shown(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, float):
-        return f"{value:.15g}"
+        # As Excel shows it: 15 significant digits, so a mangled ID reads 620402198505060000.
+        return str(int(float(f"{value:.15g}"))) if value.is_integer() else f"{value:.15g}"
     return str(value)
 
 
@@ -227,26 +228,45 @@ class SheetResource(resources.ModelResource):
         return [f.widget for f in self.fields.values() if isinstance(f.widget, w.Related)]
 
     # -- import ----------------------------------------------------------------------------------
+    def import_data(self, dataset, *args, **kwargs):
+        with paused_gc():
+            return super().import_data(dataset, *args, **kwargs)
+
     def before_import(self, dataset, **kwargs):
         for widget in self.related_widgets():
             widget.reset()  # look-ups are built once per file, from the database as it is now
         self.m2m_rows = []
+        model = self._meta.model
+        # The columns this file has, worked out once rather than for every row.
+        self.file_fields = [
+            f for f in self.get_import_fields() if f.column_name in (dataset.headers or []) and not f.readonly
+        ]
+        self.foreign_keys = [
+            (f, model._meta.get_field(f.attribute)) for f in self.fields.values()
+            if isinstance(f.widget, w.Related) and not f.is_m2m
+        ]
 
     def after_init_instance(self, instance, new, row, **kwargs):
         if not new:
             instance.__dict__["_sheet_original"] = copy.copy(instance)  # Model.__getstate__ copies its caches too
 
     def import_instance(self, instance, row, **kwargs):
+        """The row's cells onto the instance; a cell that cannot be read is an error on its column."""
         # Hand the instance its related records from the look-ups, so that the model's clean() reads no rows.
-        for f in self.fields.values():
-            if isinstance(f.widget, w.Related) and not f.is_m2m:
-                model_field = instance._meta.get_field(f.attribute)
-                pk = getattr(instance, model_field.attname)
-                if pk is not None and not model_field.is_cached(instance):
-                    related = f.widget.by_pk(pk)
-                    if related is not None:
-                        model_field.set_cached_value(instance, related)
-        super().import_instance(instance, row, **kwargs)
+        for f, model_field in self.foreign_keys:
+            pk = getattr(instance, model_field.attname)
+            if pk is not None and not model_field.is_cached(instance):
+                related = f.widget.by_pk(pk)
+                if related is not None:
+                    model_field.set_cached_value(instance, related)
+        errors = {}
+        for f in self.file_fields:
+            try:
+                f.save(instance, row, **kwargs)
+            except ValueError as exc:
+                errors[f.attribute] = ValidationError(str(exc), code="invalid")
+        if errors:
+            raise ValidationError(errors)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """The model's own rules, through full_clean(), without the queries it would make per row.
@@ -254,33 +274,28 @@ class SheetResource(resources.ModelResource):
         Uniqueness is the natural key's, settled by NaturalKeyLoader for the whole file; the related
         records come from the look-ups, so the foreign keys need not be checked again in the database.
         """
-        errors = dict(import_validation_errors or {})
+        imported = {field: list(messages) for field, messages in (import_validation_errors or {}).items()}
+        errors = {field: list(messages) for field, messages in imported.items()}
         exclude = set(errors) | {
-            f.attribute for f in self.fields.values()
-            if isinstance(f.widget, w.Related) and not f.is_m2m
-            and getattr(instance, instance._meta.get_field(f.attribute).attname) is not None
+            f.attribute for f, model_field in self.foreign_keys if getattr(instance, model_field.attname) is not None
         }
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        # Where the cell itself could not be read, the model saw no value: its complaint would only repeat it.
+        errors.update(imported)
         if errors:
             raise ValidationError(errors)
 
-    def compared_fields(self):
-        return [f for f in self.get_import_fields() if not f.readonly]
-
-    def changes(self, original, instance, row):
-        """(column, old, new) for each column of the row whose value differs from the record's."""
+    def changes(self, original, instance):
+        """(column, old, new) for each column of the file whose value differs from the record's."""
         found = []
-        for f in self.compared_fields():
-            if f.column_name not in row:
-                continue
+        for f in self.file_fields:
             old, new = f.get_value(original), f.get_value(instance)
             if f.is_m2m:
-                old, new = sorted(o.pk for o in old), sorted(o.pk for o in new)
-                if old != new:
-                    found.append((f.column_name, f.export(original), f.widget.render(f.get_value(instance))))
+                if sorted(o.pk for o in old) != sorted(o.pk for o in new):
+                    found.append((f.column_name, f.widget.render(old), f.widget.render(new)))
             elif old != new:
                 found.append((f.column_name, shown(f.widget.render(old)), shown(f.widget.render(new))))
         return found
@@ -291,7 +306,7 @@ class SheetResource(resources.ModelResource):
         self.row_changes = []
         if import_validation_errors or original is None:
             return False
-        self.row_changes = self.changes(original, instance, row)
+        self.row_changes = self.changes(original, instance)
         return not self.row_changes
 
     def save_instance(self, instance, is_create, row, **kwargs):
