@@ -41,6 +41,11 @@ class SheetImportForm(ImportForm):
 class SheetConfirmForm(ConfirmImportForm):
     skip_invalid = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
+    def clean_format(self):
+        if self.cleaned_data["format"] != "0":  # there is one format; anything else was not sent by our page
+            raise forms.ValidationError("格式无效，请重新上传。")
+        return "0"
+
 
 class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     """A ModelAdmin whose records come in and go out as spreadsheets (resource_classes = [TheResource])."""
