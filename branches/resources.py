@@ -699,7 +699,7 @@ class WorkLogResource(SheetResource):
         "leader": ["主持领导", "参加领导", "领导"],
     }
     example = {
-        "date": datetime.date(2023, 3, 15), "kind": "党工委会议", "title": "党工委会议（第1次）", "count": 1,
+        "date": datetime.date(2023, 3, 15), "kind": "党工委会议", "title": "示例：党工委会议（第1次）", "count": 1,
         "topics": 3, "teams": 0, "people": 0,
     }
 

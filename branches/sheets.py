@@ -10,6 +10,7 @@ Nothing here knows about records: the resource says which headers it reads (shee
 """
 import contextlib
 import csv
+import datetime
 import gc
 import io
 import re
@@ -349,7 +350,7 @@ def find_table(grids, columns, others=()):
         if len(set(map(str, filled))) < 2 and not any(row[p] is not None for p in key_positions):
             left_out.append(f"第{number}行（说明或分组行）")
             continue
-        if columns.example and all(row[p] == example[p] for p in key_positions) and row == example:
+        if any(v is not None for v in example) and all(_same(c, v) for c, v in zip(row, example) if v is not None):
             left_out.append(f"第{number}行（模板示例行）")
             continue
         dataset.append([number] + row)
@@ -360,6 +361,12 @@ def find_table(grids, columns, others=()):
     dataset.notes = notes
     dataset.sheet_title = grid.title
     return dataset
+
+
+def _same(cell, value):
+    if isinstance(cell, datetime.datetime):
+        cell = cell.date()
+    return cell is not None and str(cell) == str(value)
 
 
 def _letter(index):
