@@ -16,6 +16,7 @@ from collections import namedtuple
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models as djm
+from django.db.models import NOT_PROVIDED
 from import_export import fields, resources
 from import_export.formats.base_formats import Format
 from import_export.instance_loaders import BaseInstanceLoader
@@ -63,6 +64,13 @@ class Column(fields.Field):
         super().__init__(*args, **kwargs)
         self.aliases = tuple(aliases)
         self.is_m2m = isinstance(self.widget, w.RelatedNames)
+
+    def clean(self, row, **kwargs):
+        # import-export's Field.clean, without its per-cell bookkeeping (it runs for every cell of the file).
+        value = self.widget.clean(row[self.column_name], row=row)
+        if (value is None or value == "") and self.default is not NOT_PROVIDED:
+            return self.default() if callable(self.default) else self.default
+        return value
 
     def get_value(self, instance):
         if isinstance(self.widget, w.Related):
@@ -245,6 +253,7 @@ class SheetResource(resources.ModelResource):
             (f, model._meta.get_field(f.attribute)) for f in self.fields.values()
             if isinstance(f.widget, w.Related) and not f.is_m2m
         ]
+        self.self_references = [(f, field) for f, field in self.foreign_keys if field.related_model is model]
 
     def after_init_instance(self, instance, new, row, **kwargs):
         if not new:
@@ -315,9 +324,8 @@ class SheetResource(resources.ModelResource):
             self.m2m_rows.append(instance)
         if is_create:
             # A record added by this file can be named by the rows below it (a branch under a new committee).
-            for widget in self.related_widgets():
-                if widget.model is self._meta.model and widget._by_key is not None:
-                    widget.add(instance)
+            for f, _ in self.self_references:
+                f.widget.add(instance)
 
     def get_bulk_update_fields(self):
         # Every stored column: clean() may fill some the sheet does not hold (an election's term end).

@@ -334,7 +334,8 @@ def find_table(grids, columns, others=()):
     example = [columns.example.get(name) for name in names]
     dataset = tablib.Dataset(headers=[ROW] + names)
     left_out = []
-    for number, values in grid.rows:
+    for position, (number, values) in enumerate(grid.rows):
+        grid.rows[position] = None  # the table takes the row over; a 100,000-row sheet is not held twice
         if number <= header_number:
             continue
         row = [values[i] if i < len(values) else None for i in indexes]

@@ -208,6 +208,7 @@ class Related(widgets.ForeignKeyWidget):
                     parent.set_cached_value(obj, target)
 
     def add(self, obj):
+        self._load()
         self._by_key[squeeze(str(getattr(obj, self.field)))] = obj
         if obj.pk is not None:
             self._by_pk[obj.pk] = obj
