@@ -11,6 +11,7 @@ Adding a record type is declaring a SheetResource subclass and listing it in KIN
 import copy
 import datetime
 import functools
+from decimal import Decimal
 from collections import namedtuple
 
 from django.conf import settings
@@ -49,7 +50,7 @@ def shown(value):
         return value.isoformat()
     if isinstance(value, float):
         # As Excel shows it: 15 significant digits, so a mangled ID reads 620402198505060000.
-        return str(int(float(f"{value:.15g}"))) if value.is_integer() else f"{value:.15g}"
+        return str(int(Decimal(f"{value:.15g}"))) if value.is_integer() else f"{value:.15g}"
     return str(value)
 
 

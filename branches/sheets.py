@@ -110,12 +110,12 @@ def sniff(data):
     return "csv"
 
 
-def read_grids(data, only_first_rows=None):
+def read_grids(data):
     """All worksheets of the file, the active one first. Raises SheetError for anything that is not a table."""
     kind = sniff(data)
     try:
         if kind == "xlsx":
-            return _read_xlsx(data, only_first_rows)
+            return _read_xlsx(data)
         if kind == "xls":
             return _read_xls(data)
         return [_read_csv(data)]
@@ -128,7 +128,7 @@ def read_grids(data, only_first_rows=None):
         ) from exc
 
 
-def _read_xlsx(data, only_first_rows=None):
+def _read_xlsx(data):
     import openpyxl
     # openpyxl's read-only worksheet does not report merged cells; its own parser collects them while it
     # streams the rows, so we drive that parser directly (the same calls ReadOnlyWorksheet makes).
@@ -152,8 +152,6 @@ def _read_xlsx(data, only_first_rows=None):
                     date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
                 )
                 for number, cells in parser.parse():
-                    if only_first_rows and number > only_first_rows:
-                        break
                     if not cells:
                         continue
                     values = [None] * cells[-1]["column"]
@@ -161,7 +159,7 @@ def _read_xlsx(data, only_first_rows=None):
                         values[cell["column"] - 1] = clean_cell(cell["value"])
                     grid.rows.append((number, values))
                 merged = parser.merged_cells
-            if merged is not None and not only_first_rows:
+            if merged is not None:
                 _fill_merged(grid, [_bounds(m.ref) for m in merged.mergeCell])
             grids.append(grid)
         return grids

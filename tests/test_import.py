@@ -70,7 +70,7 @@ def test_an_id_number_excel_turned_into_a_number_is_refused_with_how_to_fix_it(b
     response = sheets.upload("member", members_sheet(["王芳", 620402198505060021, branch.name, "2010-07-01"]))
     preview = preview_of(response)
     [problem] = preview["problems"]
-    assert (problem.row, problem.column) == (2, "身份证号码")
+    assert (problem.row, problem.column, problem.value) == (2, "身份证号码", "620402198505060000")  # as Excel shows it
     assert "文本" in problem.message and "重新" in problem.message
     assert "confirm_form" not in response.context
     assert m.Member.objects.count() == 0
