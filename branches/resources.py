@@ -162,7 +162,7 @@ class NaturalKeyLoader(BaseInstanceLoader):
                 self.key_fields[0].attribute: f"与第{self.seen[key]}行的{columns}相同：同一{self.resource.title}在表中只能出现一次。"
             })
         self.seen[key] = row.get(ROW)
-        return self.existing.get(key)
+        return self.existing.pop(key, None)  # each record is wanted once: let it go with its row
 
 
 class SheetResource(resources.ModelResource):
@@ -175,7 +175,7 @@ class SheetResource(resources.ModelResource):
         use_bulk = True
         batch_size = 2000
         skip_unchanged = True
-        report_skipped = True
+        report_skipped = False  # counted in the totals; 100,000 unchanged rows need no row result each
         # import-export deep-copies every row's instance to diff it, which costs more than validating the
         # row; after_init_instance() keeps a shallow copy of existing records instead (skip_row, changes).
         skip_diff = True
@@ -255,6 +255,8 @@ class SheetResource(resources.ModelResource):
             if isinstance(f.widget, w.Related) and not f.is_m2m
         ]
         self.self_references = [(f, field) for f, field in self.foreign_keys if field.related_model is model]
+        # Cells these widgets read can only hold valid values (a choice's code, a date, a yes or no).
+        self.checked_by_widget = [f.attribute for f in self.file_fields if isinstance(f.widget, (w.Choice, w.Date, w.YesNo))]
 
     def after_init_instance(self, instance, new, row, **kwargs):
         if not new:
@@ -286,9 +288,11 @@ class SheetResource(resources.ModelResource):
         """
         imported = {field: list(messages) for field, messages in (import_validation_errors or {}).items()}
         errors = {field: list(messages) for field, messages in imported.items()}
+        # Not checked again: foreign keys the look-up found, and filled values the widgets already checked
+        # (full_clean() would only confirm them; it still checks that required ones are filled).
         exclude = set(errors) | {
             f.attribute for f, model_field in self.foreign_keys if getattr(instance, model_field.attname) is not None
-        }
+        } | {name for name in self.checked_by_widget if getattr(instance, name) not in (None, "")}
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
