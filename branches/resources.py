@@ -384,10 +384,11 @@ class SheetResource(resources.ModelResource):
             column = self.column_for(attribute)
             value = shown(row.get(column)) if column != "—" else ""
             messages = []
-            for e in error_list:
+            if any(e.code in ("null", "blank", "required") for e in error_list):
+                # An empty cell: what the model's rules say about the missing value adds nothing.
+                messages = ["此项必填，不能为空。" if column in row else f"表中没有“{column}”列，新增{self.title}时必须填写此项。"]
+            for e in error_list if not messages else ():
                 for message in e.messages:
-                    if e.code in ("null", "blank", "required"):
-                        message = "此项必填，不能为空。" if column in row else f"表中没有“{column}”列，新增{self.title}时必须填写此项。"
                     if message not in messages:  # a rule the field and the model's clean() both check
                         messages.append(message)
             found += [Problem(row.get(ROW), column, value, message) for message in messages]

@@ -201,3 +201,12 @@ def test_a_tampered_confirm_is_refused_without_an_error_page(district, sheets):
     })
     assert response.status_code in (200, 302)
     assert snapshot() == before
+
+
+def test_an_empty_required_cell_is_reported_once_as_required(district, sheets):
+    response = sheets.upload("member", make_xlsx(HEADER, ["李丽", None, "红山区第一小学党支部", None], ["张伟", an_id(6), "红山区第一小学党支部", "2012-07-01"]))
+    found = [(p.row, p.column, p.value, p.message) for p in problems(response)]
+    assert found == [
+        (2, "身份证号码", "（空）", "此项必填，不能为空。"),
+        (2, "入党日期", "（空）", "此项必填，不能为空。"),
+    ]
