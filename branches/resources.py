@@ -230,7 +230,9 @@ class SheetResource(resources.ModelResource):
 
     def read(self, data):
         """The uploaded bytes as this resource's table; raises sheets.SheetError with a Chinese message."""
-        others = [k.columns() for k in KINDS.values() if k is not type(self)]
+        def others():
+            return [k.columns() for k in KINDS.values() if k is not type(self)]
+
         return read_table(data, self.columns(), others)
 
     def related_widgets(self):

@@ -285,11 +285,11 @@ def _find_header(grid, columns):
     return best
 
 
-def find_table(grids, columns, others=()):
+def find_table(grids, columns, others=list):
     """The rows of the first worksheet whose header this resource reads, as a tablib.Dataset.
 
     The dataset's first column is ROW (the spreadsheet row number); `dataset.notes` lists what was left out.
-    `others` are the Columns of the other record types, to tell the worker which page a file belongs to.
+    `others()` gives the Columns of the other record types, to tell the worker which page a file belongs to.
     """
     chosen = None
     for grid in grids:
@@ -298,7 +298,7 @@ def find_table(grids, columns, others=()):
             chosen = grid, header
             break
     if chosen is None:
-        raise SheetError(_no_header_message(grids, columns, others))
+        raise SheetError(_no_header_message(grids, columns, others()))
     grid, (header_number, header_values, found) = chosen
     notes = []
     if grid is not grids[0]:
@@ -395,7 +395,7 @@ def _no_header_message(grids, columns, others):
             f"请确认上传的是{columns.title}表格，表头写在数据上方，或下载导入模板对照填写。")
 
 
-def read_table(data, columns, others=()):
+def read_table(data, columns, others=list):
     """Bytes -> Dataset, for the resource that declares `columns`. Raises SheetError with a Chinese message."""
     with paused_gc():
         grids = read_grids(data)
