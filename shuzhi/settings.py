@@ -104,4 +104,6 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 SHUZHI = {
     # 书记年龄偏大: the age from which a secretary counts as ageing (the seed's "班子成员年龄偏大").
     "SECRETARY_AGE_WARNING": int(os.environ.get("SHUZHI_SECRETARY_AGE_WARNING", "55")),
+    # 组织生活附件（会议记录、照片）的大小上限，单位MB。
+    "MEETING_ATTACHMENT_MAX_MB": int(os.environ.get("SHUZHI_MEETING_ATTACHMENT_MAX_MB", "10")),
 }
