@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from . import models as m
 from .dates import add_months, add_years, age_on, today
@@ -115,6 +116,25 @@ class PastDeadlineFilter(admin.SimpleListFilter):
         return queryset
 
 
+class WarningFilter(admin.SimpleListFilter):
+    title = "预警"
+    parameter_name = "warning"
+
+    def lookups(self, request, model_admin):
+        from reports.warnings import RULES
+
+        return [("any", "有任一预警")] + [(r.code, r.title) for r in RULES]
+
+    def queryset(self, request, queryset):
+        from reports.warnings import RULES_BY_CODE, evaluate
+
+        value = self.value()
+        if value not in RULES_BY_CODE and value != "any":
+            return queryset
+        found = evaluate(codes=None if value == "any" else [value]).by_organization
+        return queryset.filter(pk__in=[o.pk for o in found])
+
+
 # ---------------------------------------------------------------------------------------------
 # Leaders and catalogues
 # ---------------------------------------------------------------------------------------------
@@ -178,11 +198,11 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = [
         "name", "kind", "parent", "unit_category", "ownership", "area",
         "roll_members", "full_members", "staffing", "secretary_age",
-        "next_election", "standardization", "open_cases", "liaison_leader", "is_active",
+        "next_election", "standardization", "open_cases", "liaison_leader", "is_active", "warnings",
     ]
     list_filter = [
         LevelFilter, "kind", "unit_category", "ownership", "area", "is_active",
-        ElectionStatusFilter, StaffingFilter, "liaison_leader",
+        ElectionStatusFilter, StaffingFilter, "liaison_leader", WarningFilter,
     ]
     search_fields = ["name", "unit_name"]
     autocomplete_fields = ["parent"]
@@ -194,6 +214,7 @@ class OrganizationAdmin(admin.ModelAdmin):
         ("所在单位", {"fields": ["unit_name", "unit_category", "ownership", "area"]}),
         ("成立与撤销", {"fields": ["founded_on", "approved_on", "approval_document", "is_active", "dissolved_on"]}),
         ("包抓", {"fields": ["liaison_leader"]}),
+        ("书记空缺", {"fields": ["secretary_vacant_since"]}),
     ]
 
     def get_queryset(self, request):
@@ -258,6 +279,27 @@ class OrganizationAdmin(admin.ModelAdmin):
     @admin.display(description="整顿中", ordering="open_case_count")
     def open_cases(self, obj):
         return obj.open_case_count or 0
+
+    def changelist_view(self, request, extra_context=None):
+        # The warnings of the page's organizations, all at once (a fixed number of queries), not row by row.
+        response = super().changelist_view(request, extra_context)
+        cl = (getattr(response, "context_data", None) or {}).get("cl")
+        if cl is not None:
+            from reports.warnings import evaluate
+
+            page = m.Organization.objects.filter(pk__in=[o.pk for o in cl.result_list])
+            found = evaluate(organizations=page).by_organization
+            for org in cl.result_list:
+                org.warning_hits = found.get(org, [])
+        return response
+
+    @admin.display(description="预警")
+    def warnings(self, obj):
+        hits = getattr(obj, "warning_hits", [])
+        return format_html_join(
+            mark_safe("<br>"), '<a href="{}" title="{}" style="color:#b00">{}</a>',
+            ((h.url, h.detail, h.rule.title) for h in hits),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,3 +475,35 @@ class AnnualPlanAdmin(admin.ModelAdmin):
         for name in ("standardization_target", "reflection", "next_steps"):
             initial.setdefault(name, getattr(draft, name))
         return initial
+
+
+# ---------------------------------------------------------------------------------------------
+# Organizational life
+# ---------------------------------------------------------------------------------------------
+@admin.register(m.MeetingType)
+class MeetingTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "period", "times", "scope", "is_required", "sort_order"]
+    list_editable = ["period", "times", "scope", "is_required", "sort_order"]
+
+
+@admin.register(m.Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["held_on", "organization", "meeting_type", "topic", "chaired_by", "attendance", "attachment_link"]
+    list_filter = ["meeting_type", "organization__ownership", "organization__unit_category", WithinOrganizationFilter]
+    search_fields = ["organization__name", "topic", "chaired_by"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization", "meeting_type"]
+    date_hierarchy = "held_on"
+    list_per_page = 100
+    fields = ["organization", "meeting_type", "held_on", "topic", "chaired_by", "present", "on_roll", "attachment", "note"]
+
+    @admin.display(description="出席（实到/应到）")
+    def attendance(self, obj):
+        rate = obj.attendance_rate
+        return f"{obj.present}/{obj.on_roll}" + (f"（{rate:.0%}）" if rate is not None else "")
+
+    @admin.display(description="附件")
+    def attachment_link(self, obj):
+        if not obj.attachment:
+            return "—"
+        return format_html('<a href="{}">查看</a>', obj.attachment.url)
