@@ -83,6 +83,10 @@ class Tally:
     def missed(self):
         return self.expected - self.met
 
+    @property
+    def percent(self):
+        return "—" if self.rate is None else f"{self.rate * 100:.1f}%"
+
 
 @dataclass
 class BranchRow:

@@ -34,7 +34,8 @@ RECRUITMENT_YEARS = 2  # 两年未发展党员
 class Rule:
     code: str
     title: str
-    find: Callable  # (Context) -> iterable of (organization, detail, url)
+    group: str  # the heading the annual report files it under
+    find: Callable  # (Context) -> iterable of (organization, detail, url[, records])
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,17 @@ class Hit:
     rule: Rule
     organization: m.Organization
     detail: str
-    url: str  # the records that tripped the rule
+    url: str  # where the records behind it are listed
+    records: tuple = ()  # their primary keys; empty where the finding is an absence (no meeting, no new member)
 
 
 RULES = []
+TEAM, ELECTIONS, LIFE, MEMBERS, STANDARD = "班子建设", "换届选举", "组织生活", "党员队伍", "标准化建设与整顿"
 
 
-def rule(code, title):
+def rule(code, title, group):
     def register(find):
-        RULES.append(Rule(code, title, find))
+        RULES.append(Rule(code, title, group, find))
         return find
 
     return register
@@ -101,7 +104,7 @@ class Context:
 
 
 # -- the team ---------------------------------------------------------------------------------
-@rule("secretary_vacant", "书记空缺超过3个月")
+@rule("secretary_vacant", "书记空缺超过3个月", TEAM)
 def secretary_vacant(ctx):
     cutoff = add_months(ctx.on, -VACANCY_MONTHS)
     for org in ctx.organizations:
@@ -110,32 +113,31 @@ def secretary_vacant(ctx):
         since = org.secretary_vacant_since
         url = _admin(m.Organization, org.pk)
         if since is None:
-            yield (org, "书记空缺，空缺起始日期未登记", url)
+            yield org, "书记空缺，空缺起始日期未登记", url
         elif since < cutoff:
             months = (ctx.on.year - since.year) * 12 + ctx.on.month - since.month - (ctx.on.day < since.day)
-            yield (org, f"书记自{_day(since)}起空缺，已{months}个月", url)
+            yield org, f"书记自{_day(since)}起空缺，已{months}个月", url
 
 
-@rule("no_committee", "正式党员7人以上未设支委会")
+@rule("no_committee", "正式党员7人以上未设支委会", TEAM)
 def no_committee(ctx):
     for org in ctx.branches:
         if org.full_count >= m.BRANCH_COMMITTEE_FROM and not m.has_committee(org.committee_count):
-            yield (org,
-                      f"正式党员{org.full_count}人，任职委员仅{org.committee_count}人", _members_of(org))
+            yield org, f"正式党员{org.full_count}人，任职委员仅{org.committee_count}人", _members_of(org)
 
 
-@rule("too_large", "党员超过50人，应分设党支部")
+@rule("too_large", "党员超过50人，应分设党支部", TEAM)
 def too_large(ctx):
     for org in ctx.branches:
         if org.roll_count > m.BRANCH_MAX_MEMBERS:
-            yield (org, f"在册党员{org.roll_count}人", _members_of(org))
+            yield org, f"在册党员{org.roll_count}人", _members_of(org)
 
 
-@rule("too_small", "正式党员不足3人")
+@rule("too_small", "正式党员不足3人", TEAM)
 def too_small(ctx):
     for org in ctx.branches:
         if org.full_count < m.BRANCH_MIN_FULL:
-            yield (org, f"正式党员{org.full_count}人", _members_of(org))
+            yield org, f"正式党员{org.full_count}人", _members_of(org)
 
 
 # -- elections ----------------------------------------------------------------------------------
@@ -146,23 +148,23 @@ def _elections(ctx, status, describe):
             yield org, describe(org), url
 
 
-@rule("election_overdue", "任期届满逾期未换届")
+@rule("election_overdue", "任期届满逾期未换届", ELECTIONS)
 def election_overdue(ctx):
     return _elections(ctx, "overdue", lambda o: f"任期已于{_day(o.term_ends_on)}届满")
 
 
-@rule("election_due", "6个月内任期届满")
+@rule("election_due", "6个月内任期届满", ELECTIONS)
 def election_due(ctx):
     return _elections(ctx, "due", lambda o: f"任期将于{_day(o.term_ends_on)}届满，应启动换届")
 
 
-@rule("election_missing", "无换届选举记录")
+@rule("election_missing", "无换届选举记录", ELECTIONS)
 def election_missing(ctx):
     return _elections(ctx, "never", lambda o: "未登记任何一次换届选举")
 
 
 # -- organizational life ----------------------------------------------------------------------------
-@rule("meeting_missed", "未按期开展组织生活")
+@rule("meeting_missed", "未按期开展组织生活", LIFE)
 def meeting_missed(ctx):
     """Each required meeting type in its last period that has ended by `on` (the running one cannot be missed yet)."""
     types = list(m.MeetingType.objects.filter(is_required=True))
@@ -180,26 +182,24 @@ def meeting_missed(ctx):
                 label = m.period_label(t.period, start)
                 detail = f"{label}未召开{t.name}" if not held else f"{label}召开{t.name}{held}次，少于规定的{t.times}次"
                 url = _admin(m.Meeting, query=f"organization__id__exact={org.pk}&meeting_type__id__exact={t.pk}")
-                yield (org, detail, url)
+                yield org, detail, url
 
 
 # -- members ----------------------------------------------------------------------------------------
-@rule("conversion_overdue", "预备党员逾期未转正")
+@rule("conversion_overdue", "预备党员逾期未转正", MEMBERS)
 def conversion_overdue(ctx):
     late = {}
     rows = (m.Member.objects.conversion_overdue(ctx.on).filter(organization__in=ctx.scope.values("pk"))
-            .order_by("join_date", "pk").values_list("pk", "organization_id", "name"))
-    for pk, org_id, name in rows:
-        late.setdefault(org_id, []).append((pk, name))
+            .order_by("join_date", "pk").values_list("pk", "organization_id", "name", "join_date"))
+    for pk, org_id, name, joined in rows:
+        late.setdefault(org_id, []).append((pk, f"{name}（预备期{_day(add_years(joined, 1))}期满）"))
     for org_id, members in late.items():
-        org = ctx.by_id[org_id]
-        ids = ",".join(str(pk) for pk, _ in members)
-        names = "、".join(name for _, name in members)
-        yield (org, f"{len(members)}名预备党员预备期满未转正：{names}",
-                  _admin(m.Member, query=f"id__in={ids}"))
+        pks = tuple(pk for pk, _ in members)
+        detail = f"{len(members)}名：" + "、".join(text for _, text in members)
+        yield ctx.by_id[org_id], detail, _admin(m.Member, query="id__in=" + ",".join(map(str, pks))), pks
 
 
-@rule("no_recruitment", "两年未发展党员")
+@rule("no_recruitment", "两年未发展党员", MEMBERS)
 def no_recruitment(ctx):
     """No member on the roll joined in the last two years. 发展对象 are not recorded, so only join dates are read."""
     since = add_years(ctx.on, -RECRUITMENT_YEARS)
@@ -211,11 +211,11 @@ def no_recruitment(ctx):
         founded = org.founded_on or org.approved_on
         if org.pk in recruited or (founded and founded > since):  # a branch younger than two years is not judged
             continue
-        yield (org, f"{_day(since)}以来无新入党的党员", _members_of(org))
+        yield org, f"{_day(since)}以来无新入党的党员", _members_of(org)
 
 
 # -- standardization and rectification ----------------------------------------------------------------
-@rule("assessment_failed", "标准化评定未达标")
+@rule("assessment_failed", "标准化评定未达标", STANDARD)
 def assessment_failed(ctx):
     """未达标 in the district's latest round assessed by `on`."""
     latest_round = m.Assessment.objects.filter(assessed_on__lte=ctx.on).order_by("-year").values("year")[:1]
@@ -223,17 +223,16 @@ def assessment_failed(ctx):
                                           result=m.AssessmentResult.FAILED, organization__in=ctx.scope.values("pk"))
               .values_list("pk", "organization_id", "year"))
     for pk, org_id, year in failed:
-        yield (ctx.by_id[org_id], f"{year}年党支部建设标准化评定未达标",
-                  _admin(m.Assessment, pk))
+        yield ctx.by_id[org_id], f"{year}年党支部建设标准化评定未达标", _admin(m.Assessment, pk), (pk,)
 
 
-@rule("rectification_overdue", "整顿超过时限未销号")
+@rule("rectification_overdue", "整顿超过时限未销号", STANDARD)
 def rectification_overdue(ctx):
     cases = (m.RectificationCase.objects.past_deadline(ctx.on).filter(organization__in=ctx.scope.values("pk"))
              .values_list("pk", "organization_id", "year", "deadline"))
     for pk, org_id, year, deadline in cases:
-        yield (ctx.by_id[org_id],
-                  f"{year}年软弱涣散整顿，整改时限{_day(deadline)}已过仍未销号", _admin(m.RectificationCase, pk))
+        detail = f"{year}年软弱涣散整顿，整改时限{_day(deadline)}已过仍未销号"
+        yield ctx.by_id[org_id], detail, _admin(m.RectificationCase, pk), (pk,)
 
 
 RULES_BY_CODE = {r.code: r for r in RULES}
@@ -243,8 +242,9 @@ RULES_BY_CODE = {r.code: r for r in RULES}
 class WarningList:
     """The hits of one evaluation (in the organizations' order, then the rules'), by organization and by rule."""
 
-    def __init__(self, on, rules, hits):
+    def __init__(self, on, rules, hits, organizations):
         self.on, self.rules, self.hits = on, rules, hits
+        self.organizations = organizations  # all those evaluated, flagged or not
 
     @cached_property
     def by_organization(self):
@@ -257,7 +257,7 @@ class WarningList:
     def by_rule(self):
         """{Rule: [organizations]} for every rule evaluated, empty where nothing was found."""
         grouped = {r: [] for r in self.rules}
-        for hit in self.hits:
+        for hit in self.hits:  # a rule's hits on one organization are adjacent
             orgs = grouped[hit.rule]
             if not orgs or orgs[-1] != hit.organization:
                 orgs.append(hit.organization)
@@ -271,21 +271,159 @@ class WarningList:
             rows.append((r, len(orgs), owned[m.Ownership.PUBLIC], owned[m.Ownership.PRIVATE]))
         return rows
 
+    def flagged_share(self, ownership):
+        """(organizations of this ownership with a warning, all evaluated of this ownership)."""
+        evaluated = sum(1 for o in self.organizations if o.ownership == ownership)
+        return sum(1 for o in self.by_organization if o.ownership == ownership), evaluated
+
     def only(self, code=None, ownership=None):
+        keep = [o for o in self.organizations if not ownership or o.ownership == ownership]
         hits = [h for h in self.hits if (not code or h.rule.code == code)
                 and (not ownership or h.organization.ownership == ownership)]
-        return WarningList(self.on, [r for r in self.rules if not code or r.code == code], hits)
+        return WarningList(self.on, [r for r in self.rules if not code or r.code == code], hits, keep)
 
 
 def evaluate(on=None, organizations=None, codes=None):
     """The warning list for `on` (today by default), limited to `organizations` and to the rules `codes` if given."""
     on = on or today()
-    if isinstance(on, datetime.datetime):
-        on = on.date()
     rules = [r for r in RULES if not codes or r.code in codes]
     ctx = Context(on, organizations)
-    hits = [Hit(r, org, detail, url) for r in rules for org, detail, url in r.find(ctx)]
+    hits = [Hit(r, *finding) for r in rules for finding in r.find(ctx)]
     order = {o.pk: i for i, o in enumerate(ctx.organizations)}
     rule_order = {r.code: i for i, r in enumerate(RULES)}
     hits.sort(key=lambda h: (order[h.organization.pk], rule_order[h.rule.code]))
-    return WarningList(on, rules, hits)
+    return WarningList(on, rules, hits, ctx.organizations)
+
+
+def parse_day(text):
+    """A YYYY-MM-DD date from a query string or the command line; ValueError with a message for the user."""
+    try:
+        return datetime.datetime.strptime((text or "").strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError(f"日期“{text}”无法识别，请按YYYY-MM-DD填写，例如2023-12-31。") from None
+
+
+# -- where the list is shown -------------------------------------------------------------------------
+XLSX_COLUMNS = ["党组织", "上级党组织", "组织类别", "单位类别", "办学性质", "预警编号", "预警内容", "具体情况"]
+
+
+def _text(cell_value):
+    return "" if cell_value is None else str(cell_value)
+
+
+def workbook(result):
+    """The list as an xlsx workbook: one row per finding, then a sheet of counts per rule."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "预警清单"
+    sheet.append([f"截至{_day(result.on)}基层党组织预警清单（{len(result.by_organization)}个党组织）"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(XLSX_COLUMNS)
+    for hit in result.hits:
+        org = hit.organization
+        sheet.append([
+            org.name, org.parent.name if org.parent_id else "", org.get_kind_display(),
+            org.get_unit_category_display(), org.get_ownership_display(), hit.rule.code, hit.rule.title, hit.detail,
+        ])
+    summary = book.create_sheet("规则汇总")
+    summary.append(["预警编号", "预警内容", "类别", "党组织数", "公办", "民办"])
+    for r, total, public, private in result.counts():
+        summary.append([r.code, r.title, r.group, total, public, private])
+    for ws in (sheet, summary):
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # a name is text, never a formula
+        for column, width in zip("ABCDEFGH", (34, 30, 12, 14, 10, 22, 26, 50)):
+            ws.column_dimensions[column].width = width
+    return book
+
+
+def panel_context(on=None, organizations=None):
+    """What the dashboard's 预警 panel (reports/warning_panel.html) shows: per rule, public and private counts,
+    each linking to the list; how many private organizations are flagged; the year's meeting rates."""
+    from urllib.parse import urlencode
+
+    from .meetings import compliance
+
+    result = evaluate(on, organizations)
+    base = reverse("warnings")
+
+    def link(**params):
+        return base + "?" + urlencode({"date": result.on.isoformat(), **params})
+
+    rows = [
+        {"rule": r, "total": total, "public": public, "private": private, "url": link(rule=r.code),
+         "public_url": link(rule=r.code, ownership=m.Ownership.PUBLIC),
+         "private_url": link(rule=r.code, ownership=m.Ownership.PRIVATE)}
+        for r, total, public, private in result.counts()
+    ]
+    life = compliance(result.on.year, organizations=organizations, on=result.on)
+    return {"warning_panel": {
+        "on": result.on, "rows": rows, "flagged": len(result.by_organization), "evaluated": len(result.organizations),
+        "public": result.flagged_share(m.Ownership.PUBLIC), "private": result.flagged_share(m.Ownership.PRIVATE),
+        "list_url": link(), "private_url": link(ownership=m.Ownership.PRIVATE), "xlsx_url": link(format="xlsx"),
+        "life": life, "life_url": reverse("meeting_compliance") + f"?year={result.on.year}",
+    }}
+
+
+# -- the annual report's 存在的主要问题 --------------------------------------------------------------------
+@dataclass
+class AnnualProblems:
+    on: datetime.date
+    sentences: list  # ready for the report, one per group with findings
+    rows: list  # (group, rule title, organizations, public, private, their names)
+
+
+def _pct(rate):
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def problems_for_year(year, organizations=None):
+    """The warnings as they stood on 31 December of `year`, said the way the duty report says its problems."""
+    from .meetings import compliance
+
+    on = datetime.date(year, 12, 31)
+    result = evaluate(on, organizations)
+    life = compliance(year, organizations=organizations, on=on)
+    counts = {r.code: (total, public, private) for r, total, public, private in result.counts()}
+    rows = [(r.group, r.title, total, public, private, "、".join(o.name for o in result.by_rule[r]))
+            for r, total, public, private in result.counts() if total]
+    sentences = []
+    flagged_private, all_private = result.flagged_share(m.Ownership.PRIVATE)
+    flagged_public, all_public = result.flagged_share(m.Ownership.PUBLIC)
+    if result.hits:
+        sentence = f"截至{_day(on)}，全系统{len(result.organizations)}个党组织中有{len(result.by_organization)}个存在预警事项"
+        if all_private and all_public:
+            sentence += (f"，其中民办教育党组织{flagged_private}个，占民办党组织的{_pct(flagged_private / all_private)}"
+                         f"（公办为{_pct(flagged_public / all_public)}）")
+        sentences.append(sentence + "。")
+    pub, pri = life.by_ownership[m.Ownership.PUBLIC], life.by_ownership[m.Ownership.PRIVATE]
+    if life.total.expected:
+        sentence = f"组织生活方面，{year}年“三会一课”等组织生活按期落实率为{_pct(life.total.rate)}"
+        if pub.expected and pri.expected:
+            sentence += f"，其中公办{_pct(pub.rate)}、民办{_pct(pri.rate)}"
+            worst = min((t for t in life.types if life.by_type[t][m.Ownership.PRIVATE].expected),
+                        key=lambda t: life.by_type[t][m.Ownership.PRIVATE].rate)
+            sentence += f"，民办{worst.name}落实率最低，仅{_pct(life.by_type[worst][m.Ownership.PRIVATE].rate)}"
+        missed = counts.get("meeting_missed", (0,))[0]
+        if missed:
+            sentence += f"；{missed}个党支部年末最近一期未按规定开展组织生活"
+        sentences.append(sentence + "。")
+    members_late = sum(len(h.records) for h in result.hits if h.rule.code == "conversion_overdue")
+    for group in (TEAM, ELECTIONS, MEMBERS, STANDARD):
+        parts = []
+        for r in RULES:
+            total = counts.get(r.code, (0,))[0]
+            if r.group != group or not total:
+                continue
+            if r.code == "conversion_overdue":
+                parts.append(f"预备党员逾期未转正{members_late}名（涉及{total}个党组织）")
+            else:
+                parts.append(f"{r.title}的{total}个")
+        if parts:
+            sentences.append(f"{group}方面，" + "，".join(parts) + "。")
+    return AnnualProblems(on, sentences, rows)
