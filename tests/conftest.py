@@ -49,3 +49,16 @@ class Builder:
 @pytest.fixture
 def build(db):
     return Builder()
+
+
+@pytest.fixture
+def meet(db):
+    """Records a meeting: meet(org, "党员大会", date) — the type by the name the migration seeded."""
+
+    def record(org, type_name, held_on, present=5, on_roll=6, **kw):
+        return m.Meeting.objects.create(
+            organization=org, meeting_type=m.MeetingType.objects.get(name=type_name), held_on=held_on,
+            topic=kw.pop("topic", f"{type_name}"), present=present, on_roll=on_roll, **kw,
+        )
+
+    return record
