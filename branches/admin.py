@@ -4,7 +4,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from . import models as m
+from . import resources as r
 from .dates import add_months, add_years, age_on, today
+from .sheet_admin import SheetAdmin
 
 admin.site.site_header = "述职 · 教育工委基层党建管理系统"
 admin.site.site_title = "述职"
@@ -194,7 +196,8 @@ class ElectionInline(admin.TabularInline):
 
 
 @admin.register(m.Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SheetAdmin):
+    resource_classes = [r.OrganizationResource]
     list_display = [
         "name", "kind", "parent", "unit_category", "ownership", "area",
         "roll_members", "full_members", "staffing", "secretary_age",
@@ -320,7 +323,8 @@ class JoinYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(m.Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(SheetAdmin):
+    resource_classes = [r.MemberResource]
     list_display = [
         "name", "gender", "age", "organization", "status", "join_date", "conversion",
         "party_post", "job", "backbone_title", "phone", "roll_status",
@@ -371,7 +375,8 @@ class HeldYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(m.Election)
-class ElectionAdmin(admin.ModelAdmin):
+class ElectionAdmin(SheetAdmin):
+    resource_classes = [r.ElectionResource]
     list_display = ["organization", "held_on", "term_years", "term_ends_on", "secretary_name", "approval_document", "approved_on"]
     list_filter = [HeldYearFilter, "organization__kind", "organization__ownership", "organization__unit_category"]
     search_fields = ["organization__name", "secretary_name", "approval_document"]
@@ -388,7 +393,8 @@ class AssessmentItemInline(admin.TabularInline):
 
 
 @admin.register(m.Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(SheetAdmin):
+    resource_classes = [r.AssessmentResource]
     list_display = ["organization", "year", "result", "score", "short_items", "assessed_on"]
     list_filter = ["year", "result", "organization__ownership", "organization__unit_category", WithinOrganizationFilter]
     search_fields = ["organization__name"]
@@ -425,7 +431,8 @@ class RectificationProgressInline(admin.TabularInline):
 
 
 @admin.register(m.RectificationCase)
-class RectificationCaseAdmin(admin.ModelAdmin):
+class RectificationCaseAdmin(SheetAdmin):
+    resource_classes = [r.RectificationResource]
     list_display = ["organization", "year", "status", "deadline", "overdue", "closed_on", "is_exemplary", "responsible_leader"]
     list_filter = ["year", "status", PastDeadlineFilter, "is_exemplary", "organization__unit_category", "categories"]
     search_fields = ["organization__name", "problems"]
@@ -453,7 +460,8 @@ class WorkYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(m.WorkLogEntry)
-class WorkLogEntryAdmin(admin.ModelAdmin):
+class WorkLogEntryAdmin(SheetAdmin):
+    resource_classes = [r.WorkLogResource]
     list_display = ["date", "kind", "title", "count", "topics", "teams", "people", "leader"]
     list_filter = [WorkYearFilter, "kind", "leader"]
     search_fields = ["title", "note"]

@@ -1,0 +1,185 @@
+"""Speed and memory of the member import, against the floor measured in the same run.
+
+    python benchmarks/import_members.py [--sizes 3800 100000] [--keep]
+
+For each size it generates a roster (.xlsx, the export's columns) over the demo district's branches and
+times, each in a fresh process so that peak memory is that phase's own:
+
+- floor: openpyxl read-only parsing of the file plus bulk_create of the rows (no validation at all);
+- import: the admin's code path, MemberResource.read() + import_data(), into a roll with no members;
+- re-import: the same file again, when nothing changes.
+
+The database is DATABASE_URL, or a SQLite file in the temporary directory. Not a test: nothing is asserted.
+"""
+import argparse
+import datetime
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzhi.settings")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(tempfile.gettempdir()) / 'shuzhi-benchmark.sqlite3'}")
+HEADERS = ["序号", "姓名", "身份证号码", "性别", "民族", "出生日期", "学历", "所在党组织", "党员类别", "入党日期",
+           "转正日期", "党内职务", "岗位", "联系电话", "在册状态", "骨干教师称号", "称号年度"]
+
+
+def django_setup():
+    import django
+
+    django.setup()
+
+
+def roster_path(size):
+    return Path(tempfile.gettempdir()) / f"shuzhi-roster-{size}.xlsx"
+
+
+def setup(sizes):
+    """The demo district without its members, and one roster file per size."""
+    django_setup()
+    import xlsxwriter
+    from django.core.management import call_command
+
+    from branches import demo
+    from branches import models as m
+    from branches.idcard import make_id_number
+
+    call_command("migrate", verbosity=0)
+    demo.load(members=200, reset=True)
+    m.Member.objects.all().delete()
+    leaves = list(m.Organization.objects.filter(kind__in=m.BRANCH_KINDS, is_active=True).values_list("name", flat=True))
+    rng = random.Random(2023)
+    for size in sizes:
+        # Written as Excel and WPS write them (shared strings, a dimension record), not as openpyxl does.
+        book = xlsxwriter.Workbook(roster_path(size))  # not constant_memory: that writes inline strings
+        sheet = book.add_worksheet("党员名册")
+        day = book.add_format({"num_format": "yyyy-mm-dd"})
+        sheet.write_row(0, 0, ["红山区教育系统党员名册"])
+        sheet.write_row(1, 0, HEADERS)
+        for i in range(size):
+            born = datetime.date(1960, 1, 1) + datetime.timedelta(days=rng.randint(0, 14000))
+            seq = i % 1000
+            number = make_id_number(f"62{(i // 1000) % 10000:04d}", born, seq)
+            join = datetime.date(born.year + 25, rng.randint(1, 12), rng.randint(1, 28))
+            row = [
+                i + 1, rng.choice("王李张刘陈杨赵黄周吴") + rng.choice("建国华明丽娟军平芳伟"), number,
+                "男" if seq % 2 else "女", "汉族", born, "大学本科", rng.choice(leaves), "正式党员", join,
+                datetime.date(join.year + 1, join.month, join.day), "无", "专任教师", f"139{i:08d}", "在册",
+            ]
+            for col, value in enumerate(row):
+                if isinstance(value, datetime.date):
+                    sheet.write_datetime(i + 2, col, value, day)
+                else:
+                    sheet.write(i + 2, col, value)
+        book.close()
+
+
+def floor(size):
+    """openpyxl read-only parsing plus bulk_create: what any import must at least spend."""
+    django_setup()
+    import openpyxl
+    from django.db import transaction
+
+    from branches import models as m
+
+    start = time.perf_counter()
+    orgs = dict(m.Organization.objects.values_list("name", "pk"))
+    book = openpyxl.load_workbook(roster_path(size), read_only=True, data_only=True)
+    rows = book.active.iter_rows(min_row=3, values_only=True)
+    members = [
+        m.Member(name=r[1], id_number=r[2], gender=r[3], ethnicity=r[4], birth_date=r[5].date(), education="bachelor",
+                 organization_id=orgs[r[7]], status="full", join_date=r[9].date(), full_member_date=r[10].date(),
+                 job="teacher", phone=r[13], roll_status="on_roll")
+        for r in rows
+    ]
+    with transaction.atomic():
+        m.Member.objects.bulk_create(members, batch_size=2000)
+    elapsed = time.perf_counter() - start
+    m.Member.objects.all().delete()
+    return {"seconds": elapsed}
+
+
+def run_import(size):
+    """The admin's code path: read the sheet, preview nothing, import_data() for real."""
+    django_setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from branches.resources import MemberResource
+
+    start = time.perf_counter()
+    data = roster_path(size).read_bytes()
+    resource = MemberResource()
+    dataset = resource.read(data)
+    with CaptureQueriesContext(connection) as queries:
+        result = resource.import_data(dataset, dry_run=False)
+    elapsed = time.perf_counter() - start
+
+    return {"seconds": elapsed, "queries": len(queries), "totals": dict(result.totals)}
+
+
+def clear(size=None):
+    django_setup()
+    from branches import models as m
+
+    m.Member.objects.all().delete()
+    return {}
+
+
+PHASES = {"floor": floor, "import": run_import, "clear": clear}
+
+
+def phase(name, size):
+    """Run one phase in a fresh process; returns its figures and its peak resident memory."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", name, "--size", str(size)],
+        check=True, capture_output=True, text=True, cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[3800, 100000])
+    parser.add_argument("--phase", choices=PHASES)
+    parser.add_argument("--size", type=int)
+    args = parser.parse_args()
+    if args.phase:
+        figures = PHASES[args.phase](args.size)
+        figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(figures))
+        return
+    setup(args.sizes)
+    backend = os.environ["DATABASE_URL"].split(":", 1)[0]
+    lines = [
+        f"database: {backend}; {os.cpu_count()} cores; Python {sys.version.split()[0]}",
+        "",
+        "| rows | floor (s) | import (s) | import / floor | re-import (s) | re-import / import | import queries | peak MB (import) | peak MB (re-import) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in args.sizes:
+        phase("clear", size)
+        base = phase("floor", size)
+        first = phase("import", size)
+        again = phase("import", size)
+        assert first["totals"]["new"] == size and first["totals"]["invalid"] == 0, first
+        assert again["totals"]["skip"] == size, again
+        lines.append(
+            f"| {size:,} | {base['seconds']:.2f} | {first['seconds']:.2f} | {first['seconds'] / base['seconds']:.2f}x "
+            f"| {again['seconds']:.2f} | {again['seconds'] / first['seconds']:.2f}x | {first['queries']} "
+            f"| {first['peak_mb']:.0f} | {again['peak_mb']:.0f} |"
+        )
+        print(lines[-1], flush=True)
+        phase("clear", size)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""The admin's spreadsheet pages: import (upload, preview, confirm), export, export of the selected rows,
+and the blank template. django-import-export's views, with the preview and the choices this office needs."""
+import logging
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
+from django.utils.timezone import localdate
+from import_export.admin import ExportActionMixin, ImportMixin
+from import_export.forms import ConfirmImportForm, ImportForm
+
+from .resources import preview, sheet_format
+from .sheets import SheetError
+
+logger = logging.getLogger(__name__)
+
+
+class SheetImportForm(ImportForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["import_file"].label = "选择文件"
+        self.fields["import_file"].widget.attrs["accept"] = ".xlsx,.xls,.csv"
+        self.fields["format"].label = "文件格式"
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = settings.SHUZHI["IMPORT_MAX_MB"]
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                f"文件有{upload.size / 1024 / 1024:.1f} MB，超过了网页导入的上限{limit} MB。"
+                "请删去无关的工作表和图片，或把名册拆成几个文件分批导入（大批量数据也可由管理员用 import_sheet 命令导入）。"
+            )
+        return upload
+
+
+class SheetConfirmForm(ConfirmImportForm):
+    skip_invalid = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
+    """A ModelAdmin whose records come in and go out as spreadsheets (resource_classes = [TheResource])."""
+
+    import_export_change_list_template = "admin/branches/sheet_change_list.html"
+    import_template_name = "admin/branches/sheet_import.html"
+    import_form_class = SheetImportForm
+    confirm_form_class = SheetConfirmForm
+    # One format and one resource: the export form would ask nothing, so the button downloads at once.
+    skip_export_form = True
+    skip_export_form_from_action = True
+
+    @property
+    def resource_class_(self):
+        return self.resource_classes[0]
+
+    def get_import_formats(self):
+        return [sheet_format(self.resource_class_)]
+
+    def get_export_formats(self):
+        return [sheet_format(self.resource_class_)]
+
+    def get_urls(self):
+        info = self.get_model_info()
+        return [
+            path("template/", self.admin_site.admin_view(self.template_view), name="%s_%s_template" % info),
+        ] + super().get_urls()
+
+    def template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        name = f"{self.resource_class_.title}导入模板.xlsx"
+        return self.xlsx_response(self.resource_class_().template(), name)
+
+    @staticmethod
+    def xlsx_response(data, filename):
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+
+    # -- export ------------------------------------------------------------------------------------
+    def get_export_filename(self, request, queryset, file_format):
+        return f"{self.resource_class_.title}-{localdate():%Y-%m-%d}.xlsx"
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        # A Chinese file name needs RFC 6266's filename*, which the library's header does not write.
+        response["Content-Disposition"] = content_disposition_header(
+            True, self.get_export_filename(request, queryset, file_format)
+        )
+        return response
+
+    # -- import ------------------------------------------------------------------------------------
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, SheetError):
+            form.add_error("import_file", str(e))
+        else:
+            logger.exception("could not read an uploaded spreadsheet")
+            form.add_error("import_file", "文件无法读取。请确认上传的是Excel表格（.xlsx、.xls）或CSV文件。")
+
+    def get_context_data(self, **kwargs):
+        resource = self.resource_class_()
+        keys = set(resource.get_import_id_fields())
+        columns = "、".join(
+            f.column_name + ("（必需）" if name in keys else "")
+            for name, f in ((resource.get_field_name(f), f) for f in resource.get_export_fields()) if not f.readonly
+        )
+        return {"sheet_title": resource.title, "sheet_columns": columns}
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        result = context and context.get("result")
+        if result is not None:
+            context["preview"] = preview(result)
+            if not result.has_errors() and result.has_validation_errors() and context["preview"]["valid"]:
+                form = self.create_confirm_form(request, import_form=context["form"])
+                form.initial["skip_invalid"] = True
+                context["skip_form"] = form
+        return response
+
+    def get_import_data_kwargs(self, **kwargs):
+        form = kwargs.get("form")
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        # All or nothing, unless the worker chose to leave the invalid rows out.
+        skip = isinstance(form, SheetConfirmForm) and form.is_bound and form.cleaned_data.get("skip_invalid")
+        kwargs["rollback_on_validation_errors"] = not skip
+        return kwargs
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except (FileNotFoundError, SheetError):
+            messages.error(request, "上传的文件已失效（可能已经导入过，或等待确认的时间过长）。请重新上传。")
+            return HttpResponseRedirect(reverse("admin:%s_%s_import" % self.get_model_info()))
+
+    def process_result(self, result, request):
+        skipped = request.POST.get("skip_invalid") == "True"
+        if result.has_errors() or (result.has_validation_errors() and not skipped):
+            # Rolled back: the records are as they were. Show why, and ask for the file again.
+            context = self.get_import_context_data()
+            context.update(self.admin_site.each_context(request))
+            context.update({
+                "title": "导入未完成", "opts": self.model._meta, "result": result, "preview": preview(result),
+                "rolled_back": True,
+            })
+            context["form"] = self.get_import_form_class(request)(
+                self.get_import_formats(), self.get_import_resource_classes(request)
+            )
+            return TemplateResponse(request, [self.import_template_name], context)
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        p = preview(result)
+        text = f"{p['title']}导入完成：新增{p['new']}条，更新{p['update']}条，无变化{p['skip']}条"
+        if p["invalid"]:
+            text += f"；有误未导入{p['invalid']}行（第{p['invalid_rows_text']}行）"
+        messages.success(request, text + "。")

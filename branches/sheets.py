@@ -1,0 +1,447 @@
+"""Spreadsheets as they really arrive, turned into a plain table; and the workbooks the office gets back.
+
+Reading is two steps. `read_grids` turns the bytes into rows of cell values, whatever the file's name
+says: xlsx, xls or csv (UTF-8 or the GBK that Chinese Excel writes), merged cells filled from their
+top-left cell. `find_table` then finds the header row under the titles and fillers above it, maps the
+header variants to the resource's column names and keeps the data rows with their spreadsheet row
+numbers, leaving out empty rows, repeated headers, totals and notes.
+
+Nothing here knows about records: the resource says which headers it reads (sheet_columns()).
+"""
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import tablib
+
+ROW = "行号"  # the spreadsheet row number, carried along as the table's first column
+HEADER_SCAN_ROWS = 30
+
+# Columns that number the rows for the reader's eye and carry nothing to import.
+NUMBERING_HEADERS = {"序号", "行号", "编号", "NO", "NO.", "序"}
+TOTALS = re.compile(r"^(合计|总计|小计|共计|总数)")
+# Characters Excel users type by accident: full-width digits and letters, the ideographic space,
+# no-break and zero-width spaces. Full-width punctuation is left alone: it is part of names.
+_WIDTH = {0x3000: " ", 0xA0: " ", 0x200B: "", 0xFEFF: "", 0x2002: " ", 0x2003: " "}
+_WIDTH.update({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)})  # ０-９
+_WIDTH.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
+_WIDTH.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
+
+
+class SheetError(Exception):
+    """The file cannot be read as a table. The message is for the office worker, in Chinese."""
+
+
+def clean_text(value):
+    return value.translate(_WIDTH).strip()
+
+
+def clean_cell(value):
+    """The value as the rest of the import wants it: trimmed half-width text, whole numbers as int."""
+    if isinstance(value, str):
+        value = clean_text(value)
+        return value or None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def header_key(text):
+    """Headers compare without spaces, line breaks, required-field stars or the width of brackets."""
+    if text is None:
+        return ""
+    text = re.sub(r"\s+", "", clean_text(str(text)))
+    return text.replace("*", "").replace("＊", "").replace("(", "（").replace(")", "）").upper()
+
+
+@dataclass
+class Grid:
+    """One worksheet: (spreadsheet row number, [values]) pairs."""
+
+    title: str
+    rows: list = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bytes -> grids
+# ---------------------------------------------------------------------------------------------
+def sniff(data):
+    if not data:
+        raise SheetError("上传的文件是空的（0字节）。请选择填好的Excel表格重新上传。")
+    if data[:4] == b"PK\x03\x04":
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            raise SheetError("文件已损坏，无法作为Excel表格打开。请在Excel中打开后另存为.xlsx再上传。")
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "word/document.xml" in names:
+            raise SheetError("这是一个Word文档（.docx），不是Excel表格。请上传Excel表格（.xlsx、.xls）或CSV文件。")
+        if "ppt/presentation.xml" in names:
+            raise SheetError("这是一个PowerPoint演示文稿，不是Excel表格。请上传Excel表格（.xlsx、.xls）或CSV文件。")
+        if "content.xml" in names:
+            raise SheetError("这是WPS/LibreOffice的ODF文件。请在WPS或Excel中“另存为”Excel工作簿（.xlsx）后再上传。")
+        raise SheetError("这是一个压缩包，不是Excel表格。请上传Excel表格（.xlsx、.xls）或CSV文件。")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    if data[:5] == b"%PDF-":
+        raise SheetError("这是一个PDF文件，不是Excel表格。请上传Excel表格（.xlsx、.xls）或CSV文件。")
+    if b"\x00" in data[:4096]:
+        raise SheetError("无法识别的文件：既不是Excel表格（.xlsx、.xls），也不是CSV文本文件。")
+    return "csv"
+
+
+def read_grids(data, only_first_rows=None):
+    """All worksheets of the file, the active one first. Raises SheetError for anything that is not a table."""
+    kind = sniff(data)
+    try:
+        if kind == "xlsx":
+            return _read_xlsx(data, only_first_rows)
+        if kind == "xls":
+            return _read_xls(data)
+        return [_read_csv(data)]
+    except SheetError:
+        raise
+    except Exception as exc:  # a broken file raises whatever its parser meets first
+        names = {"xlsx": "Excel（.xlsx）", "xls": "Excel 97-2003（.xls）", "csv": "CSV"}
+        raise SheetError(
+            f"文件无法作为{names[kind]}表格读取（{type(exc).__name__}）。请在Excel中打开该文件，另存为.xlsx后重新上传。"
+        ) from exc
+
+
+def _read_xlsx(data, only_first_rows=None):
+    import openpyxl
+    # openpyxl's read-only worksheet does not report merged cells; its own parser collects them while it
+    # streams the rows, so we drive that parser directly (the same calls ReadOnlyWorksheet makes).
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheets = list(book.worksheets)
+        active = book.active
+        if active in sheets:
+            sheets.remove(active)
+            sheets.insert(0, active)
+        grids = []
+        for ws in sheets:
+            if not hasattr(ws, "_get_source"):  # a chart sheet
+                continue
+            grid = Grid(ws.title)
+            with ws._get_source() as src:
+                parser = WorkSheetParser(
+                    src, ws._shared_strings, data_only=True, epoch=book.epoch,
+                    date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
+                )
+                for number, cells in parser.parse():
+                    if only_first_rows and number > only_first_rows:
+                        break
+                    if not cells:
+                        continue
+                    values = [None] * cells[-1]["column"]
+                    for cell in cells:
+                        values[cell["column"] - 1] = clean_cell(cell["value"])
+                    grid.rows.append((number, values))
+                merged = parser.merged_cells
+            if merged is not None and not only_first_rows:
+                _fill_merged(grid, [_bounds(m.ref) for m in merged.mergeCell])
+            grids.append(grid)
+        return grids
+    finally:
+        book.close()
+
+
+def _bounds(ref):
+    from openpyxl.utils.cell import range_boundaries
+
+    min_col, min_row, max_col, max_row = range_boundaries(str(ref))
+    return min_row, min_col, max_row, max_col
+
+
+def _fill_merged(grid, ranges):
+    """A merged cell holds its value in the top-left cell only; every cell of the range shows it."""
+    if not ranges:
+        return
+    by_number = {number: values for number, values in grid.rows}
+    for min_row, min_col, max_row, max_col in ranges:
+        top = by_number.get(min_row)
+        value = top[min_col - 1] if top is not None and len(top) >= min_col else None
+        if value is None:
+            continue
+        for number in range(min_row, max_row + 1):
+            values = by_number.get(number)
+            if values is None:
+                values = by_number[number] = []
+                grid.rows.append((number, values))
+            if len(values) < max_col:
+                values.extend([None] * (max_col - len(values)))
+            for col in range(min_col - 1, max_col):
+                values[col] = value
+    grid.rows.sort(key=lambda r: r[0])
+
+
+def _read_xls(data):
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True)
+    except Exception:
+        try:
+            book = xlrd.open_workbook(file_contents=data)
+        except xlrd.XLRDError as exc:
+            raise SheetError("文件不是有效的Excel 97-2003（.xls）表格（可能是改了扩展名的Word等文件）。") from exc
+    grids = []
+    for sheet in book.sheets():
+        grid = Grid(sheet.name)
+        for r in range(sheet.nrows):
+            values = []
+            for cell in sheet.row(r):
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    try:
+                        values.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                    except (ValueError, OverflowError):
+                        values.append(cell.value)
+                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                    values.append(None)
+                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                    values.append(bool(cell.value))
+                else:
+                    values.append(clean_cell(cell.value))
+            if any(v is not None for v in values):
+                grid.rows.append((r + 1, values))
+        _fill_merged(grid, [(r0 + 1, c0 + 1, r1, c1) for r0, r1, c0, c1 in getattr(sheet, "merged_cells", [])])
+        grids.append(grid)
+    return grids
+
+
+def _read_csv(data):
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte sequence without NULs
+        raise SheetError("CSV文件的文字编码无法识别。请在Excel中另存为.xlsx后上传。")
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    grid = Grid("CSV")
+    try:
+        for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+            values = [clean_cell(v) for v in values]
+            if any(v is not None for v in values):
+                grid.rows.append((number, values))
+    except csv.Error as exc:
+        raise SheetError(f"CSV文件格式有误（{exc}）。请在Excel中另存为.xlsx后上传。") from exc
+    return grid
+
+
+# ---------------------------------------------------------------------------------------------
+# Grid -> table
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Columns:
+    """What a resource reads: header variant -> column name, and which columns identify a row."""
+
+    title: str  # the record type, for messages ("党员")
+    aliases: dict  # header_key(variant) -> column name
+    keys: list  # column names that must be present
+    quiet: set = field(default_factory=set)  # header_keys of known columns that are export-only
+    example: dict = field(default_factory=dict)  # the template's example row, left out when found
+
+
+def _match_header(values, columns):
+    found = {}
+    for index, value in enumerate(values):
+        name = columns.aliases.get(header_key(value))
+        if name and name not in found.values():
+            found[index] = name
+    return found
+
+
+def _find_header(grid, columns):
+    best, best_score = None, 0
+    for number, values in grid.rows[:HEADER_SCAN_ROWS]:
+        found = _match_header(values, columns)
+        score = len(found) + sum(1 for n in found.values() if n in columns.keys)
+        if score > best_score:
+            best, best_score = (number, values, found), score
+    return best
+
+
+def find_table(grids, columns, others=()):
+    """The rows of the first worksheet whose header this resource reads, as a tablib.Dataset.
+
+    The dataset's first column is ROW (the spreadsheet row number); `dataset.notes` lists what was left out.
+    `others` are the Columns of the other record types, to tell the worker which page a file belongs to.
+    """
+    chosen = None
+    for grid in grids:
+        header = _find_header(grid, columns)
+        if header and all(k in header[2].values() for k in columns.keys) and len(header[2]) >= 2:
+            chosen = grid, header
+            break
+    if chosen is None:
+        raise SheetError(_no_header_message(grids, columns, others))
+    grid, (header_number, header_values, found) = chosen
+    notes = []
+    if grid is not grids[0]:
+        notes.append(f"读取的是工作表“{grid.title}”。")
+    if header_number > 1:
+        notes.append(f"第{header_number}行为表头，其上{header_number - 1}行（标题等）未导入。")
+
+    duplicates = {}
+    for index, value in enumerate(header_values):
+        name = columns.aliases.get(header_key(value))
+        if name:
+            duplicates.setdefault(name, []).append(index)
+    twice = {name: idx for name, idx in duplicates.items() if len(idx) > 1}
+    if twice:
+        name, idx = next(iter(twice.items()))
+        letters = "、".join(_letter(i) for i in idx)
+        raise SheetError(f"第{header_number}行表头中“{name}”出现了{len(idx)}次（第{letters}列）。请删去多余的列后重新上传。")
+
+    ignored = [
+        str(v) for i, v in enumerate(header_values)
+        if i not in found and v is not None and header_key(v) not in NUMBERING_HEADERS and header_key(v) not in columns.quiet
+    ]
+    if ignored:
+        notes.append("以下列不是导入项，已忽略：" + "、".join(f"“{v}”" for v in ignored) + "。")
+
+    indexes = sorted(found)
+    names = [found[i] for i in indexes]
+    key_positions = [pos for pos, name in enumerate(names) if name in columns.keys]
+    other_indexes = [i for i, v in enumerate(header_values) if i not in found and header_key(v) not in NUMBERING_HEADERS]
+    header_row = [header_values[i] for i in indexes]
+    example = [columns.example.get(name) for name in names]
+    dataset = tablib.Dataset(headers=[ROW] + names)
+    left_out = []
+    for number, values in grid.rows:
+        if number <= header_number:
+            continue
+        row = [values[i] if i < len(values) else None for i in indexes]
+        extra = [values[i] for i in other_indexes if i < len(values) and values[i] is not None]
+        filled = [v for v in row if v is not None] + extra
+        if not filled:
+            continue
+        if row == header_row:
+            continue  # the header again, as printed rosters repeat it on every page
+        if any(isinstance(v, str) and TOTALS.match(re.sub(r"\s+", "", v)) for v in values):
+            left_out.append(f"第{number}行（合计行）")
+            continue
+        if len(set(map(str, filled))) < 2 and not any(row[p] is not None for p in key_positions):
+            left_out.append(f"第{number}行（说明或分组行）")
+            continue
+        if columns.example and all(row[p] == example[p] for p in key_positions) and row == example:
+            left_out.append(f"第{number}行（模板示例行）")
+            continue
+        dataset.append([number] + row)
+    if left_out:
+        notes.append("未导入：" + "、".join(left_out) + "。")
+    if not len(dataset):
+        raise SheetError(f"第{header_number}行是表头，但表头下面没有数据行。请在表头下逐行填写{columns.title}信息后再上传。")
+    dataset.notes = notes
+    dataset.sheet_title = grid.title
+    return dataset
+
+
+def _letter(index):
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _no_header_message(grids, columns, others):
+    needed = "、".join(f"“{k}”" for k in columns.keys)
+    for other in others:
+        for grid in grids:
+            header = _find_header(grid, other)
+            if header and all(k in header[2].values() for k in other.keys) and len(header[2]) >= 3:
+                return (f"这个文件看起来是“{other.title}”表格，不是“{columns.title}”表格。"
+                        f"请到“{other.title}”页面导入，或换成{columns.title}表格。")
+    partial = [(grid, _find_header(grid, columns)) for grid in grids]
+    partial = [(g, h) for g, h in partial if h]
+    if partial:
+        grid, (number, _, found) = max(partial, key=lambda gh: len(gh[1][2]))
+        missing = "、".join(f"“{k}”" for k in columns.keys if k not in found.values())
+        if missing:
+            return f"工作表“{grid.title}”第{number}行像是表头，但缺少必需的列{missing}。请对照模板补上该列后重新上传。"
+    if not any(grid.rows for grid in grids):
+        return "表格里没有任何内容。请填写后再上传。"
+    return (f"在表格前{HEADER_SCAN_ROWS}行中没有找到{columns.title}表的表头（至少需要{needed}列）。"
+            f"请确认上传的是{columns.title}表格，表头写在数据上方，或下载导入模板对照填写。")
+
+
+def read_table(data, columns, others=()):
+    """Bytes -> Dataset, for the resource that declares `columns`. Raises SheetError with a Chinese message."""
+    grids = read_grids(data)
+    return find_table(grids, columns, others)
+
+
+# ---------------------------------------------------------------------------------------------
+# Table -> workbook (templates and exports)
+# ---------------------------------------------------------------------------------------------
+OPTIONS_SHEET = "下拉选项"
+FORMATS = {"date": "yyyy-mm-dd", "text": "@"}
+
+
+def write_workbook(specs, rows, title, escape_formulae=True):
+    """An .xlsx of one sheet: bold header, frozen; date and text columns formatted as such; the columns
+    with choices get a drop-down list (kept on a hidden sheet, as lists longer than 255 characters must).
+
+    specs: (header, format, options, strict) per column, format one of "general", "date", "text";
+    rows: value lists. Written in openpyxl's write-only mode, so 100,000 rows stay small in memory.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    lists = book.create_sheet(OPTIONS_SHEET)
+    lists.sheet_state = "hidden"
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="FFE7E6E6")
+    wrap = Alignment(wrap_text=True, vertical="center")
+    option_columns = [spec for spec in specs if spec[2]]
+    for position, (header, fmt, options, strict) in enumerate(specs, start=1):
+        letter = get_column_letter(position)
+        width = {"date": 12, "text": 21}.get(fmt, 10)
+        sheet.column_dimensions[letter].width = max(width, min(40, 2.2 * len(header) + 2))
+        if fmt in FORMATS:
+            sheet.column_dimensions[letter].number_format = FORMATS[fmt]
+        if options:
+            index = option_columns.index((header, fmt, options, strict)) + 1
+            source = f"{quote_sheetname(OPTIONS_SHEET)}!${get_column_letter(index)}$2:${get_column_letter(index)}${len(options) + 1}"
+            check = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=strict,
+                                   errorTitle="请从下拉列表中选择", error=f"“{header}”请从下拉列表中选择。")
+            check.add(f"{letter}2:{letter}1048576")
+            sheet.data_validations.append(check)
+    sheet.freeze_panes = "A2"
+
+    def cell(value, fmt=None, style=None):
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        c = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str) and value.startswith("=") and escape_formulae:
+            c.data_type = "s"  # text that looks like a formula stays text
+        if fmt in FORMATS:
+            c.number_format = FORMATS[fmt]
+        if style:
+            c.font, c.fill, c.alignment = style
+        return c
+
+    sheet.append([cell(spec[0], style=(bold, fill, wrap)) for spec in specs])
+    formats = [spec[1] for spec in specs]
+    for row in rows:
+        sheet.append([cell(value, fmt) for value, fmt in zip(row, formats)])
+    lists.append([spec[0] for spec in option_columns])
+    longest = max((len(spec[2]) for spec in option_columns), default=0)
+    for i in range(longest):
+        lists.append([spec[2][i] if i < len(spec[2]) else None for spec in option_columns])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
