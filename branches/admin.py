@@ -495,7 +495,8 @@ class MeetingTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(SheetAdmin):
+    resource_classes = [r.MeetingResource]
     list_display = ["held_on", "organization", "meeting_type", "topic", "chaired_by", "attendance", "attachment_link"]
     list_filter = ["meeting_type", "organization__ownership", "organization__unit_category", WithinOrganizationFilter]
     search_fields = ["organization__name", "topic", "chaired_by"]
