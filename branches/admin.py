@@ -1,5 +1,7 @@
-from django.contrib import admin
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+import datetime
+
+from django.contrib import admin, messages
+from django.db.models import Count, DateField, OuterRef, Q, Subquery, Sum, Value
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -16,6 +18,50 @@ admin.site.index_title = "组织科工作台"
 # ---------------------------------------------------------------------------------------------
 # Filters that answer the office's daily questions; the dashboard links into them.
 # ---------------------------------------------------------------------------------------------
+def requested_as_of(request):
+    """The day the list reads the state on: ?asof=YYYY-MM-DD (a past year's 31 December), else today."""
+    try:
+        return datetime.date.fromisoformat(request.GET.get("asof", ""))
+    except ValueError:
+        return today()
+
+
+class AsOfFilter(admin.SimpleListFilter):
+    """状态日期: the state as it stood on a past day, as the dashboard shows a past year.
+
+    The election, staffing, conversion and deadline filters read the same day; members who joined and
+    organizations approved after it are left out.
+    """
+
+    title = "状态日期"
+    parameter_name = "asof"
+
+    def lookups(self, request, model_admin):
+        year = today().year
+        days = [(f"{y}-12-31", f"{y}年12月31日") for y in range(year - 1, year - 6, -1)]
+        raw = request.GET.get(self.parameter_name)
+        if raw and raw not in dict(days) and requested_as_of(request).isoformat() == raw:
+            days.insert(0, (raw, raw))
+        return days
+
+    def choices(self, changelist):
+        choices = list(super().choices(changelist))
+        choices[0]["display"] = "今天"
+        return choices
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        on = requested_as_of(request)
+        if on.isoformat() != self.value():
+            messages.warning(request, f"状态日期“{self.value()}”无效（应为如2023-12-31的日期），已按今天统计。")
+        if queryset.model is m.Member:
+            return queryset.joined_by(on)
+        if queryset.model is m.Organization:
+            return queryset.approved_by(on)
+        return queryset
+
+
 class ElectionStatusFilter(admin.SimpleListFilter):
     title = "换届状态"
     parameter_name = "election"
@@ -24,14 +70,12 @@ class ElectionStatusFilter(admin.SimpleListFilter):
         return [("overdue", "逾期未换届"), ("due", "6个月内应换届"), ("never", "从未换届")]
 
     def queryset(self, request, queryset):
-        on = today()
-        if self.value() == "overdue":
-            return queryset.filter(term_ends_on__lt=on)
-        if self.value() == "due":
-            return queryset.filter(term_ends_on__gte=on, term_ends_on__lte=add_months(on, m.ELECTION_DUE_MONTHS))
-        if self.value() == "never":
-            return queryset.exclude(kind=m.OrgKind.COMMITTEE).filter(last_election_on__isnull=True)
-        return queryset
+        if self.value() not in ("overdue", "due", "never"):
+            return queryset
+        # The rule lives in election_status(); the rows are few (one per organization).
+        on = requested_as_of(request)
+        rows = queryset.exclude(kind=m.OrgKind.COMMITTEE).values_list("pk", "term_ends_on")
+        return queryset.filter(pk__in=[pk for pk, ends in rows if m.election_status(ends, on) == self.value()])
 
 
 class StaffingFilter(admin.SimpleListFilter):
@@ -46,10 +90,9 @@ class StaffingFilter(admin.SimpleListFilter):
         if not value:
             return queryset
         if value == "ageing":
-            from django.conf import settings
-
-            cutoff = add_years(today(), -settings.SHUZHI["SECRETARY_AGE_WARNING"])
-            return queryset.filter(secretary_birth__lte=cutoff)
+            on = requested_as_of(request)
+            births = queryset.values_list("pk", "secretary_birth")
+            return queryset.filter(pk__in=[pk for pk, birth in births if m.secretary_is_ageing(birth, on)])
         # The rule lives in staffing_status(); the annotated rows are few (one per organization).
         ids = [
             org.pk
@@ -101,7 +144,7 @@ class ConversionOverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
-            return queryset & m.Member.objects.conversion_overdue()
+            return queryset & m.Member.objects.conversion_overdue(requested_as_of(request))
         return queryset
 
 
@@ -114,8 +157,147 @@ class PastDeadlineFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "past":
-            return queryset.past_deadline()
+            return queryset.past_deadline(requested_as_of(request))
         return queryset
+
+
+class YearFilter(admin.SimpleListFilter):
+    """A year: the recent ones to pick from, any other given in the address (the dashboard's past years)."""
+
+    def lookups(self, request, model_admin):
+        year = today().year
+        return [(str(y), f"{y}年") for y in range(year, year - 6, -1)]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if not (self.value().isdigit() and 1900 <= int(self.value()) <= 2999):
+            messages.warning(request, f"“{self.title}”的年份“{self.value()}”无效，应为如2023的年份。")
+            return queryset.none()
+        return self.in_year(queryset, int(self.value()))
+
+
+class ApprovedYearFilter(YearFilter):
+    title = "批准成立年度"
+    parameter_name = "approved"
+
+    def in_year(self, queryset, year):
+        return queryset.exclude(kind=m.OrgKind.COMMITTEE).filter(approved_on__year=year)
+
+
+class ElectedYearFilter(YearFilter):
+    title = "换届年度"
+    parameter_name = "elected"
+
+    def in_year(self, queryset, year):
+        return queryset.filter(pk__in=m.Election.objects.filter(held_on__year=year).values("organization"))
+
+
+class NotAssessedFilter(YearFilter):
+    title = "标准化未评定"
+    parameter_name = "unassessed"
+
+    def lookups(self, request, model_admin):
+        return [(value, f"{label}未评定") for value, label in super().lookups(request, model_admin)]
+
+    def in_year(self, queryset, year):
+        return queryset.filter(kind__in=m.BRANCH_KINDS).exclude(
+            pk__in=m.Assessment.objects.filter(year=year).values("organization"))
+
+
+class ClosedYearFilter(YearFilter):
+    title = "销号年度"
+    parameter_name = "closed"
+
+    def in_year(self, queryset, year):
+        return queryset.filter(closed_on__year=year)
+
+
+class OpenCaseFilter(admin.SimpleListFilter):
+    title = "销号"
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "未销号")]
+
+    def queryset(self, request, queryset):
+        return queryset.open() if self.value() == "yes" else queryset
+
+
+class BandFilter(admin.SimpleListFilter):
+    """Whole years from a date to the list's 状态日期: the office's bands (branches.models), or any "low-high"."""
+
+    bands = field = unit = None
+
+    def band(self):
+        low, sep, high = (self.value() or "").partition("-")
+        if not sep or not (low or high) or not (low + high).isdigit() or (low and high and int(low) > int(high)):
+            return None
+        return (int(low) if low else None), (int(high) if high else None)
+
+    def lookups(self, request, model_admin):
+        choices = [(f"{low or ''}-{high or ''}", label) for label, low, high in self.bands]
+        value = request.GET.get(self.parameter_name)
+        if value and value not in dict(choices) and self.band():
+            low, high = self.band()
+            choices.append((value, f"{low}{self.unit}及以上" if high is None else f"{low or 0}—{high}{self.unit}"))
+        return choices
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if self.band() is None:
+            messages.warning(request, f"“{self.title}”的取值“{self.value()}”无效，应为如31-35的年数范围。")
+            return queryset.none()
+        return queryset.filter(m.years_between(self.field, requested_as_of(request), *self.band()))
+
+
+class AgeBandFilter(BandFilter):
+    title = "年龄段"
+    parameter_name = "age"
+    bands, field, unit = m.AGE_BANDS, "birth_date", "岁"
+
+
+class PartyYearsFilter(BandFilter):
+    title = "党龄"
+    parameter_name = "party_years"
+    bands, field, unit = m.PARTY_YEARS_BANDS, "join_date", "年"
+
+
+class PartyWorkerFilter(admin.SimpleListFilter):
+    title = "党务工作者"
+    parameter_name = "worker"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "担任党内职务")]
+
+    def queryset(self, request, queryset):
+        return queryset & m.Member.objects.party_workers() if self.value() == "yes" else queryset
+
+
+class StandardMetFilter(admin.SimpleListFilter):
+    title = "达标情况"
+    parameter_name = "met"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "达标（含示范）")]
+
+    def queryset(self, request, queryset):
+        return queryset.met() if self.value() == "yes" else queryset
+
+
+class ShortItemFilter(admin.SimpleListFilter):
+    title = "未达要求的细则"
+    parameter_name = "short"
+
+    def lookups(self, request, model_admin):
+        return [(code, f"{code} {title[:12]}") for code, title in m.StandardItem.objects.values_list("code", "title")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        short = m.AssessmentItem.objects.filter(item__code=self.value(), score__lt=m.models.F("item__points"))
+        return queryset.filter(pk__in=short.values("assessment"))
 
 
 class WarningFilter(admin.SimpleListFilter):
@@ -133,7 +315,7 @@ class WarningFilter(admin.SimpleListFilter):
         value = self.value()
         if value not in RULES_BY_CODE and value != "any":
             return queryset
-        found = evaluate(codes=None if value == "any" else [value]).by_organization
+        found = evaluate(requested_as_of(request), codes=None if value == "any" else [value]).by_organization
         return queryset.filter(pk__in=[o.pk for o in found])
 
 
@@ -205,7 +387,8 @@ class OrganizationAdmin(SheetAdmin):
     ]
     list_filter = [
         LevelFilter, "kind", "unit_category", "ownership", "area", "is_active",
-        ElectionStatusFilter, StaffingFilter, "liaison_leader", WarningFilter,
+        ElectionStatusFilter, StaffingFilter, "liaison_leader",
+        AsOfFilter, ApprovedYearFilter, ElectedYearFilter, NotAssessedFilter, WarningFilter,
     ]
     search_fields = ["name", "unit_name"]
     autocomplete_fields = ["parent"]
@@ -226,11 +409,13 @@ class OrganizationAdmin(SheetAdmin):
             m.RectificationCase.objects.open().filter(organization=OuterRef("pk"))
             .values("organization").annotate(n=Count("pk")).values("n")
         )
+        on = requested_as_of(request)
         return (
             super().get_queryset(request)
             .with_staffing()
-            .with_last_election()
+            .with_last_election(on)
             .annotate(
+                as_of_day=Value(on, output_field=DateField()),  # the columns read the state on the filter's day
                 assessed_year=Subquery(latest.values("year")[:1]),
                 assessed_result=Subquery(latest.values("result")[:1]),
                 open_case_count=Subquery(open_cases),
@@ -256,8 +441,8 @@ class OrganizationAdmin(SheetAdmin):
     def secretary_age(self, obj):
         if obj.secretary_birth is None:
             return "—"
-        age = age_on(obj.secretary_birth, today())
-        if m.secretary_is_ageing(obj.secretary_birth, today()):
+        age = age_on(obj.secretary_birth, obj.as_of_day)
+        if m.secretary_is_ageing(obj.secretary_birth, obj.as_of_day):
             return format_html('<strong style="color:#b00">{}</strong>', age)
         return age
 
@@ -265,7 +450,7 @@ class OrganizationAdmin(SheetAdmin):
     def next_election(self, obj):
         if obj.kind == m.OrgKind.COMMITTEE:
             return "—"
-        status = m.election_status(obj.term_ends_on, today())
+        status = m.election_status(obj.term_ends_on, obj.as_of_day)
         if status == "never":
             return format_html('<strong style="color:#b00">{}</strong>', m.ELECTION_LABELS[status])
         text = f"{obj.term_ends_on:%Y-%m-%d}"
@@ -284,14 +469,15 @@ class OrganizationAdmin(SheetAdmin):
         return obj.open_case_count or 0
 
     def changelist_view(self, request, extra_context=None):
-        # The warnings of the page's organizations, all at once (a fixed number of queries), not row by row.
+        # The warnings of the page's organizations on the list's 状态日期, all at once (a fixed number of
+        # queries), not row by row.
         response = super().changelist_view(request, extra_context)
         cl = (getattr(response, "context_data", None) or {}).get("cl")
         if cl is not None:
             from reports.warnings import evaluate
 
             page = m.Organization.objects.filter(pk__in=[o.pk for o in cl.result_list])
-            found = evaluate(organizations=page).by_organization
+            found = evaluate(requested_as_of(request), organizations=page).by_organization
             for org in cl.result_list:
                 org.warning_hits = found.get(org, [])
         return response
@@ -332,6 +518,7 @@ class MemberAdmin(SheetAdmin):
     list_filter = [
         "status", "roll_status", ConversionOverdueFilter, JoinYearFilter, "party_post", "job", "gender", "education",
         "backbone_title", "backbone_year", "organization__ownership", "organization__unit_category", WithinOrganizationFilter,
+        AsOfFilter, AgeBandFilter, PartyYearsFilter, PartyWorkerFilter,
     ]
     search_fields = ["name", "=id_number", "phone"]
     autocomplete_fields = ["organization"]
@@ -343,9 +530,13 @@ class MemberAdmin(SheetAdmin):
         ("岗位与骨干", {"fields": ["job", "backbone_title", "backbone_year"]}),
     ]
 
+    def get_queryset(self, request):
+        # Ages are read on the list's 状态日期, as the age bands are.
+        return super().get_queryset(request).annotate(as_of_day=Value(requested_as_of(request), output_field=DateField()))
+
     @admin.display(description="年龄", ordering="birth_date")
     def age(self, obj):
-        return obj.age
+        return age_on(obj.birth_date, obj.as_of_day) if obj.birth_date else None
 
     @admin.display(description="预备期满")
     def conversion(self, obj):
@@ -396,7 +587,8 @@ class AssessmentItemInline(admin.TabularInline):
 class AssessmentAdmin(SheetAdmin):
     resource_classes = [r.AssessmentResource]
     list_display = ["organization", "year", "result", "score", "short_items", "assessed_on"]
-    list_filter = ["year", "result", "organization__ownership", "organization__unit_category", WithinOrganizationFilter]
+    list_filter = ["year", "result", "organization__ownership", "organization__unit_category", WithinOrganizationFilter,
+                   StandardMetFilter, ShortItemFilter]
     search_fields = ["organization__name"]
     autocomplete_fields = ["organization"]
     list_select_related = ["organization"]
@@ -434,7 +626,8 @@ class RectificationProgressInline(admin.TabularInline):
 class RectificationCaseAdmin(SheetAdmin):
     resource_classes = [r.RectificationResource]
     list_display = ["organization", "year", "status", "deadline", "overdue", "closed_on", "is_exemplary", "responsible_leader"]
-    list_filter = ["year", "status", PastDeadlineFilter, "is_exemplary", "organization__unit_category", "categories"]
+    list_filter = ["year", "status", PastDeadlineFilter, "is_exemplary", "organization__unit_category", "categories",
+                   AsOfFilter, OpenCaseFilter, ClosedYearFilter, "organization__ownership"]
     search_fields = ["organization__name", "problems"]
     autocomplete_fields = ["organization"]
     list_select_related = ["organization", "responsible_leader"]

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from branches import media
 from reports import warning_views
+from reports.dashboard import dashboard
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
@@ -12,4 +13,5 @@ urlpatterns = [
     path("warnings/", warning_views.warning_list, name="warnings"),
     path("meetings/compliance/", warning_views.meeting_compliance, name="meeting_compliance"),
     path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", media.meeting_attachment, name="media"),
+    path("dashboard/", dashboard, name="dashboard"),
 ]
