@@ -362,9 +362,21 @@ def panel_context(on=None, organizations=None):
         for r, total, public, private in result.counts()
     ]
     life = compliance(result.on.year, organizations=organizations, on=result.on)
+    # The private schools that lag, each with the reasons in a word: the seed's "民办教育党建仍需加强" at a glance.
+    private = []
+    for org, hits in result.by_organization.items():
+        if org.ownership != m.Ownership.PRIVATE:
+            continue
+        by_rule = {}
+        for h in hits:
+            by_rule.setdefault(h.rule, []).append(h)
+        reasons = [{"title": r.title + (f"（{len(hs)}项）" if len(hs) > 1 else ""),
+                    "detail": "；".join(h.detail for h in hs), "url": hs[0].url} for r, hs in by_rule.items()]
+        private.append({"organization": org, "url": _admin(m.Organization, org.pk), "reasons": reasons})
     return {"warning_panel": {
         "on": result.on, "rows": rows, "flagged": len(result.by_organization), "evaluated": len(result.organizations),
         "public": result.flagged_share(m.Ownership.PUBLIC), "private": result.flagged_share(m.Ownership.PRIVATE),
+        "private_flagged": private,
         "list_url": link(), "private_url": link(ownership=m.Ownership.PRIVATE), "xlsx_url": link(format="xlsx"),
         "life": life, "life_url": reverse("meeting_compliance") + f"?year={result.on.year}",
     }}
