@@ -386,56 +386,65 @@ def panel_context(on=None, organizations=None):
 @dataclass
 class AnnualProblems:
     on: datetime.date
-    sentences: list  # ready for the report, one per group with findings
+    summary: str  # how many organizations were flagged, and how the private side compares ("" if none)
+    life: str  # organizational life held against what was due, public against private ("" if nothing was due)
+    clauses: dict  # rule code -> "书记空缺超过3个月的3个", for the rules that found something
+    sentences: list  # all of it, one sentence per heading, for a report that wants every warning said
     rows: list  # (group, rule title, organizations, public, private, their names)
 
 
 def _pct(rate):
-    return "—" if rate is None else f"{rate * 100:.1f}%"
+    return f"{rate * 100:.1f}%"
 
 
-def problems_for_year(year, organizations=None):
-    """The warnings as they stood on 31 December of `year`, said the way the duty report says its problems."""
+def problems_for_year(year, organizations=None, on=None):
+    """The warnings and the year's organizational life as they stood on `on` (31 December of `year`, or today
+    for the current year), said the way the duty report says its problems. Sentences end without "。"."""
     from .meetings import compliance
 
-    on = datetime.date(year, 12, 31)
+    on = on or min(datetime.date(year, 12, 31), today())
     result = evaluate(on, organizations)
     life = compliance(year, organizations=organizations, on=on)
-    counts = {r.code: (total, public, private) for r, total, public, private in result.counts()}
+    counts = {r.code: total for r, total, _, _ in result.counts() if total}
     rows = [(r.group, r.title, total, public, private, "、".join(o.name for o in result.by_rule[r]))
             for r, total, public, private in result.counts() if total]
-    sentences = []
-    flagged_private, all_private = result.flagged_share(m.Ownership.PRIVATE)
-    flagged_public, all_public = result.flagged_share(m.Ownership.PUBLIC)
+
+    summary = ""
     if result.hits:
-        sentence = f"截至{_day(on)}，全系统{len(result.organizations)}个党组织中有{len(result.by_organization)}个存在预警事项"
-        if all_private and all_public:
-            sentence += (f"，其中民办教育党组织{flagged_private}个，占民办党组织的{_pct(flagged_private / all_private)}"
-                         f"（公办为{_pct(flagged_public / all_public)}）")
-        sentences.append(sentence + "。")
+        summary = f"截至{_day(on)}，全系统{len(result.organizations)}个党组织中有{len(result.by_organization)}个存在预警事项"
+        (private, all_private), (public, all_public) = (result.flagged_share(m.Ownership.PRIVATE),
+                                                        result.flagged_share(m.Ownership.PUBLIC))
+        if private and all_public:
+            summary += (f"，其中民办教育党组织{private}个，占民办党组织的{_pct(private / all_private)}"
+                        f"（公办为{_pct(public / all_public)}）")
+
+    text = ""
     pub, pri = life.by_ownership[m.Ownership.PUBLIC], life.by_ownership[m.Ownership.PRIVATE]
     if life.total.expected:
-        sentence = f"组织生活方面，{year}年“三会一课”等组织生活按期落实率为{_pct(life.total.rate)}"
+        text = f"{life.label}“三会一课”等组织生活按期落实率为{_pct(life.total.rate)}"
         if pub.expected and pri.expected:
-            sentence += f"，其中公办{_pct(pub.rate)}、民办{_pct(pri.rate)}"
+            text += f"，其中公办{_pct(pub.rate)}、民办{_pct(pri.rate)}"
             worst = min((t for t in life.types if life.by_type[t][m.Ownership.PRIVATE].expected),
                         key=lambda t: life.by_type[t][m.Ownership.PRIVATE].rate)
-            sentence += f"，民办{worst.name}落实率最低，仅{_pct(life.by_type[worst][m.Ownership.PRIVATE].rate)}"
-        missed = counts.get("meeting_missed", (0,))[0]
-        if missed:
-            sentence += f"；{missed}个党支部年末最近一期未按规定开展组织生活"
-        sentences.append(sentence + "。")
-    members_late = sum(len(h.records) for h in result.hits if h.rule.code == "conversion_overdue")
+            text += f"，民办{worst.name}落实率最低，仅{_pct(life.by_type[worst][m.Ownership.PRIVATE].rate)}"
+        if counts.get("meeting_missed"):
+            text += f"；{counts['meeting_missed']}个党支部最近一期未按规定开展组织生活"
+
+    clauses = {}
+    late_members = sum(len(h.records) for h in result.hits if h.rule.code == "conversion_overdue")
+    for r in RULES:
+        if r.code not in counts:
+            continue
+        if r.code == "conversion_overdue":
+            clauses[r.code] = f"预备党员逾期未转正{late_members}名（涉及{counts[r.code]}个党组织）"
+        else:
+            clauses[r.code] = f"{r.title.replace('，', '')}的{counts[r.code]}个"
+
+    sentences = [s for s in (summary,) if s]
+    if text:
+        sentences.append(f"{LIFE}方面，{text}")
     for group in (TEAM, ELECTIONS, MEMBERS, STANDARD):
-        parts = []
-        for r in RULES:
-            total = counts.get(r.code, (0,))[0]
-            if r.group != group or not total:
-                continue
-            if r.code == "conversion_overdue":
-                parts.append(f"预备党员逾期未转正{members_late}名（涉及{total}个党组织）")
-            else:
-                parts.append(f"{r.title}的{total}个")
+        parts = [clauses[r.code] for r in RULES if r.group == group and r.code in clauses]
         if parts:
-            sentences.append(f"{group}方面，" + "，".join(parts) + "。")
-    return AnnualProblems(on, sentences, rows)
+            sentences.append(f"{group}方面，" + "，".join(parts))
+    return AnnualProblems(on, summary, text, clauses, sentences, rows)

@@ -218,4 +218,4 @@ def test_the_report_and_workbook_take_the_same_number_of_queries_whatever_the_di
     small = _queries_for_the_report(2023)
     demo_module.load(members=4000, reset=True)
     assert _queries_for_the_report(2023) == small
-    assert small <= 40
+    assert small <= 45  # 40, and the problems' organizational life and warnings (reports.warnings) since issue 8
