@@ -24,7 +24,7 @@ from django.urls import reverse
 from branches import models as m
 from branches.dates import add_months, add_years, today
 
-from .meetings import held_in, held_per_month
+from .meetings import held, held_counts
 
 VACANCY_MONTHS = 3  # 书记空缺超过3个月
 RECRUITMENT_YEARS = 2  # 两年未发展党员
@@ -171,16 +171,16 @@ def meeting_missed(ctx):
     if not types:
         return
     last = {t: m.last_complete_period(t.period, ctx.on) for t in types}
-    counts = held_per_month(ctx.scope.values("pk"), min(s for s, _ in last.values()), max(e for _, e in last.values()))
+    counts = held_counts(ctx.scope.values("pk"), last.values())
     for org in ctx.branches:
         for t in types:
-            start, end = last[t]
+            start, _ = last[t]
             if not t.applies_to(org, start):
                 continue
-            held = held_in(counts, org.pk, t.pk, start, end)
-            if held < t.times:
+            n = held(counts, org.pk, t.pk, last[t])
+            if n < t.times:
                 label = m.period_label(t.period, start)
-                detail = f"{label}未召开{t.name}" if not held else f"{label}召开{t.name}{held}次，少于规定的{t.times}次"
+                detail = f"{label}未召开{t.name}" if not n else f"{label}召开{t.name}{n}次，少于规定的{t.times}次"
                 url = _admin(m.Meeting, query=f"organization__id__exact={org.pk}&meeting_type__id__exact={t.pk}")
                 yield org, detail, url
 
