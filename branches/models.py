@@ -228,7 +228,10 @@ class Organization(models.Model):
         if self.secretary_vacant_since:
             if self.secretary_vacant_since > today():
                 errors["secretary_vacant_since"] = "书记空缺起始日期不能晚于今天。"
-            elif self.pk and Member.objects.secretaries().filter(organization=self).exists():
+            elif self.pk and self.secretary_vacant_since != (
+                Organization.objects.filter(pk=self.pk).values_list("secretary_vacant_since", flat=True).first()
+            ) and Member.objects.secretaries().filter(organization=self).exists():
+                # Only a date being entered: a stored one is the system's, and other edits must not trip on it.
                 errors["secretary_vacant_since"] = "本组织已有在册书记，不应填写书记空缺起始日期。"
         if errors:
             raise ValidationError(errors)

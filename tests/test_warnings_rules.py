@@ -1,6 +1,7 @@
 """Each warning rule trips on a hand-built case and stays quiet on the boundary day next to it."""
 import datetime
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -312,3 +313,18 @@ def test_the_whole_list_costs_the_same_number_of_queries_for_two_branches_as_for
         many = warnings.evaluate(ON)
     assert len(many.by_organization) > len(few.by_organization)
     assert len(small) == len(large) <= 9
+
+
+def test_the_office_cannot_date_a_vacancy_where_a_secretary_is_in_post_or_in_the_future(build):
+    from django.core.exceptions import ValidationError
+
+    org = staffed(build)
+    org.secretary_vacant_since = datetime.date(2023, 5, 1)
+    with pytest.raises(ValidationError, match="已有在册书记"):
+        org.full_clean()
+    vacant = staffed(build, posts=())
+    vacant.secretary_vacant_since = m.today() + DAY
+    with pytest.raises(ValidationError, match="不能晚于今天"):
+        vacant.full_clean()
+    vacant.secretary_vacant_since = datetime.date(2023, 5, 1)
+    vacant.full_clean()
