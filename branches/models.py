@@ -388,6 +388,10 @@ class Member(models.Model):
             models.Index(fields=["status", "join_date"]),
             models.Index(fields=["backbone_year", "backbone_title"]),
             models.Index(fields=["phone"]),
+            # The warnings (reports.warnings): each organization's secretary, recent joins, late conversions.
+            models.Index(fields=["organization", "party_post"]),
+            models.Index(fields=["join_date"]),
+            models.Index(fields=["full_member_date"]),
         ]
 
     def __str__(self):

@@ -75,5 +75,17 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['organization', 'meeting_type', 'held_on'], name='branches_me_organiz_1d2ddd_idx'), models.Index(fields=['held_on'], name='branches_me_held_on_ae298b_idx')],
             },
         ),
+        migrations.AddIndex(
+            model_name='member',
+            index=models.Index(fields=['organization', 'party_post'], name='branches_me_organiz_400a81_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='member',
+            index=models.Index(fields=['join_date'], name='branches_me_join_da_a272c1_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='member',
+            index=models.Index(fields=['full_member_date'], name='branches_me_full_me_9cd1c5_idx'),
+        ),
         migrations.RunPython(seed_meeting_types, migrations.RunPython.noop),
     ]
