@@ -388,9 +388,9 @@ class Member(models.Model):
             models.Index(fields=["status", "join_date"]),
             models.Index(fields=["backbone_year", "backbone_title"]),
             models.Index(fields=["phone"]),
-            # The warnings (reports.warnings): each organization's secretary, recent joins, late conversions.
+            # The warnings (reports.warnings): each organization's secretary; late conversions, with the
+            # (status, join_date) index above, one index for each side of conversion_overdue()'s "or".
             models.Index(fields=["organization", "party_post"]),
-            models.Index(fields=["join_date"]),
             models.Index(fields=["full_member_date"]),
         ]
 

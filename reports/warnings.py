@@ -86,7 +86,7 @@ class Context:
         )
         if organizations is not None:
             scope = scope.filter(pk__in=organizations.values("pk"))
-        self.scope = scope
+        self.scope, self.limited = scope, organizations is not None
 
     @cached_property
     def organizations(self):
@@ -103,6 +103,14 @@ class Context:
     @property
     def branches(self):
         return [o for o in self.organizations if o.is_branch]
+
+    def within(self, queryset):
+        """Records of the organizations in scope; a rule keeps the rows whose organization is in by_id.
+
+        For the whole district the organization filter stays out of the SQL: there it would only steer SQLite
+        onto the organization index, reading all 100,000 members to find the few late or recent ones.
+        """
+        return queryset.filter(organization__in=self.scope.values("pk")) if self.limited else queryset
 
 
 # -- the team ---------------------------------------------------------------------------------
@@ -173,7 +181,7 @@ def meeting_missed(ctx):
     if not types:
         return
     last = {t: m.last_complete_period(t.period, ctx.on) for t in types}
-    counts = held_counts(ctx.scope.values("pk"), last.values())
+    counts = held_counts(ctx.within(m.Meeting.objects.all()), last.values())
     for org in ctx.branches:
         for t in types:
             start, _ = last[t]
@@ -191,10 +199,11 @@ def meeting_missed(ctx):
 @rule("conversion_overdue", "预备党员逾期未转正", MEMBERS)
 def conversion_overdue(ctx):
     late = {}
-    rows = (m.Member.objects.conversion_overdue(ctx.on).filter(organization__in=ctx.scope.values("pk"))
+    rows = (ctx.within(m.Member.objects.conversion_overdue(ctx.on))
             .order_by("join_date", "pk").values_list("pk", "organization_id", "name", "join_date"))
     for pk, org_id, name, joined in rows:
-        late.setdefault(org_id, []).append((pk, f"{name}（预备期{_day(add_years(joined, 1))}期满）"))
+        if org_id in ctx.by_id:
+            late.setdefault(org_id, []).append((pk, f"{name}（预备期{_day(add_years(joined, 1))}期满）"))
     for org_id, members in late.items():
         pks = tuple(pk for pk, _ in members)
         detail = f"{len(members)}名：" + "、".join(text for _, text in members)
@@ -206,7 +215,9 @@ def no_recruitment(ctx):
     """No member on the roll joined in the last two years. 发展对象 are not recorded, so only join dates are read."""
     since = add_years(ctx.on, -RECRUITMENT_YEARS)
     recruited = set(
-        m.Member.objects.on_roll().filter(organization__in=ctx.scope.values("pk"), join_date__gt=since, join_date__lte=ctx.on)
+        # status__in names both statuses only so that the (status, join_date) index can serve the date range.
+        ctx.within(m.Member.objects.on_roll())
+        .filter(status__in=m.Member.Status.values, join_date__gt=since, join_date__lte=ctx.on)
         .values_list("organization_id", flat=True).order_by().distinct()
     )
     for org in ctx.branches:
@@ -221,20 +232,21 @@ def no_recruitment(ctx):
 def assessment_failed(ctx):
     """未达标 in the district's latest round assessed by `on`."""
     latest_round = m.Assessment.objects.filter(assessed_on__lte=ctx.on).order_by("-year").values("year")[:1]
-    failed = (m.Assessment.objects.filter(year=Subquery(latest_round), assessed_on__lte=ctx.on,
-                                          result=m.AssessmentResult.FAILED, organization__in=ctx.scope.values("pk"))
+    failed = (ctx.within(m.Assessment.objects.filter(year=Subquery(latest_round), assessed_on__lte=ctx.on,
+                                                     result=m.AssessmentResult.FAILED))
               .values_list("pk", "organization_id", "year"))
     for pk, org_id, year in failed:
-        yield ctx.by_id[org_id], f"{year}年党支部建设标准化评定未达标", _admin(m.Assessment, pk), (pk,)
+        if org_id in ctx.by_id:
+            yield ctx.by_id[org_id], f"{year}年党支部建设标准化评定未达标", _admin(m.Assessment, pk), (pk,)
 
 
 @rule("rectification_overdue", "整顿超过时限未销号", STANDARD)
 def rectification_overdue(ctx):
-    cases = (m.RectificationCase.objects.past_deadline(ctx.on).filter(organization__in=ctx.scope.values("pk"))
-             .values_list("pk", "organization_id", "year", "deadline"))
+    cases = ctx.within(m.RectificationCase.objects.past_deadline(ctx.on)).values_list("pk", "organization_id", "year", "deadline")
     for pk, org_id, year, deadline in cases:
-        detail = f"{year}年软弱涣散整顿，整改时限{_day(deadline)}已过仍未销号"
-        yield ctx.by_id[org_id], detail, _admin(m.RectificationCase, pk), (pk,)
+        if org_id in ctx.by_id:
+            detail = f"{year}年软弱涣散整顿，整改时限{_day(deadline)}已过仍未销号"
+            yield ctx.by_id[org_id], detail, _admin(m.RectificationCase, pk), (pk,)
 
 
 RULES_BY_CODE = {r.code: r for r in RULES}
@@ -300,17 +312,16 @@ def evaluate(on=None, organizations=None, codes=None):
 def parse_day(text):
     """A YYYY-MM-DD date from a query string or the command line; ValueError with a message for the user."""
     try:
-        return datetime.datetime.strptime((text or "").strip(), "%Y-%m-%d").date()
+        day = datetime.datetime.strptime((text or "").strip(), "%Y-%m-%d").date()
     except ValueError:
         raise ValueError(f"日期“{text}”无法识别，请按YYYY-MM-DD填写，例如2023-12-31。") from None
+    if not 2000 <= day.year <= 2100:  # terms and periods are counted from it, years on either side
+        raise ValueError(f"日期“{text}”超出范围，应在2000年至2100年之间。")
+    return day
 
 
 # -- where the list is shown -------------------------------------------------------------------------
 XLSX_COLUMNS = ["党组织", "上级党组织", "组织类别", "单位类别", "办学性质", "预警编号", "预警内容", "具体情况"]
-
-
-def _text(cell_value):
-    return "" if cell_value is None else str(cell_value)
 
 
 def workbook(result):

@@ -43,6 +43,7 @@ def test_the_warning_list_is_for_logged_in_users(db, client):
 @pytest.mark.parametrize("params, message", [
     ({"date": "2023-02-30"}, "日期“2023-02-30”无法识别"),
     ({"date": "去年年底"}, "请按YYYY-MM-DD填写"),
+    ({"date": "9999-12-31"}, "应在2000年至2100年之间"),
     ({"rule": "no_such_rule"}, "没有编号为“no_such_rule”的预警规则"),
     ({"ownership": "state"}, "办学性质应为公办或民办"),
 ])

@@ -81,10 +81,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='member',
-            index=models.Index(fields=['join_date'], name='branches_me_join_da_a272c1_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='member',
             index=models.Index(fields=['full_member_date'], name='branches_me_full_me_9cd1c5_idx'),
         ),
         migrations.RunPython(seed_meeting_types, migrations.RunPython.noop),
