@@ -1,7 +1,7 @@
 """组织生活落实情况: each branch's meetings held against what the regulations (MeetingType) ask of it.
 
-Four queries whatever the size of the district: the meeting types, the branches, their parents, and the meetings counted
-per branch and type in each period asked about.
+Four queries whatever the size of the district: the meeting types, the branches, their parents, and the
+meetings counted per branch and type in each period asked about.
 """
 import datetime
 from dataclasses import dataclass, field
