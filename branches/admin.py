@@ -5,6 +5,8 @@ from django.db.models import Count, DateField, OuterRef, Q, Subquery, Sum, Value
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from reports.warnings import RULES, RULES_BY_CODE, YEARS, evaluate
+
 from . import models as m
 from . import resources as r
 from .dates import add_months, add_years, age_on, today
@@ -305,17 +307,16 @@ class WarningFilter(admin.SimpleListFilter):
     parameter_name = "warning"
 
     def lookups(self, request, model_admin):
-        from reports.warnings import RULES
-
         return [("any", "有任一预警")] + [(r.code, r.title) for r in RULES]
 
     def queryset(self, request, queryset):
-        from reports.warnings import RULES_BY_CODE, evaluate
-
-        value = self.value()
+        value, on = self.value(), requested_as_of(request)
         if value not in RULES_BY_CODE and value != "any":
             return queryset
-        found = evaluate(requested_as_of(request), codes=None if value == "any" else [value]).by_organization
+        if on.year not in YEARS:
+            messages.warning(request, f"预警只能按{YEARS[0]}年至{YEARS[-1]}年之间的状态日期查看。")
+            return queryset.none()
+        found = evaluate(on, codes=None if value == "any" else [value]).by_organization
         return queryset.filter(pk__in=[o.pk for o in found])
 
 
@@ -473,11 +474,10 @@ class OrganizationAdmin(SheetAdmin):
         # queries), not row by row.
         response = super().changelist_view(request, extra_context)
         cl = (getattr(response, "context_data", None) or {}).get("cl")
-        if cl is not None:
-            from reports.warnings import evaluate
-
+        on = requested_as_of(request)
+        if cl is not None and on.year in YEARS:
             page = m.Organization.objects.filter(pk__in=[o.pk for o in cl.result_list])
-            found = evaluate(requested_as_of(request), organizations=page).by_organization
+            found = evaluate(on, organizations=page).by_organization
             for org in cl.result_list:
                 org.warning_hits = found.get(org, [])
         return response

@@ -28,6 +28,7 @@ from .meetings import held, held_counts
 
 VACANCY_MONTHS = 3  # 书记空缺超过3个月
 RECRUITMENT_YEARS = 2  # 两年未发展党员
+YEARS = range(2000, 2101)  # the dates the list can be asked for: terms and periods are counted years either side
 
 
 @dataclass(frozen=True)
@@ -315,8 +316,8 @@ def parse_day(text):
         day = datetime.datetime.strptime((text or "").strip(), "%Y-%m-%d").date()
     except ValueError:
         raise ValueError(f"日期“{text}”无法识别，请按YYYY-MM-DD填写，例如2023-12-31。") from None
-    if not 2000 <= day.year <= 2100:  # terms and periods are counted from it, years on either side
-        raise ValueError(f"日期“{text}”超出范围，应在2000年至2100年之间。")
+    if day.year not in YEARS:
+        raise ValueError(f"日期“{text}”超出范围，应在{YEARS[0]}年至{YEARS[-1]}年之间。")
     return day
 
 

@@ -231,3 +231,31 @@ def test_an_attachment_is_refused_to_a_user_without_the_right_to_see_meetings(bu
     )
     client.force_login(get_user_model().objects.create_user("teacher", password="a-long-test-password", is_staff=True))
     assert client.get(meeting.attachment.url).status_code == 403
+
+
+def test_the_meeting_pages_render_and_the_list_costs_as_much_for_three_meetings_as_for_thirty(build, meet, admin_client):
+    org = build.org()
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(reverse("admin:branches_meeting_changelist")).status_code == 200
+        return len(queries)
+
+    for day in range(1, 4):
+        meet(org, "主题党日", datetime.date(2023, 5, day))
+    few = list_queries()
+    for day in range(1, 28):
+        meet(build.org(), "党课", datetime.date(2023, 6, day))
+    assert list_queries() == few
+    meeting = m.Meeting.objects.last()
+    for url in (reverse("admin:branches_meeting_change", args=[meeting.pk]), reverse("admin:branches_meeting_add"),
+                reverse("admin:branches_meetingtype_changelist"), reverse("admin:branches_organization_change", args=[org.pk])):
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_a_state_date_far_out_of_range_leaves_the_warnings_out_instead_of_failing(build, admin_client):
+    small_district(build)
+    url = reverse("admin:branches_organization_changelist")
+    assert admin_client.get(url, {"asof": "9999-12-31"}).status_code == 200
+    response = admin_client.get(url, {"asof": "9999-12-31", "warning": "any"}, follow=True)
+    assert response.status_code == 200 and "预警只能按2000年至2100年之间的状态日期查看" in response.content.decode()
