@@ -11,11 +11,13 @@ Adding a record type is declaring a SheetResource subclass and listing it in KIN
 import copy
 import datetime
 import functools
+from decimal import Decimal
 from collections import namedtuple
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models as djm
+from django.db.models import NOT_PROVIDED
 from import_export import fields, resources
 from import_export.formats.base_formats import Format
 from import_export.instance_loaders import BaseInstanceLoader
@@ -23,7 +25,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from . import models as m
 from . import widgets as w
 from .idcard import make_id_number
-from .sheets import ROW, Columns, header_key, read_table, write_workbook
+from .sheets import ROW, Columns, header_key, paused_gc, read_table, write_workbook
 
 # How each kind of record is named in a cell: the "natural key" that foreign-key columns use.
 NATURAL_KEYS = {
@@ -48,7 +50,8 @@ def shown(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, float):
-        return f"{value:.15g}"
+        # As Excel shows it: 15 significant digits, so a mangled ID reads 620402198505060000.
+        return str(int(Decimal(f"{value:.15g}"))) if value.is_integer() else f"{value:.15g}"
     return str(value)
 
 
@@ -63,6 +66,13 @@ class Column(fields.Field):
         super().__init__(*args, **kwargs)
         self.aliases = tuple(aliases)
         self.is_m2m = isinstance(self.widget, w.RelatedNames)
+
+    def clean(self, row, **kwargs):
+        # import-export's Field.clean, without its per-cell bookkeeping (it runs for every cell of the file).
+        value = self.widget.clean(row[self.column_name], row=row)
+        if (value is None or value == "") and self.default is not NOT_PROVIDED:
+            return self.default() if callable(self.default) else self.default
+        return value
 
     def get_value(self, instance):
         if isinstance(self.widget, w.Related):
@@ -153,7 +163,7 @@ class NaturalKeyLoader(BaseInstanceLoader):
                 self.key_fields[0].attribute: f"与第{self.seen[key]}行的{columns}相同：同一{self.resource.title}在表中只能出现一次。"
             })
         self.seen[key] = row.get(ROW)
-        return self.existing.get(key)
+        return self.existing.pop(key, None)  # each record is wanted once: let it go with its row
 
 
 class SheetResource(resources.ModelResource):
@@ -166,7 +176,7 @@ class SheetResource(resources.ModelResource):
         use_bulk = True
         batch_size = 2000
         skip_unchanged = True
-        report_skipped = True
+        report_skipped = False  # counted in the totals; 100,000 unchanged rows need no row result each
         # import-export deep-copies every row's instance to diff it, which costs more than validating the
         # row; after_init_instance() keeps a shallow copy of existing records instead (skip_row, changes).
         skip_diff = True
@@ -221,33 +231,57 @@ class SheetResource(resources.ModelResource):
 
     def read(self, data):
         """The uploaded bytes as this resource's table; raises sheets.SheetError with a Chinese message."""
-        others = [k.columns() for k in KINDS.values() if k is not type(self)]
+        def others():
+            return [k.columns() for k in KINDS.values() if k is not type(self)]
+
         return read_table(data, self.columns(), others)
 
     def related_widgets(self):
         return [f.widget for f in self.fields.values() if isinstance(f.widget, w.Related)]
 
     # -- import ----------------------------------------------------------------------------------
+    def import_data(self, dataset, *args, **kwargs):
+        with paused_gc():
+            return super().import_data(dataset, *args, **kwargs)
+
     def before_import(self, dataset, **kwargs):
         for widget in self.related_widgets():
             widget.reset()  # look-ups are built once per file, from the database as it is now
         self.m2m_rows = []
+        model = self._meta.model
+        # The columns this file has, worked out once rather than for every row.
+        self.file_fields = [
+            f for f in self.get_import_fields() if f.column_name in (dataset.headers or []) and not f.readonly
+        ]
+        self.foreign_keys = [
+            (f, model._meta.get_field(f.attribute)) for f in self.fields.values()
+            if isinstance(f.widget, w.Related) and not f.is_m2m
+        ]
+        self.self_references = [(f, field) for f, field in self.foreign_keys if field.related_model is model]
+        # Cells these widgets read can only hold valid values (a choice's code, a date, a yes or no).
+        self.checked_by_widget = [f.attribute for f in self.file_fields if isinstance(f.widget, (w.Choice, w.Date, w.YesNo))]
 
     def after_init_instance(self, instance, new, row, **kwargs):
         if not new:
             instance.__dict__["_sheet_original"] = copy.copy(instance)  # Model.__getstate__ copies its caches too
 
     def import_instance(self, instance, row, **kwargs):
+        """The row's cells onto the instance; a cell that cannot be read is an error on its column."""
         # Hand the instance its related records from the look-ups, so that the model's clean() reads no rows.
-        for f in self.fields.values():
-            if isinstance(f.widget, w.Related) and not f.is_m2m:
-                model_field = instance._meta.get_field(f.attribute)
-                pk = getattr(instance, model_field.attname)
-                if pk is not None and not model_field.is_cached(instance):
-                    related = f.widget.by_pk(pk)
-                    if related is not None:
-                        model_field.set_cached_value(instance, related)
-        super().import_instance(instance, row, **kwargs)
+        for f, model_field in self.foreign_keys:
+            pk = getattr(instance, model_field.attname)
+            if pk is not None and not model_field.is_cached(instance):
+                related = f.widget.by_pk(pk)
+                if related is not None:
+                    model_field.set_cached_value(instance, related)
+        errors = {}
+        for f in self.file_fields:
+            try:
+                f.save(instance, row, **kwargs)
+            except ValueError as exc:
+                errors[f.attribute] = ValidationError(str(exc), code="invalid")
+        if errors:
+            raise ValidationError(errors)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """The model's own rules, through full_clean(), without the queries it would make per row.
@@ -255,33 +289,30 @@ class SheetResource(resources.ModelResource):
         Uniqueness is the natural key's, settled by NaturalKeyLoader for the whole file; the related
         records come from the look-ups, so the foreign keys need not be checked again in the database.
         """
-        errors = dict(import_validation_errors or {})
+        imported = {field: list(messages) for field, messages in (import_validation_errors or {}).items()}
+        errors = {field: list(messages) for field, messages in imported.items()}
+        # Not checked again: foreign keys the look-up found, and filled values the widgets already checked
+        # (full_clean() would only confirm them; it still checks that required ones are filled).
         exclude = set(errors) | {
-            f.attribute for f in self.fields.values()
-            if isinstance(f.widget, w.Related) and not f.is_m2m
-            and getattr(instance, instance._meta.get_field(f.attribute).attname) is not None
-        }
+            f.attribute for f, model_field in self.foreign_keys if getattr(instance, model_field.attname) is not None
+        } | {name for name in self.checked_by_widget if getattr(instance, name) not in (None, "")}
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        # Where the cell itself could not be read, the model saw no value: its complaint would only repeat it.
+        errors.update(imported)
         if errors:
             raise ValidationError(errors)
 
-    def compared_fields(self):
-        return [f for f in self.get_import_fields() if not f.readonly]
-
-    def changes(self, original, instance, row):
-        """(column, old, new) for each column of the row whose value differs from the record's."""
+    def changes(self, original, instance):
+        """(column, old, new) for each column of the file whose value differs from the record's."""
         found = []
-        for f in self.compared_fields():
-            if f.column_name not in row:
-                continue
+        for f in self.file_fields:
             old, new = f.get_value(original), f.get_value(instance)
             if f.is_m2m:
-                old, new = sorted(o.pk for o in old), sorted(o.pk for o in new)
-                if old != new:
-                    found.append((f.column_name, f.export(original), f.widget.render(f.get_value(instance))))
+                if sorted(o.pk for o in old) != sorted(o.pk for o in new):
+                    found.append((f.column_name, f.widget.render(old), f.widget.render(new)))
             elif old != new:
                 found.append((f.column_name, shown(f.widget.render(old)), shown(f.widget.render(new))))
         return found
@@ -292,7 +323,7 @@ class SheetResource(resources.ModelResource):
         self.row_changes = []
         if import_validation_errors or original is None:
             return False
-        self.row_changes = self.changes(original, instance, row)
+        self.row_changes = self.changes(original, instance)
         return not self.row_changes
 
     def save_instance(self, instance, is_create, row, **kwargs):
@@ -301,9 +332,8 @@ class SheetResource(resources.ModelResource):
             self.m2m_rows.append(instance)
         if is_create:
             # A record added by this file can be named by the rows below it (a branch under a new committee).
-            for widget in self.related_widgets():
-                if widget.model is self._meta.model and widget._by_key is not None:
-                    widget.add(instance)
+            for f, _ in self.self_references:
+                f.widget.add(instance)
 
     def get_bulk_update_fields(self):
         # Every stored column: clean() may fill some the sheet does not hold (an election's term end).
@@ -357,10 +387,11 @@ class SheetResource(resources.ModelResource):
             column = self.column_for(attribute)
             value = shown(row.get(column)) if column != "—" else ""
             messages = []
-            for e in error_list:
+            if any(e.code in ("null", "blank", "required") for e in error_list):
+                # An empty cell: what the model's rules say about the missing value adds nothing.
+                messages = ["此项必填，不能为空。" if column in row else f"表中没有“{column}”列，新增{self.title}时必须填写此项。"]
+            for e in error_list if not messages else ():
                 for message in e.messages:
-                    if e.code in ("null", "blank", "required"):
-                        message = "此项必填，不能为空。" if column in row else f"表中没有“{column}”列，新增{self.title}时必须填写此项。"
                     if message not in messages:  # a rule the field and the model's clean() both check
                         messages.append(message)
             found += [Problem(row.get(ROW), column, value, message) for message in messages]
@@ -690,7 +721,7 @@ class WorkLogResource(SheetResource):
         "leader": ["主持领导", "参加领导", "领导"],
     }
     example = {
-        "date": datetime.date(2023, 3, 15), "kind": "党工委会议", "title": "党工委会议（第1次）", "count": 1,
+        "date": datetime.date(2023, 3, 15), "kind": "党工委会议", "title": "示例：党工委会议（第1次）", "count": 1,
         "topics": 3, "teams": 0, "people": 0,
     }
 

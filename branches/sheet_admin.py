@@ -41,6 +41,11 @@ class SheetImportForm(ImportForm):
 class SheetConfirmForm(ConfirmImportForm):
     skip_invalid = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
+    def clean_format(self):
+        if self.cleaned_data["format"] != "0":  # there is one format; anything else was not sent by our page
+            raise forms.ValidationError("格式无效，请重新上传。")
+        return "0"
+
 
 class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     """A ModelAdmin whose records come in and go out as spreadsheets (resource_classes = [TheResource])."""
@@ -54,14 +59,14 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     skip_export_form_from_action = True
 
     @property
-    def resource_class_(self):
+    def sheet_resource(self):
         return self.resource_classes[0]
 
     def get_import_formats(self):
-        return [sheet_format(self.resource_class_)]
+        return [sheet_format(self.sheet_resource)]
 
     def get_export_formats(self):
-        return [sheet_format(self.resource_class_)]
+        return [sheet_format(self.sheet_resource)]
 
     def get_urls(self):
         info = self.get_model_info()
@@ -72,8 +77,8 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     def template_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        name = f"{self.resource_class_.title}导入模板.xlsx"
-        return self.xlsx_response(self.resource_class_().template(), name)
+        name = f"{self.sheet_resource.title}导入模板.xlsx"
+        return self.xlsx_response(self.sheet_resource().template(), name)
 
     @staticmethod
     def xlsx_response(data, filename):
@@ -83,7 +88,7 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
 
     # -- export ------------------------------------------------------------------------------------
     def get_export_filename(self, request, queryset, file_format):
-        return f"{self.resource_class_.title}-{localdate():%Y-%m-%d}.xlsx"
+        return f"{self.sheet_resource.title}-{localdate():%Y-%m-%d}.xlsx"
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
         response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
@@ -102,7 +107,7 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
             form.add_error("import_file", "文件无法读取。请确认上传的是Excel表格（.xlsx、.xls）或CSV文件。")
 
     def get_context_data(self, **kwargs):
-        resource = self.resource_class_()
+        resource = self.sheet_resource()
         keys = set(resource.get_import_id_fields())
         columns = "、".join(
             f.column_name + ("（必需）" if name in keys else "")

@@ -26,13 +26,15 @@ EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 def squeeze(text):
     """Names compare without spaces: schools pad two-character names ("王  芳") to line them up."""
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())
 
 
 class Text(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
         if value is None:
             return ""
+        if isinstance(value, str):
+            return value  # sheets.clean_cell has trimmed it and made its digits half-width
         if isinstance(value, datetime.datetime):
             value = value.date()
         if isinstance(value, datetime.date):
@@ -42,7 +44,8 @@ class Text(widgets.CharWidget):
 
 class PersonName(Text):
     def clean(self, value, row=None, **kwargs):
-        return _HAN_GAP.sub("", super().clean(value))
+        text = super().clean(value)
+        return _HAN_GAP.sub("", text) if " " in text or "\t" in text or "\n" in text else text
 
 
 class IdNumber(Text):
@@ -208,6 +211,7 @@ class Related(widgets.ForeignKeyWidget):
                     parent.set_cached_value(obj, target)
 
     def add(self, obj):
+        self._load()
         self._by_key[squeeze(str(getattr(obj, self.field)))] = obj
         if obj.pk is not None:
             self._by_pk[obj.pk] = obj

@@ -1,0 +1,63 @@
+"""python manage.py import_sheet KIND FILE [--commit [--skip-invalid]]
+
+For the office's scripts: the admin's import, without the web page. Without flags it previews (counts and
+every invalid row) and writes nothing. Exit status 0 when every row was valid, 1 otherwise.
+"""
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from branches.resources import KINDS, preview
+from branches.sheets import SheetError
+
+
+class Command(BaseCommand):
+    help = "导入电子表格（党组织、党员、换届选举、标准化评定、软弱涣散整顿、党建工作台账）。默认只预览，不写入。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=sorted(KINDS), help="表格类型")
+        parser.add_argument("file", help=".xlsx、.xls 或 .csv 文件")
+        parser.add_argument("--commit", action="store_true", help="写入数据库（有任何一行有误则全部不写入）")
+        parser.add_argument("--skip-invalid", action="store_true", help="与 --commit 同用：跳过有误的行，写入其余各行")
+
+    def handle(self, kind, file, commit=False, skip_invalid=False, **options):
+        if skip_invalid and not commit:
+            raise CommandError("--skip-invalid 须与 --commit 同用。")
+        translation.activate(settings.LANGUAGE_CODE)
+        try:
+            data = Path(file).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"无法读取文件 {file}：{exc.strerror}")
+        resource = KINDS[kind]()
+        try:
+            dataset = resource.read(data)
+        except SheetError as exc:
+            self.stderr.write(f"{file}：{exc}")
+            sys.exit(1)
+        result = resource.import_data(
+            dataset, dry_run=not commit, use_transactions=True,
+            rollback_on_validation_errors=not skip_invalid,
+        )
+        p = preview(result)
+        for note in p["notes"]:
+            self.stdout.write(note)
+        self.stdout.write(
+            f"{p['title']}：共{p['total']}行，新增{p['new']}行，更新{p['update']}行，无变化{p['skip']}行，有误{p['invalid']}行。"
+        )
+        for problem in p["problems"]:
+            where = f"第{problem.row}行\t{problem.column}\t{problem.value}\t" if problem.row else ""
+            self.stdout.write(f"{where}{problem.message}")
+        valid = not result.has_errors() and not result.has_validation_errors()
+        if not commit:
+            self.stdout.write("预览完毕，未写入。" + ("加 --commit 写入。" if valid else "改正有误的行后再导入，或加 --commit --skip-invalid 只写入无误的行。"))
+        elif valid:
+            self.stdout.write(self.style.SUCCESS(f"已写入：新增{p['new']}条，更新{p['update']}条。"))
+        elif skip_invalid and not result.has_errors():
+            self.stdout.write(f"已写入无误的行：新增{p['new']}条，更新{p['update']}条；跳过有误的{p['invalid']}行（第{p['invalid_rows_text']}行）。")
+        else:
+            self.stdout.write(self.style.ERROR("有误，未写入任何数据。"))
+        if not valid:
+            sys.exit(1)
