@@ -23,9 +23,10 @@ admin.site.index_title = "组织科工作台"
 def requested_as_of(request):
     """The day the list reads the state on: ?asof=YYYY-MM-DD (a past year's 31 December), else today."""
     try:
-        return datetime.date.fromisoformat(request.GET.get("asof", ""))
+        on = datetime.date.fromisoformat(request.GET.get("asof", ""))
     except ValueError:
         return today()
+    return on if 1900 <= on.year <= 2999 else today()  # the rules add and subtract years from it
 
 
 class AsOfFilter(admin.SimpleListFilter):
@@ -173,7 +174,7 @@ class YearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if not (self.value().isdigit() and 1900 <= int(self.value()) <= 2999):
+        if not (self.value().isdecimal() and len(self.value()) == 4 and 1900 <= int(self.value()) <= 2999):
             messages.warning(request, f"“{self.title}”的年份“{self.value()}”无效，应为如2023的年份。")
             return queryset.none()
         return self.in_year(queryset, int(self.value()))
@@ -233,7 +234,9 @@ class BandFilter(admin.SimpleListFilter):
 
     def band(self):
         low, sep, high = (self.value() or "").partition("-")
-        if not sep or not (low or high) or not (low + high).isdigit() or (low and high and int(low) > int(high)):
+        if not sep or not (low or high) or not (low + high).isdecimal() or max(len(low), len(high)) > 3:
+            return None
+        if low and high and int(low) > int(high):
             return None
         return (int(low) if low else None), (int(high) if high else None)
 
@@ -413,7 +416,7 @@ class OrganizationAdmin(SheetAdmin):
         on = requested_as_of(request)
         return (
             super().get_queryset(request)
-            .with_staffing()
+            .with_staffing(on)
             .with_last_election(on)
             .annotate(
                 as_of_day=Value(on, output_field=DateField()),  # the columns read the state on the filter's day

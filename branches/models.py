@@ -9,7 +9,7 @@ import os
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -117,20 +117,12 @@ class OrganizationQuerySet(models.QuerySet):
         """Those approved on or before `on` (a past year's state); an organization without the date always counts."""
         return self.filter(Q(approved_on__isnull=True) | Q(approved_on__lte=on))
 
-    def with_staffing(self):
-        """Annotate what the staffing rule needs: full members on the roll, posts held, the secretary's birth."""
-        on_roll = Q(members__roll_status=Member.Roll.ON_ROLL)
-        return self.annotate(
-            full_count=Count("members", filter=on_roll & Q(members__status=Member.Status.FULL)),
-            roll_count=Count("members", filter=on_roll),
-            committee_count=Count("members", filter=on_roll & ~Q(members__party_post="")),
-            secretary_birth=Subquery(
-                Member.objects.on_roll()
-                .filter(organization=OuterRef("pk"), party_post=Member.Post.SECRETARY)
-                .order_by("birth_date")
-                .values("birth_date")[:1]
-            ),
-        )
+    def with_staffing(self, on=None):
+        """Annotate what the staffing rule needs: full members on the roll, posts held, the secretary's birth.
+
+        With `on`, only the members who had joined by then (a past year's state).
+        """
+        return self.annotate(**staffing_counts("members__", on))
 
     def with_last_election(self, on=None):
         """With `on`, the latest election held on or before that day: the state as it stood then."""
@@ -245,6 +237,22 @@ class Organization(models.Model):
         return ids
 
 
+def staffing_counts(path="", on=None):
+    """The counts staffing_status() is given, as aggregates over members: from organizations (path "members__"),
+    or over members grouped by organization (path ""), where the dashboard counts everything in one pass."""
+    counted = path.removesuffix("__") or "pk"
+    on_roll = Q(**{f"{path}roll_status": Member.Roll.ON_ROLL})
+    if on is not None:
+        on_roll &= Q(**{f"{path}join_date__lte": on})
+    return {
+        "full_count": Count(counted, filter=on_roll & Q(**{f"{path}status": Member.Status.FULL})),
+        "roll_count": Count(counted, filter=on_roll),
+        "committee_count": Count(counted, filter=on_roll & ~Q(**{f"{path}party_post": ""})),
+        # The eldest secretary's birth (a second secretary is a data error the lists show).
+        "secretary_birth": Min(f"{path}birth_date", filter=on_roll & Q(**{f"{path}party_post": Member.Post.SECRETARY})),
+    }
+
+
 def staffing_status(kind, full_count, committee_count, has_secretary):
     """班子配备: 中国共产党支部工作条例 and 基层组织选举工作条例.
 
@@ -302,7 +310,7 @@ class MemberQuerySet(models.QuerySet):
         return self.on_roll().filter(still_probationary, join_date__lt=add_years(on, -1))
 
     def secretaries(self):
-        return self.on_roll().filter(party_post=Member.Post.SECRETARY)
+        return self.on_roll().filter(holds_post(Member.Post.SECRETARY))
 
     def joined_by(self, on):
         """Members of the party on `on`: a past year's roll does not count those who joined later."""
@@ -310,7 +318,12 @@ class MemberQuerySet(models.QuerySet):
 
     def party_workers(self):
         """党务工作者: members holding a party post."""
-        return self.on_roll().exclude(party_post="")
+        return self.on_roll().filter(holds_post())
+
+
+def holds_post(post=None):
+    """Q for members holding a party post (党务工作者), or the given one (书记): for counting within one query."""
+    return Q(party_post=post) if post else ~Q(party_post="")
 
 
 class Member(models.Model):
@@ -462,8 +475,9 @@ PARTY_YEARS_BANDS = [
 
 def years_between(field, on, low, high):
     """Q for whole years elapsed from the date in `field` to `on` (age from birth, party years from joining)
-    being within low..high, as age_on() counts them; a missing date is in no band."""
-    q = Q(**{f"{field}__isnull": False})
+    being within low..high, as age_on() counts them; a missing date is in no band (SQL compares NULL as false,
+    so the bounds alone leave it out, and cheaper than a test for NULL on every row)."""
+    q = Q() if low is not None or high is not None else Q(**{f"{field}__isnull": False})
     if low is not None:
         q &= Q(**{f"{field}__lte": add_years(on, -low)})
     if high is not None:

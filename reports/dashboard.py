@@ -1,6 +1,7 @@
 """The standardization dashboard (issue 5): a year's figures from reports.figures, every number linked to the
 admin list of the records behind it (filtered with the list filters in branches/admin.py, read on the same day)."""
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -34,13 +35,24 @@ WORK_MEASURES = {"count": "", "topics": "·研究议题", "teams": "·涉及班�
 LIST_ROWS = 10
 
 
+@lru_cache(maxsize=None)
+def changelist_path(model):
+    return reverse(f"admin:branches_{model}_changelist")
+
+
 def changelist(model, **params):
-    url = reverse(f"admin:branches_{model}_changelist")
+    url = changelist_path(model)  # a page builds some 250 of these: reverse() once per model
     return f"{url}?{urlencode(params)}" if params else url
 
 
+@lru_cache(maxsize=4096)
+def change_path(model_name, pk):
+    return reverse(f"admin:branches_{model_name}_change", args=[pk])
+
+
 def change(obj):
-    return reverse(f"admin:branches_{obj._meta.model_name}_change", args=[obj.pk])
+    """The record's admin page: reverse() once per record, the page lists some hundred."""
+    return change_path(obj._meta.model_name, obj.pk)
 
 
 @dataclass
@@ -248,7 +260,7 @@ def build(year):
             "target_at": pct(sf.target, denominator), "met_width": pct(sf.met, denominator),
             "reached": sf.met >= sf.target, "gap": max(sf.target - sf.met, 0),
         },
-        "cases": [{"case": c, "url": change(c), "past": c.pk in past_ids} for c in rf.cases],
+        "cases": [{"case": c, "past": c.pk in past_ids} for c in rf.cases],
         "secretary_ages": secretary_ages, "member_ages": member_ages, "party_years": party_years,
         "warning_age": warning_age, "list_rows": LIST_ROWS,
         "sides": sides,
@@ -264,7 +276,7 @@ def dashboard(request):
     years = list(range(current, min(first or current, current) - 1, -1))
     context = {**admin.site.each_context(request), "title": "基层党建工作看板", "years": years, "default_year": default}
     raw = request.GET.get("year", "").strip()
-    if raw and not (raw.isdigit() and int(raw) in years):
+    if raw and not (raw.isdecimal() and len(raw) <= 4 and int(raw) in years):
         context["error"] = f"年度“{raw[:20]}”无效：请选择{years[-1]}年至{years[0]}年之间的年度。"
         return render(request, "reports/dashboard.html", context, status=400)
     year = int(raw) if raw else default

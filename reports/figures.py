@@ -254,12 +254,19 @@ def _count_organizations(qs, kinds):
     return total, by_kind, by_ownership, by_category
 
 
-def _band_counts(bands, field_name, on, prefix):
-    return {f"{prefix}{i}": Count("pk", filter=m.years_between(field_name, on, low, high)) for i, (_, low, high) in enumerate(bands)}
+def _band_counts(bands, field_name, on, prefix, where=Q()):
+    """Counts of "at least so many years" at each band's edges: one comparison a row each, where counting
+    each band would take two; _bands() takes the differences."""
+    edges = {low for _, low, _ in bands if low is not None} | {high + 1 for _, _, high in bands if high is not None}
+    counts = {f"{prefix}{edge}": Count("pk", filter=where & m.years_between(field_name, on, edge, None)) for edge in edges}
+    return counts | {f"{prefix}_known": Count(field_name, filter=where) if where else Count(field_name)}
 
 
 def _bands(bands, totals, prefix):
-    return [Band(label, low, high, totals[f"{prefix}{i}"]) for i, (label, low, high) in enumerate(bands)]
+    def at_least(years):
+        return totals[f"{prefix}_known"] if years is None else totals[f"{prefix}{years}"]
+
+    return [Band(label, low, high, at_least(low) - (0 if high is None else at_least(high + 1))) for label, low, high in bands]
 
 
 def secretary_age_bands():
@@ -299,7 +306,8 @@ def district(year, organizations=None):
         orgs.basic_level().approved_by(on), BASIC_KINDS)
     o.branches, o.branches_by_kind, o.branches_by_ownership, o.branches_by_category = _count_organizations(
         orgs.branches().approved_by(on), m.BRANCH_KINDS)
-    approved = list(orgs.exclude(kind=K.COMMITTEE).filter(approved_on__year__in=years).order_by("approved_on", "pk"))
+    approved = list(orgs.exclude(kind=K.COMMITTEE).filter(
+        approved_on__gte=datetime.date(previous, 1, 1), approved_on__lte=datetime.date(year, 12, 31)).order_by("approved_on", "pk"))
     o.approved = [org for org in approved if org.approved_on.year == year]
     o.approved_previous = len(approved) - len(o.approved)
 
@@ -307,29 +315,39 @@ def district(year, organizations=None):
     members = within(m.Member.objects.on_roll().joined_by(on))
     mf = MemberFigures(by_ownership=_zeros(m.Ownership.values, MemberTally),
                        by_category=_zeros(m.UnitCategory.values, MemberTally))
-    rows = members.values("organization__ownership", "organization__unit_category").annotate(
+    # Everything counted over the members in one pass, grouped by organization (its index, no join): over
+    # 100,000 members each pass costs more than the counts in it. The organizations' sides are looked up here.
+    sides_of = {pk: (w, c) for pk, w, c in m.Organization.objects.values_list("pk", "ownership", "unit_category")}
+    secretary, secretary_bands = m.holds_post(m.Member.Post.SECRETARY), secretary_age_bands()
+    rows = members.values("organization").annotate(
         total=Count("pk"),
         full=Count("pk", filter=Q(status=m.Member.Status.FULL)),
         probationary=Count("pk", filter=Q(status=m.Member.Status.PROBATIONARY)),
         new=Count("pk", filter=Q(join_date__year=year)),
+        new_previous=Count("pk", filter=Q(join_date__year=previous)),
+        party_workers=Count("pk", filter=m.holds_post()),
+        secretaries=Count("pk", filter=secretary),
+        **_band_counts(m.AGE_BANDS, "birth_date", on, "age"),
+        **_band_counts(m.PARTY_YEARS_BANDS, "join_date", on, "party"),
+        **_band_counts(secretary_bands, "birth_date", on, "secretary", where=secretary),
+        **m.staffing_counts(on=on),
     ).order_by()
+    totals, staffing = Counter(), {}
     for row in rows:
-        for tally in (mf, mf.by_ownership.setdefault(row["organization__ownership"], MemberTally()),
-                      mf.by_category.setdefault(row["organization__unit_category"], MemberTally())):
+        organization = row.pop("organization")
+        staffing[organization] = {name: row.pop(name) for name in ("full_count", "roll_count", "committee_count", "secretary_birth")}
+        ownership, category = sides_of[organization]
+        totals.update(row)
+        for tally in (mf.by_ownership.setdefault(ownership, MemberTally()), mf.by_category.setdefault(category, MemberTally())):
             tally.total += row["total"]
             tally.full += row["full"]
             tally.probationary += row["probationary"]
             tally.new += row["new"]
-    totals = members.aggregate(
-        new_previous=Count("pk", filter=Q(join_date__year=previous)),
-        age_unknown=Count("pk", filter=Q(birth_date__isnull=True)),
-        **_band_counts(m.AGE_BANDS, "birth_date", on, "age"),
-        **_band_counts(m.PARTY_YEARS_BANDS, "join_date", on, "party"),
-    )
-    mf.new_previous, mf.age_unknown = totals["new_previous"], totals["age_unknown"]
+    mf.total, mf.full, mf.probationary, mf.new = totals["total"], totals["full"], totals["probationary"], totals["new"]
+    mf.new_previous, mf.age_unknown = totals["new_previous"], totals["total"] - totals["age_known"]
     mf.age_bands = _bands(m.AGE_BANDS, totals, "age")
     mf.party_years_bands = _bands(m.PARTY_YEARS_BANDS, totals, "party")
-    mf.party_workers = members.party_workers().count()
+    mf.party_workers = totals["party_workers"]
     mf.conversion_overdue = list(
         members.conversion_overdue(on).select_related("organization").order_by("join_date", "pk")
     )
@@ -345,13 +363,17 @@ def district(year, organizations=None):
             backbone.city_and_district_previous += row["n"]
 
     # -- each organization's state on as_of: staffing, elections, secretary ----------------------
-    state = list(
-        orgs.active().approved_by(on).exclude(kind=K.COMMITTEE)
-        .with_staffing().with_last_election(on).select_related("parent").order_by("sort_order", "pk")
-    )
+    existing = orgs.active().approved_by(on).exclude(kind=K.COMMITTEE)
+    # The staffing counts come from the members' pass above (as with_staffing(on) counts them); the last
+    # elections apart: grouped over the members, one query would run their subqueries per member row.
+    state = list(existing.order_by("sort_order", "pk"))
+    terms = dict(existing.with_last_election(on).values_list("pk", "term_ends_on"))
+    no_members = {"full_count": 0, "roll_count": 0, "committee_count": 0, "secretary_birth": None}
     el = ElectionFigures()
     lead = LeadershipFigures()
     for org in state:
+        org.__dict__.update(staffing.get(org.pk, no_members))
+        org.term_ends_on = terms[org.pk]
         org.staffing = m.staffing_status(org.kind, org.full_count, org.committee_count, org.secretary_birth is not None)
         org.election = m.election_status(org.term_ends_on, on)
         org.secretary_age = age_on(org.secretary_birth, on) if org.secretary_birth else None
@@ -372,16 +394,14 @@ def district(year, organizations=None):
     el.overdue.sort(key=lambda org: org.term_ends_on)
     el.due.sort(key=lambda org: org.term_ends_on)
     held = (
-        within(m.Election.objects.filter(held_on__year__in=years))
+        within(m.Election.objects.filter(held_on__gte=datetime.date(previous, 1, 1), held_on__lte=datetime.date(year, 12, 31)))
         .annotate(y=ExtractYear("held_on")).values("y").annotate(n=Count("organization", distinct=True)).order_by()
     )
     held = {row["y"]: row["n"] for row in held}
     el.held, el.held_previous = held.get(year, 0), held.get(previous, 0)
 
-    bands = secretary_age_bands()
-    secretaries = members.secretaries().aggregate(n=Count("pk"), **_band_counts(bands, "birth_date", on, "age"))
-    lead.secretaries = secretaries["n"]
-    lead.secretary_age_bands = _bands(bands, secretaries, "age")
+    lead.secretaries = totals["secretaries"]
+    lead.secretary_age_bands = _bands(secretary_bands, totals, "secretary")
 
     # -- standardization -------------------------------------------------------------------------
     sf = StandardizationFigures(
@@ -410,7 +430,7 @@ def district(year, organizations=None):
                 tally.failed += row["n"]
     assessed = within(m.Assessment.objects.filter(year=year)).values("organization")
     sf.not_assessed = list(
-        orgs.branches().approved_by(on).exclude(pk__in=assessed).select_related("parent").order_by("sort_order", "pk")
+        orgs.branches().approved_by(on).exclude(pk__in=assessed).order_by("sort_order", "pk")
     )
     for branch in sf.not_assessed:
         sf.by_category.setdefault(branch.unit_category, StandardTally()).not_assessed += 1

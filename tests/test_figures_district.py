@@ -1,8 +1,6 @@
 """reports.figures: the district's figures, as the seed report states them and at the edges of the rules."""
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from branches import demo as demo_module
 from branches import models as m
@@ -207,12 +205,14 @@ def test_figures_can_be_limited_to_part_of_the_tree(build):
     assert (whole.organizations.basic_level, whole.members.total, whole.elections.held) == (2, 3, 1)
 
 
-# -- bounded queries -------------------------------------------------------------------------------
-def test_the_figures_take_as_many_queries_for_38000_members_as_for_3800(db):
-    demo_module.load()
-    with CaptureQueriesContext(connection) as small:
-        assert district(2023).members.total == 3800
-    demo_module.load(members=38000, reset=True)
-    with CaptureQueriesContext(connection) as large:
-        assert district(2023).members.total == 38000
-    assert len(small) == len(large) <= 25
+def test_a_team_is_judged_on_the_members_who_had_joined_by_the_as_of_day(build, admin_client):
+    org = build.org()
+    build.member(org, post=m.Member.Post.SECRETARY)
+    for _ in range(5):
+        build.member(org)
+    build.member(org, join=datetime.date(YEAR + 1, 1, 10))  # the seventh full member: a committee of three needed
+    assert district(YEAR).leadership.incomplete == []
+    assert district(YEAR + 1).leadership.incomplete == [org]
+    url = "/admin/branches/organization/"
+    assert admin_client.get(url, {"staffing": "incomplete", "asof": END.isoformat()}).context["cl"].result_count == 0
+    assert admin_client.get(url, {"staffing": "incomplete"}).context["cl"].result_count == 1

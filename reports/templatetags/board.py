@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from reports.dashboard import Num
+from reports.dashboard import Num, change
 
 register = template.Library()
 
@@ -16,3 +16,8 @@ def num(n, css=""):
 @register.filter
 def percent(rate):
     return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+@register.filter
+def change_url(obj):
+    return change(obj)

@@ -1,0 +1,113 @@
+"""Median render time of /dashboard/ at 3,800, 38,000 and 100,000 members, on SQLite and on PostgreSQL.
+
+    /work/main/.venv/bin/python benchmarks/dashboard.py                 # both databases
+    /work/main/.venv/bin/python benchmarks/dashboard.py --db sqlite --members 3800 38000 --runs 9
+
+It builds the demo district at each size in a database of its own (a temporary SQLite file; the PostgreSQL
+database shuzhi_bench_dashboard on 127.0.0.1:5432, created and dropped here), renders the page through
+Django's test client as a logged-in user, and prints the median of the timed runs after one warm-up,
+with the number of SQL queries per render and the median time of reports.figures.district() alone.
+"cpu ms" is this process's CPU time per render (for SQLite it includes the queries; for PostgreSQL the server's
+work is not in it); "load" is the machine's 1-minute load average, since a shared machine slows every figure.
+Targets (issue 5): under 150 ms at 3,800 members, under 600 ms at 100,000.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+PG_NAME = "shuzhi_bench_dashboard"
+
+
+def measure(sizes, runs):
+    """Runs in a process whose DATABASE_URL is already set."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzhi.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from branches import demo
+    from reports.figures import district
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True, "is_superuser": True})
+    client = Client()
+    client.force_login(user)
+    for members in sizes:
+        started = time.perf_counter()
+        demo.load(members=members, reset=True)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        loaded = time.perf_counter() - started
+        response = client.get("/dashboard/")  # warm-up: templates, connection
+        assert response.status_code == 200 and response.context["n"]["members"].value == members
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/dashboard/")
+        queries = len(captured)  # read now: the next request clears the log
+        pages, cpu, figures = [], [], []
+        for _ in range(runs):
+            t, c = time.perf_counter(), time.process_time()
+            client.get("/dashboard/")
+            pages.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
+            t = time.perf_counter()
+            district(2023)
+            figures.append(time.perf_counter() - t)
+        print(f"{connection.vendor:<11} {members:>8,} {statistics.median(pages) * 1000:>10.1f} "
+              f"{statistics.median(cpu) * 1000:>9.1f} {statistics.median(figures) * 1000:>11.1f} {queries:>8} "
+              f"{runs:>5} {os.getloadavg()[0]:>6.1f}   (demo built in {loaded:.0f} s)", flush=True)
+
+
+def run(db, sizes, runs):
+    env = dict(os.environ)
+    if db == "sqlite":
+        path = Path(tempfile.mkdtemp()) / "bench_dashboard.sqlite3"
+        env["DATABASE_URL"] = f"sqlite:///{path}"
+    else:
+        import psycopg
+
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
+            conn.execute(f"CREATE DATABASE {PG_NAME}")
+        env["DATABASE_URL"] = f"{PG_SERVER}/{PG_NAME}"
+    try:
+        subprocess.run([sys.executable, __file__, "--measure", "--runs", str(runs), "--members", *map(str, sizes)],
+                       env=env, check=True)
+    finally:
+        if db == "sqlite":
+            path.unlink(missing_ok=True)
+        else:
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--members", type=int, nargs="+", default=[3800, 38000, 100000])
+    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        return measure(args.members, args.runs)
+    print(f"{'database':<11} {'members':>8} {'page ms':>10} {'cpu ms':>9} {'figures ms':>11} {'queries':>8} {'runs':>5} {'load':>6}")
+    for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
+        run(db, args.members, args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""The dashboard in a real browser (headless Chromium): what a leader opens, offline, and what it prints."""
+import os
+import pathlib
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+SCREENSHOTS = pathlib.Path(__file__).resolve().parent.parent / "screenshots"  # git-ignored
+
+pytestmark = pytest.mark.skipif(
+    not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)),
+    reason=f"浏览器测试需要 {CHROMIUM} 和 {CHROMEDRIVER}（Debian: apt-get install chromium chromium-driver fonts-noto-cjk）",
+)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN",
+                 f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1440,1000"):
+        options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_a_leader_opens_the_dashboard_offline_and_follows_a_number_to_its_records(
+    transactional_db, live_server, demo, browser, django_user_model, tmp_path
+):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    django_user_model.objects.create_superuser("leader", "leader@example.com", "a-long-test-password")
+    wait = WebDriverWait(browser, 20)
+    browser.get(f"{live_server.url}/admin/login/?next=/dashboard/")
+    browser.find_element(By.NAME, "username").send_keys("leader")
+    browser.find_element(By.NAME, "password").send_keys("a-long-test-password")
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "2023年度 基层党建工作看板"))
+
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    resources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert any(url.endswith("reports/board.css") for url in resources)
+    assert {urlsplit(url).netloc for url in resources} == {urlsplit(live_server.url).netloc}  # nothing leaves the machine
+
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1440, height)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for path in (tmp_path / "dashboard-2023.png", SCREENSHOTS / "dashboard-2023.png"):
+        assert browser.save_screenshot(str(path))
+
+    # On paper (A4): the picker and the admin's header stay on the screen.
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert not browser.find_element(By.CSS_SELECTOR, ".year-picker").is_displayed()
+    assert not browser.find_element(By.ID, "header").is_displayed()
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": True})
+    assert pdf["data"]
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+    # The 68 organizations directly under the committee, followed to their list.
+    browser.set_window_size(1440, 1000)
+    number = browser.find_element(By.CSS_SELECTOR, ".kpi .k-value a.num")
+    assert number.text == "68"
+    number.click()
+    wait.until(ec.presence_of_element_located((By.ID, "changelist")))
+    assert "68 党组织" in browser.find_element(By.CSS_SELECTOR, ".paginator").text
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
