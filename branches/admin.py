@@ -675,7 +675,7 @@ class AnnualPlanAdmin(admin.ModelAdmin):
         raw = str(initial.get("year", ""))
         year = int(raw) if raw.isdigit() else today().year
         draft = m.AnnualPlan.for_year(year)
-        initial.setdefault("year", year)
+        initial["year"] = year
         for name in ("standardization_target", "reflection", "next_steps"):
             initial.setdefault(name, getattr(draft, name))
         return initial

@@ -17,7 +17,7 @@ from branches.dates import today
 from branches.models import WorkKind as W
 
 from . import report_records, warnings
-from .figures import district
+from .figures import DistrictFigures, district
 from .officedoc import OfficialDocument, Para
 
 FIRST_YEAR = 2000
@@ -78,7 +78,7 @@ class DutyReport:
     year: int
     as_of: datetime.date
     document: OfficialDocument
-    figures: object
+    figures: DistrictFigures
     plan: m.AnnualPlan
     assigned: list  # the secretary's 包抓 organizations
     notes: list = field(default_factory=list)  # for the office, on the preview: what the records lack
@@ -96,29 +96,26 @@ class _Writer:
         n = self.now[kind].count
         return Clause(n, text.format(said(n, unit, self.before[kind].count)), label or kind.label)
 
-    def sentence(self, s):
+    @staticmethod
+    def sentence(s):
         present = [c.text for c in s.clauses if c.value]
-        self.missing += [c.label for c in s.clauses if not c.value]
-        if s.clauses and not present:
-            return ""
-        return "，".join([p for p in (s.head.rstrip("，"), *present, s.tail) if p]) + "。"
+        return "，".join([p for p in (s.head, *present, s.tail) if p]) + "。"
 
     def area(self, lead, area_name, items):
-        """One of the four areas: items are (heading or "", [Sentence | str]) in the order the seed has them."""
-        has_figures = any(c.value for _, parts in items for s in parts if isinstance(s, Sentence) for c in s.clauses)
-        if not has_figures:
-            for _, parts in items:
-                for s in parts:
-                    if isinstance(s, Sentence):
-                        self.missing += [c.label for c in s.clauses]
+        """One of the four areas: items are (heading or "", [Sentence | str]) in the order the seed has them.
+
+        An item, or a sentence, whose figures are all missing is left out; an area with none says so.
+        """
+        clauses = [c for _, parts in items for s in parts if isinstance(s, Sentence) for c in s.clauses]
+        self.missing += [c.label for c in clauses if not c.value]
+        if not any(c.value for c in clauses):
             return Para(f"台账中没有{self.year}年{area_name}方面的工作记录。", lead=lead)
         texts, ordinal = [], 0
         for heading, parts in items:
-            figured = [s for s in parts if isinstance(s, Sentence)]
-            if figured and not any(c.value for s in figured for c in s.clauses):
-                self.missing += [c.label for s in figured for c in s.clauses]
-                continue
-            body = "".join(s if isinstance(s, str) else self.sentence(s) for s in parts)
+            kept = [s for s in parts if isinstance(s, str) or any(c.value for c in s.clauses)]
+            if len(kept) < len(parts) and all(isinstance(s, str) for s in kept):
+                continue  # none of the item's figures was recorded: its prose alone would claim what no record shows
+            body = "".join(s if isinstance(s, str) else self.sentence(s) for s in kept)
             if heading:
                 body = f"{ORDINALS[ordinal]}是{heading}。{body}"
                 ordinal += 1
@@ -126,7 +123,7 @@ class _Writer:
         return Para("".join(texts), lead=lead)
 
     def part_one(self):
-        f, y = self.f, self.year
+        f = self.f
         cm = self.now[W.COMMITTEE_MEETING]
         cm_before = self.before[W.COMMITTEE_MEETING]
         one = self.now[W.ONE_TO_ONE_TALK]
@@ -192,8 +189,8 @@ class _Writer:
                 self.work(W.PRIVATE_INSPECTION, "全覆盖进行民办教育机构党建工作调研检查{}", "次"),
                 Clause(len(rf.cases), f"抓实民办教育软弱涣散党组织整顿提升工作，年内整顿{said(len(rf.cases), '个', rf.cases_previous)}"
                                      + (f"、销号{len(rf.closed_in_year)}个" if rf.closed_in_year else ""), "软弱涣散党组织整顿"),
-                Clause(rf.exemplary, f"{rf.exemplary}个民办教育机构党组织在整顿提升中被树为典型"
-                                     + (f"（上年{rf.exemplary_previous}个）" if rf.exemplary_previous else ""), "整顿后树为典型"),
+                Clause(rf.exemplary, f"{rf.exemplary}个民办教育机构党组织在整顿提升中被树为典型{was(rf.exemplary_previous, '个')}",
+                       "整顿后树为典型"),
             ])]),
         ]
         one_text = f"一对一约谈学校领导班子{one.teams}个，领导干部{one.people}人"
@@ -325,8 +322,7 @@ class _Writer:
 
 def _numbered(text):
     """A measure's own heading: "1.进一步…" or "（一）…"."""
-    head = text[:4]
-    return (head[:1].isdigit() and any(c in head for c in ".．、")) or head.startswith("（")
+    return re.match(r"([0-9]+[.．、]|（[一二三四五六七八九十]+）)", text) is not None
 
 
 def build(year):
@@ -349,7 +345,10 @@ def build(year):
         title=f"{year}年抓基层党建工作述职报告", signature=signature, paragraphs=paragraphs,
         author=committee.name if committee else "",
     )
-    notes = [f"台账或记录中没有{year}年“{label}”的数据，报告中略去了这一项。" for label in dict.fromkeys(writer.missing)]
+    notes = []
+    if writer.missing:
+        listed = "、".join(f"“{label}”" for label in dict.fromkeys(writer.missing))
+        notes.append(f"台账或记录中没有{year}年以下各项的数据，报告中略去了这些项：{listed}。")
     if plan.pk is None and (plan.reflection or plan.next_steps):
         notes.append(f"{year}年的原因分析和下一步工作思路尚未保存，报告中暂用上一年度的文稿，请在后台修改后保存。")
     elif not plan.next_steps:

@@ -21,7 +21,7 @@ def _page(request, year=None, error="", report=None, status=200):
     context = {
         **admin.site.each_context(request),
         "title": f"{year}年述职报告" if year else "述职报告",
-        "year": year, "error": error, "report": report,
+        "year": year, "error": error, "report": report, "selected": year or today().year - 1,
         "years": range(today().year, FIRST_YEAR - 1, -1),
     }
     if report is not None:

@@ -219,3 +219,12 @@ def test_the_report_and_workbook_take_the_same_number_of_queries_whatever_the_di
     demo_module.load(members=4000, reset=True)
     assert _queries_for_the_report(2023) == small
     assert small <= 45  # 40, and the problems' organizational life and warnings (reports.warnings) since issue 8
+
+
+def test_a_kind_of_work_not_logged_is_left_out_of_its_sentence_and_the_office_is_told(demo, admin_client):
+    m.WorkLogEntry.objects.filter(date__year=2023, kind=m.WorkKind.GUIDANCE).delete()
+    text = report_text(admin_client, 2023)
+    assert "专题指导基层党建工作" not in text
+    assert "二是全面落实主体责任。开展专题调研2次（上年2次），包抓8个基层党组织党建工作" in text
+    page = admin_client.get(reverse("annual_report"), {"year": 2023}).content.decode()
+    assert "报告中略去了这些项：“专题指导基层党建”。" in page

@@ -29,4 +29,4 @@ class Command(BaseCommand):
         if not path.parent.is_dir():
             raise CommandError(f"目录“{path.parent}”不存在。")
         path.write_bytes(render(build(year)))
-        self.stdout.write(f"已生成{year}年述职报告：{path}")
+        self.stdout.write(f"已生成{year}年述职报告{'' if path.suffix.lower() == '.docx' else '统计表'}：{path}")
