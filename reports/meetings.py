@@ -119,7 +119,7 @@ def compliance(year, kind="year", number=None, organizations=None, on=None):
     scope = Organization.objects.branches()
     if organizations is not None:
         scope = scope.filter(pk__in=organizations.values("pk"))
-    branches = list(scope.with_staffing().prefetch_related("parent").order_by("sort_order", "pk"))  # not joined: see warnings
+    branches = list(scope.with_staffing(on).prefetch_related("parent").order_by("sort_order", "pk"))  # not joined: see warnings
     periods = {t: [p for p in periods_within(t.period, start, end) if p[1] <= on] for t in types}
     meetings = Meeting.objects.filter(organization__in=scope.values("pk")) if organizations is not None else Meeting.objects.all()
     counts = held_counts(meetings, [(start, end)] + [p for ps in periods.values() for p in ps])

@@ -94,7 +94,7 @@ class Context:
         # Parents prefetched, not joined: joined, their columns would widen the GROUP BY of the member counts,
         # which at 100,000 members costs seconds on SQLite.
         return list(
-            self.scope.with_staffing().with_last_election(self.on).prefetch_related("parent").order_by("sort_order", "pk")
+            self.scope.with_staffing(self.on).with_last_election(self.on).prefetch_related("parent").order_by("sort_order", "pk")
         )
 
     @cached_property

@@ -16,7 +16,7 @@ def test_a_sheet_of_meetings_is_previewed_then_imported_and_importing_it_again_a
     org = build.org(name="红山区示例小学党支部")
     data = make_xlsx(
         HEADERS,
-        (datetime.date(2023, 3, 28), org.name, "党员大会", "学习贯彻党的二十大精神", "张三", 18, 20),
+        (datetime.date(2023, 3, 27), org.name, "党员大会", "讨论接收预备党员", "张三", 18, 20),
         (datetime.date(2023, 3, 28), org.name, "党小组会", "第一党小组学习", "李四", 6, 7),
         (datetime.date(2023, 3, 28), org.name, "党小组会", "第二党小组学习", "王五", 7, 7),
     )
