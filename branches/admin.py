@@ -2,7 +2,10 @@ import datetime
 
 from django.contrib import admin, messages
 from django.db.models import Count, DateField, OuterRef, Q, Subquery, Sum, Value
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from reports.warnings import RULES, RULES_BY_CODE, YEARS, evaluate
 
 from . import models as m
 from . import resources as r
@@ -302,6 +305,24 @@ class ShortItemFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=short.values("assessment"))
 
 
+class WarningFilter(admin.SimpleListFilter):
+    title = "预警"
+    parameter_name = "warning"
+
+    def lookups(self, request, model_admin):
+        return [("any", "有任一预警")] + [(r.code, r.title) for r in RULES]
+
+    def queryset(self, request, queryset):
+        value, on = self.value(), requested_as_of(request)
+        if value not in RULES_BY_CODE and value != "any":
+            return queryset
+        if on.year not in YEARS:
+            messages.warning(request, f"预警只能按{YEARS[0]}年至{YEARS[-1]}年之间的状态日期查看。")
+            return queryset.none()
+        found = evaluate(on, codes=None if value == "any" else [value]).by_organization
+        return queryset.filter(pk__in=[o.pk for o in found])
+
+
 # ---------------------------------------------------------------------------------------------
 # Leaders and catalogues
 # ---------------------------------------------------------------------------------------------
@@ -366,12 +387,12 @@ class OrganizationAdmin(SheetAdmin):
     list_display = [
         "name", "kind", "parent", "unit_category", "ownership", "area",
         "roll_members", "full_members", "staffing", "secretary_age",
-        "next_election", "standardization", "open_cases", "liaison_leader", "is_active",
+        "next_election", "standardization", "open_cases", "liaison_leader", "is_active", "warnings",
     ]
     list_filter = [
         LevelFilter, "kind", "unit_category", "ownership", "area", "is_active",
         ElectionStatusFilter, StaffingFilter, "liaison_leader",
-        AsOfFilter, ApprovedYearFilter, ElectedYearFilter, NotAssessedFilter,
+        AsOfFilter, ApprovedYearFilter, ElectedYearFilter, NotAssessedFilter, WarningFilter,
     ]
     search_fields = ["name", "unit_name"]
     autocomplete_fields = ["parent"]
@@ -383,6 +404,7 @@ class OrganizationAdmin(SheetAdmin):
         ("所在单位", {"fields": ["unit_name", "unit_category", "ownership", "area"]}),
         ("成立与撤销", {"fields": ["founded_on", "approved_on", "approval_document", "is_active", "dissolved_on"]}),
         ("包抓", {"fields": ["liaison_leader"]}),
+        ("书记空缺", {"fields": ["secretary_vacant_since"]}),
     ]
 
     def get_queryset(self, request):
@@ -449,6 +471,27 @@ class OrganizationAdmin(SheetAdmin):
     @admin.display(description="整顿中", ordering="open_case_count")
     def open_cases(self, obj):
         return obj.open_case_count or 0
+
+    def changelist_view(self, request, extra_context=None):
+        # The warnings of the page's organizations on the list's 状态日期, all at once (a fixed number of
+        # queries), not row by row.
+        response = super().changelist_view(request, extra_context)
+        cl = (getattr(response, "context_data", None) or {}).get("cl")
+        on = requested_as_of(request)
+        if cl is not None and on.year in YEARS:
+            page = m.Organization.objects.filter(pk__in=[o.pk for o in cl.result_list])
+            found = evaluate(on, organizations=page).by_organization
+            for org in cl.result_list:
+                org.warning_hits = found.get(org, [])
+        return response
+
+    @admin.display(description="预警")
+    def warnings(self, obj):
+        hits = getattr(obj, "warning_hits", [])
+        return format_html_join(
+            mark_safe("<br>"), '<a href="{}" title="{}" style="color:#b00">{}</a>',
+            ((h.url, h.detail, h.rule.title) for h in hits),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -636,3 +679,36 @@ class AnnualPlanAdmin(admin.ModelAdmin):
         for name in ("standardization_target", "reflection", "next_steps"):
             initial.setdefault(name, getattr(draft, name))
         return initial
+
+
+# ---------------------------------------------------------------------------------------------
+# Organizational life
+# ---------------------------------------------------------------------------------------------
+@admin.register(m.MeetingType)
+class MeetingTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "period", "times", "scope", "is_required", "sort_order"]
+    list_editable = ["period", "times", "scope", "is_required", "sort_order"]
+
+
+@admin.register(m.Meeting)
+class MeetingAdmin(SheetAdmin):
+    resource_classes = [r.MeetingResource]
+    list_display = ["held_on", "organization", "meeting_type", "topic", "chaired_by", "attendance", "attachment_link"]
+    list_filter = ["meeting_type", "organization__ownership", "organization__unit_category", WithinOrganizationFilter]
+    search_fields = ["organization__name", "topic", "chaired_by"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization", "meeting_type"]
+    date_hierarchy = "held_on"
+    list_per_page = 100
+    fields = ["organization", "meeting_type", "held_on", "topic", "chaired_by", "present", "on_roll", "attachment", "note"]
+
+    @admin.display(description="出席（实到/应到）")
+    def attendance(self, obj):
+        rate = obj.attendance_rate
+        return f"{obj.present}/{obj.on_roll}" + (f"（{rate:.0%}）" if rate is not None else "")
+
+    @admin.display(description="附件")
+    def attachment_link(self, obj):
+        if not obj.attachment:
+            return "—"
+        return format_html('<a href="{}">查看</a>', obj.attachment.url)

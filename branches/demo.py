@@ -236,6 +236,9 @@ class DemoBuilder:
         self.build_assessments()
         self.build_rectifications()
         self.build_work_log()
+        # Last: the steps below draw on the generator after everything above has had its draws.
+        self.build_roll_changes()
+        self.build_meetings()
         m.AnnualPlan.objects.bulk_create([
             m.AnnualPlan(year=y, standardization_target=t, reflection=r, next_steps=n) for y, (t, r, n) in PLANS.items()
         ])
@@ -446,6 +449,78 @@ class DemoBuilder:
                     ))
         m.WorkLogEntry.objects.bulk_create(entries)
 
+    def build_roll_changes(self):
+        """Where the year left gaps: when each vacant secretary's post fell vacant, and a branch left too small."""
+        vacant = (m.Organization.objects.exclude(kind=m.OrgKind.COMMITTEE)
+                  .exclude(members__in=m.Member.objects.secretaries()).order_by("sort_order"))
+        # Three vacancies older than three months by the year's end, one only weeks old.
+        since = [datetime.date(YEAR - 1, 11, 7), datetime.date(YEAR, 3, 20), datetime.date(YEAR, 6, 12), datetime.date(YEAR, 11, 6)]
+        for i, org in enumerate(vacant):
+            org.secretary_vacant_since = since[i % len(since)]
+        m.Organization.objects.bulk_update(vacant, ["secretary_vacant_since"])
+        # The kindergartens of the second joint branch moved their teachers to the first: two full members stay.
+        first, second = (m.Organization.objects.get(name=f"{DISTRICT}民办幼儿园{n}联合党支部") for n in "第一 第二".split())
+        keep = list(m.Member.objects.filter(organization=second, status=m.Member.Status.FULL)
+                    .order_by("-party_post", "pk").values_list("pk", flat=True)[:2])
+        m.Member.objects.filter(organization=second).exclude(pk__in=keep).update(organization=first, party_post="")
+
+    def build_meetings(self):
+        """A year of organizational life (from the fourth quarter of the year before): most branches keep to the
+        regulations, a handful of public ones slip, private schools slip more, as the seed report says."""
+        rng = self.rng
+        types = list(m.MeetingType.objects.filter(is_required=True))
+        branches = list(m.Organization.objects.branches().with_staffing().order_by("sort_order", "pk"))
+        chairs = {}
+        for org_id, post, name in (m.Member.objects.on_roll().exclude(party_post="")
+                                   .order_by("organization_id", "pk").values_list("organization_id", "party_post", "name")):
+            if post == m.Member.Post.SECRETARY or org_id not in chairs:
+                chairs[org_id] = name
+        public = [b for b in branches if b.ownership == m.Ownership.PUBLIC]
+        lagging = set(rng.sample(public, max(1, round(len(public) * 0.06))))
+        start, end = datetime.date(YEAR - 1, 10, 1), datetime.date(YEAR, 12, 31)
+        meetings = []
+        for branch in branches:
+            private = branch.ownership == m.Ownership.PRIVATE
+            if branch.secretary_birth is None:
+                slip = 0.5
+            elif private:
+                slip = rng.uniform(0.12, 0.4)
+            else:
+                slip = 0.2 if branch in lagging else 0.004
+            for t in types:
+                periods = m.periods_within(t.period, start, end) if t.period != m.MeetingPeriod.YEAR else \
+                    [m.period_containing(t.period, datetime.date(y, 1, 1)) for y in (YEAR - 1, YEAR)]
+                for p_start, p_end in periods:
+                    if not t.applies_to(branch, p_start) or rng.random() < slip:
+                        continue
+                    if t.period == m.MeetingPeriod.YEAR:  # held towards the year's end
+                        p_start = datetime.date(p_start.year, 11, 1)
+                    on_roll = {"支委会": branch.committee_count, "党小组会": max(3, branch.roll_count // 3)}.get(t.name, branch.roll_count)
+                    on_roll = max(on_roll, 1)
+                    present = max(1, min(on_roll, round(on_roll * rng.uniform(0.6 if private else 0.8, 1.0))))
+                    held = p_start + datetime.timedelta(days=rng.randint(0, (p_end - p_start).days))
+                    meetings.append(m.Meeting(
+                        organization=branch, meeting_type=t, held_on=held, topic=self.meeting_topic(t.name, held),
+                        chaired_by=chairs.get(branch.pk, ""), present=present, on_roll=on_roll,
+                    ))
+        m.Meeting.objects.bulk_create(meetings, batch_size=2000)
+
+    def meeting_topic(self, type_name, day):
+        topics = MEETING_TOPICS.get(type_name)
+        if not topics:
+            return f"{day.year}年度{type_name}"
+        return topics[(day.month - 1) % len(topics)]
+
+
+MEETING_TOPICS = {
+    "党员大会": ["学习贯彻党的二十大精神", "讨论接收预备党员", "通报党费收缴和使用情况", "传达上级党组织会议精神"],
+    "支委会": ["研究本月支部工作安排", "研究发展党员工作", "研究“三会一课”落实情况", "研究主题教育推进措施"],
+    "党小组会": ["学习《习近平著作选读》", "交流学习心得", "讨论教育教学中党员示范岗落实"],
+    "党课": ["书记讲党课：以学铸魂", "书记讲党课：教育家精神", "专题党课：党的纪律建设", "微党课：身边的榜样"],
+    "主题党日": ["重温入党誓词", "党员志愿服务进社区", "参观红色教育基地", "“学习强国”学习交流",
+                 "师德师风专题学习", "开展“五强五争做”先锋引领活动"],
+}
+
 
 # The office's own words for 2023, as the secretary wrote them (text, not figures: the figures are computed).
 REFLECTION_2023 = """通过认真自省，查找原因，主要有三个方面:一是抓责任落实上下的功夫不够。抓党建责任制柔性措施多，刚性措施少，检查指导频次低，班子成员、工委委员齐抓共管力度不够，缺乏常抓不懈的作风和钉钉子的精神。二是抓党建压力传导不足。对基层党组织书记抓责任落实、方式方法创新等方面指导督促不够，致使一些好的想法落空，没有呈现应有的成效。三是缺乏有效的激励机制。考核评价制度乏力，问责机制不到位，部分基层党组织书记抓党建精力投入不足，创新能力不强。"""
@@ -456,7 +531,7 @@ NEXT_STEPS_2023 = """1.进一步强化思想政治教育。深入开展主题教
 PLANS = {2022: (70, "", ""), 2023: (80, REFLECTION_2023, NEXT_STEPS_2023)}
 
 
-DEMO_MODELS = [m.AnnualPlan, 
+DEMO_MODELS = [m.AnnualPlan, m.Meeting, 
     m.RectificationProgress, m.RectificationCase, m.AssessmentItem, m.Assessment, m.WorkLogEntry,
     m.Election, m.Member,
 ]

@@ -3,10 +3,15 @@
 Each rule lives once, here: on the model (clean, properties) or on its queryset, so that the admin,
 the import, the dashboard and the annual report all ask the same question the same way.
 """
+import datetime
+import os
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
 
 from . import idcard
 from .dates import add_months, add_years, age_on, today
@@ -39,6 +44,12 @@ TERM_YEARS = {
     OrgKind.JOINT_BRANCH: 3,
 }
 ELECTION_DUE_MONTHS = 6
+# 中国共产党支部工作条例: a branch of 7 or more full members sets up a committee of 3 to 5; a branch needs
+# 3 full members to exist on its own and should not exceed 50 members.
+BRANCH_COMMITTEE_FROM = 7
+BRANCH_COMMITTEE_MIN = 3
+BRANCH_MIN_FULL = 3
+BRANCH_MAX_MEMBERS = 50
 
 
 class UnitCategory(models.TextChoices):
@@ -125,12 +136,12 @@ class OrganizationQuerySet(models.QuerySet):
 
     def election_overdue(self, on=None):
         on = on or today()
-        return self.with_last_election().filter(term_ends_on__lt=on)
+        return self.with_last_election(on).filter(term_ends_on__lt=on)
 
     def election_due(self, on=None):
         """Term ends within the next six months (a term that ends today is due, not yet overdue)."""
         on = on or today()
-        return self.with_last_election().filter(term_ends_on__gte=on, term_ends_on__lte=add_months(on, ELECTION_DUE_MONTHS))
+        return self.with_last_election(on).filter(term_ends_on__gte=on, term_ends_on__lte=add_months(on, ELECTION_DUE_MONTHS))
 
     def never_elected(self):
         return self.exclude(kind=OrgKind.COMMITTEE).filter(elections__isnull=True)
@@ -155,6 +166,10 @@ class Organization(models.Model):
         Leader, verbose_name="包抓领导", null=True, blank=True, on_delete=models.SET_NULL, related_name="organizations"
     )
     sort_order = models.PositiveIntegerField("排序", default=0)
+    secretary_vacant_since = models.DateField(
+        "书记空缺起始日期", null=True, blank=True,
+        help_text="书记离任、调出后由系统自动记为当日，配齐书记后自动清空；实际日期不同的可在此更正。",
+    )
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -202,6 +217,14 @@ class Organization(models.Model):
             errors["dissolved_on"] = "存续的党组织不应有撤销日期。"
         if self.approved_on and self.founded_on and self.approved_on > self.founded_on:
             errors["approved_on"] = "批准成立日期不能晚于成立日期。"
+        if self.secretary_vacant_since:
+            if self.secretary_vacant_since > today():
+                errors["secretary_vacant_since"] = "书记空缺起始日期不能晚于今天。"
+            elif self.pk and self.secretary_vacant_since != (
+                Organization.objects.filter(pk=self.pk).values_list("secretary_vacant_since", flat=True).first()
+            ) and Member.objects.secretaries().filter(organization=self).exists():
+                # Only a date being entered: a stored one is the system's, and other edits must not trip on it.
+                errors["secretary_vacant_since"] = "本组织已有在册书记，不应填写书记空缺起始日期。"
         if errors:
             raise ValidationError(errors)
 
@@ -244,7 +267,7 @@ def staffing_status(kind, full_count, committee_count, has_secretary):
     if kind in (OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH):
         needed = 5
     else:
-        needed = 3 if full_count >= 7 else 1
+        needed = BRANCH_COMMITTEE_MIN if full_count >= BRANCH_COMMITTEE_FROM else 1
     return "complete" if committee_count >= needed else "incomplete"
 
 
@@ -278,9 +301,13 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(roll_status=Member.Roll.ON_ROLL)
 
     def conversion_overdue(self, on=None):
-        """Probationary members whose year of probation ended before `on` (转正逾期)."""
+        """Probationary members whose year of probation ended before `on` (转正逾期).
+
+        A member converted after `on` was still probationary on `on`, so a past date keeps them.
+        """
         on = on or today()
-        return self.on_roll().filter(status=Member.Status.PROBATIONARY, join_date__lt=add_years(on, -1))
+        still_probationary = Q(status=Member.Status.PROBATIONARY) | Q(full_member_date__gt=on)
+        return self.on_roll().filter(still_probationary, join_date__lt=add_years(on, -1))
 
     def secretaries(self):
         return self.on_roll().filter(holds_post(Member.Post.SECRETARY))
@@ -374,6 +401,10 @@ class Member(models.Model):
             models.Index(fields=["status", "join_date"]),
             models.Index(fields=["backbone_year", "backbone_title"]),
             models.Index(fields=["phone"]),
+            # The warnings (reports.warnings): each organization's secretary; late conversions, with the
+            # (status, join_date) index above, one index for each side of conversion_overdue()'s "or".
+            models.Index(fields=["organization", "party_post"]),
+            models.Index(fields=["full_member_date"]),
         ]
 
     def __str__(self):
@@ -620,7 +651,10 @@ class RectificationQuerySet(models.QuerySet):
         return self.exclude(status=RectificationCase.Status.CLOSED)
 
     def past_deadline(self, on=None):
-        return self.open().filter(deadline__lt=on or today())
+        """Open on `on` (a case closed after that day was still open then) with its deadline before it."""
+        on = on or today()
+        closed_by_then = Q(status=RectificationCase.Status.CLOSED) & (Q(closed_on__lte=on) | Q(closed_on__isnull=True))
+        return self.exclude(closed_by_then).filter(deadline__lt=on)
 
 
 class RectificationCase(models.Model):
@@ -778,3 +812,225 @@ class AnnualPlan(models.Model):
             return cls(year=year, standardization_target=plan.standardization_target,
                        reflection=plan.reflection, next_steps=plan.next_steps)
         return plan
+
+
+# ---------------------------------------------------------------------------------------------
+# Organizational life (组织生活: 三会一课, 主题党日, 组织生活会, 民主评议党员)
+# ---------------------------------------------------------------------------------------------
+def has_committee(committee_count):
+    """A branch has a committee (支部委员会) when at least three of its members hold posts."""
+    return committee_count >= BRANCH_COMMITTEE_MIN
+
+
+class MeetingPeriod(models.TextChoices):
+    MONTH = "month", "每月"
+    QUARTER = "quarter", "每季度"
+    YEAR = "year", "每年"
+
+
+PERIOD_MONTHS = {MeetingPeriod.MONTH: 1, MeetingPeriod.QUARTER: 3, MeetingPeriod.YEAR: 12}
+
+
+def period_containing(period, day):
+    """(first day, last day) of the month, quarter or year that holds `day`."""
+    months = PERIOD_MONTHS[period]
+    start = datetime.date(day.year, (day.month - 1) // months * months + 1, 1)
+    return start, add_months(start, months) - datetime.timedelta(days=1)
+
+
+def last_complete_period(period, on):
+    """The latest period that has ended by `on`: the running one counts only on its last day."""
+    start, end = period_containing(period, on)
+    if end == on:
+        return start, end
+    return period_containing(period, start - datetime.timedelta(days=1))
+
+
+def periods_within(period, start, end):
+    """The periods of this length that lie wholly inside [start, end]."""
+    found, (p_start, p_end) = [], period_containing(period, start)
+    while p_end <= end:
+        if p_start >= start:
+            found.append((p_start, p_end))
+        p_start, p_end = period_containing(period, p_end + datetime.timedelta(days=1))
+    return found
+
+
+def period_label(period, start):
+    if period == MeetingPeriod.MONTH:
+        return f"{start.year}年{start.month}月"
+    if period == MeetingPeriod.QUARTER:
+        return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+    return f"{start.year}年度"
+
+
+class MeetingType(models.Model):
+    """A kind of meeting and how often the regulations ask for it; the office edits the frequencies."""
+
+    class Scope(models.TextChoices):
+        BRANCHES = "branches", "全部党支部（含联合党支部）"
+        WITH_COMMITTEE = "with_committee", "设支部委员会的党支部"
+
+    name = models.CharField("类型", max_length=30, unique=True)
+    period = models.CharField("规定频次", max_length=10, choices=MeetingPeriod.choices)
+    times = models.PositiveSmallIntegerField("每期至少（次）", default=1)
+    scope = models.CharField("适用范围", max_length=20, choices=Scope.choices, default=Scope.BRANCHES)
+    is_required = models.BooleanField("纳入落实率和预警", default=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "组织生活类型与频次"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def requirement(self):
+        times = "" if self.times == 1 else f"至少{self.times}次"
+        return f"{self.get_period_display()}{times}"
+
+    def applies_to(self, org, period_start):
+        """Whether `org` (annotated with_staffing) must hold this meeting in the period that starts on period_start.
+
+        A newly founded organization is held to it from its first whole period.
+        """
+        if not self.is_required or org.kind not in BRANCH_KINDS:
+            return False
+        if self.scope == self.Scope.WITH_COMMITTEE and not has_committee(org.committee_count):
+            return False
+        founded = org.founded_on or org.approved_on
+        return founded is None or founded <= period_start
+
+    def clean(self):
+        if self.times is not None and self.times < 1:
+            raise ValidationError({"times": "每期至少1次；不作要求的请取消“纳入落实率和预警”。"})
+
+
+# Minutes, photos: what offices keep as the record of a meeting. The leading bytes are checked so that a
+# renamed file of another kind is refused, whatever its extension says.
+ATTACHMENT_SIGNATURES = {
+    ".pdf": (b"%PDF",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".docx": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+}
+
+
+def validate_attachment(file):
+    if getattr(file, "_committed", False):  # already stored: it was checked when uploaded
+        return
+    ext = os.path.splitext(file.name)[1].lower()
+    if ext not in ATTACHMENT_SIGNATURES:
+        raise ValidationError("附件只能是PDF、Word文档（.doc/.docx）或JPG、PNG图片。")
+    limit = settings.SHUZHI["MEETING_ATTACHMENT_MAX_MB"]
+    if file.size > limit * 1024 * 1024:
+        raise ValidationError(f"附件不能超过{limit}MB（本文件约{file.size / 1024 / 1024:.1f}MB）。")
+    file.seek(0)
+    head = file.read(8)
+    file.seek(0)
+    if not head.startswith(ATTACHMENT_SIGNATURES[ext]):
+        raise ValidationError(f"附件内容不是{ext[1:].upper()}文件，请检查后重新上传。")
+
+
+class MeetingQuerySet(models.QuerySet):
+    def held_between(self, start, end):
+        return self.filter(held_on__gte=start, held_on__lte=end)
+
+
+class Meeting(models.Model):
+    organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="meetings")
+    meeting_type = models.ForeignKey(MeetingType, verbose_name="类型", on_delete=models.PROTECT, related_name="meetings")
+    held_on = models.DateField("召开日期")
+    topic = models.CharField("主题", max_length=200)
+    chaired_by = models.CharField("主持人", max_length=50, blank=True)
+    present = models.PositiveIntegerField("实到人数")
+    on_roll = models.PositiveIntegerField("应到人数")
+    attachment = models.FileField(
+        "附件", upload_to="meetings/%Y/%m/", blank=True, validators=[validate_attachment],
+        help_text="会议记录或照片：PDF、Word、JPG、PNG。",
+    )
+    note = models.TextField("备注", blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "组织生活"
+        ordering = ["-held_on", "id"]
+        indexes = [models.Index(fields=["organization", "meeting_type", "held_on"]), models.Index(fields=["held_on"])]
+
+    def __str__(self):
+        return f"{self.organization} {self.held_on:%Y-%m-%d}{self.meeting_type}"
+
+    @property
+    def attendance_rate(self):
+        return self.present / self.on_roll if self.on_roll else None
+
+    def clean(self):
+        errors = {}
+        if self.organization_id:
+            if self.organization.kind == OrgKind.COMMITTEE:
+                errors["organization"] = "组织生活按基层党组织登记，不能登记在教育工委名下。"
+            founded = self.organization.founded_on or self.organization.approved_on
+            if self.held_on and founded and self.held_on < founded:
+                errors["held_on"] = f"召开日期早于党组织成立日期（{founded:%Y-%m-%d}）。"
+        if self.held_on and self.held_on > today():
+            errors.setdefault("held_on", "召开日期不能晚于今天。")
+        if self.on_roll is not None and self.on_roll < 1:
+            errors["on_roll"] = "应到人数至少为1。"
+        elif self.present is not None and self.on_roll is not None and self.present > self.on_roll:
+            errors["present"] = f"实到人数（{self.present}）不能多于应到人数（{self.on_roll}）。"
+        if errors:
+            raise ValidationError(errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Keeping Organization.secretary_vacant_since in step with the roll
+# ---------------------------------------------------------------------------------------------
+# The roll keeps no history of posts, so the day the last secretary left is recorded when it happens:
+# on every save or delete of a member that adds or removes an on-roll secretary. Bulk writes
+# (bulk_create, QuerySet.update) bypass this; whoever uses them sets the date (the demo does).
+def sync_secretary_vacancy(organization_ids, on=None):
+    """Set the vacancy date where the last secretary has gone, clear it where there is one again."""
+    has_secretary = models.Exists(Member.objects.secretaries().filter(organization=OuterRef("pk")))
+    orgs = Organization.objects.filter(pk__in=organization_ids).exclude(kind=OrgKind.COMMITTEE)
+    orgs.filter(has_secretary).exclude(secretary_vacant_since=None).update(secretary_vacant_since=None)
+    orgs.filter(~has_secretary, secretary_vacant_since=None).update(secretary_vacant_since=on or today())
+
+
+def _secretary_seat(member):
+    return member.organization_id, (member.party_post == Member.Post.SECRETARY and member.roll_status == Member.Roll.ON_ROLL)
+
+
+@receiver(pre_save, sender=Organization)
+def _new_organization_starts_without_a_secretary(sender, instance, raw=False, **kwargs):
+    if instance._state.adding and not raw and instance.kind != OrgKind.COMMITTEE and instance.secretary_vacant_since is None:
+        instance.secretary_vacant_since = today()
+
+
+@receiver(pre_save, sender=Member)
+def _remember_secretary_seat(sender, instance, raw=False, **kwargs):
+    if raw or instance._state.adding:
+        instance._seat_before = None
+        return
+    before = Member.objects.filter(pk=instance.pk).values_list("organization_id", "party_post", "roll_status").first()
+    instance._seat_before = before and (before[0], before[1] == Member.Post.SECRETARY and before[2] == Member.Roll.ON_ROLL)
+
+
+@receiver(post_save, sender=Member)
+def _secretary_seat_changed(sender, instance, raw=False, **kwargs):
+    before, now = getattr(instance, "_seat_before", None), _secretary_seat(instance)
+    if raw or before == now:
+        return
+    affected = {org for org, is_secretary in filter(None, (before, now)) if is_secretary}
+    if affected:
+        sync_secretary_vacancy(affected)
+
+
+@receiver(post_delete, sender=Member)
+def _secretary_deleted(sender, instance, **kwargs):
+    org, is_secretary = _secretary_seat(instance)
+    if is_secretary:
+        sync_secretary_vacancy([org])

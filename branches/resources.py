@@ -35,6 +35,7 @@ NATURAL_KEYS = {
     m.Member: "id_number",
     m.StandardItem: "code",
     m.StandardArea: "name",
+    m.MeetingType: "name",
 }
 
 Problem = namedtuple("Problem", "row column value message")
@@ -629,6 +630,11 @@ class MemberResource(SheetResource):
         if errors:
             raise ValidationError(errors)
 
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        # Bulk writes bypass the roll's signals: settle every organization's secretary vacancy at once.
+        m.sync_secretary_vacancy(m.Organization.objects.values("pk"))
+
 
 class ElectionResource(SheetResource):
     title = "换届选举"
@@ -725,6 +731,31 @@ class WorkLogResource(SheetResource):
         import_id_fields = ["date", "kind", "title"]
 
 
+class MeetingResource(SheetResource):
+    """组织生活: one row per meeting. The attachment (minutes, photos) is uploaded on the record's page."""
+
+    title = "组织生活"
+    aliases = {
+        "organization": ["党组织名称", "党支部", "党支部名称", "所在党支部"],
+        "meeting_type": ["会议类型", "组织生活类型", "活动类型", "会议名称"],
+        "held_on": ["会议日期", "召开时间", "开展日期", "日期", "时间"],
+        "topic": ["会议主题", "主要内容", "内容", "议题"],
+        "chaired_by": ["主持"],
+        "present": ["实到", "参会人数", "出席人数"],
+        "on_roll": ["应到", "应参会人数", "应到会人数"],
+    }
+    example = {
+        "held_on": datetime.date(2023, 3, 28), "organization": "红山区示例小学党支部", "meeting_type": "党员大会",
+        "topic": "学习贯彻党的二十大精神", "chaired_by": "张三", "present": 18, "on_roll": 20,
+    }
+
+    class Meta:
+        model = m.Meeting
+        fields = ["held_on", "organization", "meeting_type", "topic", "chaired_by", "present", "on_roll", "note"]
+        # The same meeting written twice updates it; two 党小组会 on one day differ by their topics.
+        import_id_fields = ["held_on", "organization", "meeting_type", "topic"]
+
+
 KINDS = {
     "organizations": OrganizationResource,
     "members": MemberResource,
@@ -732,4 +763,5 @@ KINDS = {
     "assessments": AssessmentResource,
     "rectifications": RectificationResource,
     "worklog": WorkLogResource,
+    "meetings": MeetingResource,
 }

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from branches import models as m
 from branches.dates import today
-from reports import figures
+from reports import figures, warnings
 
 CATEGORY_LABELS = dict(m.UnitCategory.choices)
 KIND_LABELS = dict(m.OrgKind.choices)
@@ -282,4 +282,5 @@ def dashboard(request):
     year = int(raw) if raw else default
     committee = m.Organization.objects.filter(kind=m.OrgKind.COMMITTEE).order_by("pk").first()
     context.update(build(year), year=year, committee=committee, is_current=year == current)
+    context.update(warnings.panel_context(context["f"].as_of))
     return render(request, "reports/dashboard.html", context)

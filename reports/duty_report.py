@@ -16,12 +16,14 @@ from branches import models as m
 from branches.dates import today
 from branches.models import WorkKind as W
 
-from . import report_records
+from . import report_records, warnings
 from .figures import DistrictFigures, district
 from .officedoc import OfficialDocument, Para
 
 FIRST_YEAR = 2000
 ORDINALS = "一二三四五六七八九十"
+# The warnings (reports.warnings) the problems add to what the figures above already say.
+SUPERVISION_RULES = ["secretary_vacant", "no_committee", "too_large", "too_small", "no_recruitment"]
 
 
 def clean_year(value):
@@ -283,6 +285,13 @@ class _Writer:
             parts.append(f"{len(mf.conversion_overdue)}名预备党员预备期满未及时转正")
         if parts:
             found.append(("组织制度执行还不够严格", "，".join(parts)))
+        # Organizational life and the early warnings (issue 8); the rules said above are not repeated.
+        watch = warnings.problems_for_year(self.year, on=f.as_of)
+        if watch.life:
+            found.append(("“三会一课”等组织生活制度落实还不到位", watch.life))
+        extra = [watch.clauses[c] for c in SUPERVISION_RULES if c in watch.clauses]
+        if watch.summary and extra:
+            found.append(("日常监督发现的问题还需逐一整改", f"{watch.summary}；" + "，".join(extra)))
 
         if not found:
             if not (mf.total or f.organizations.basic_level):

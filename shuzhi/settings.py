@@ -104,6 +104,8 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 SHUZHI = {
     # 书记年龄偏大: the age from which a secretary counts as ageing (the seed's "班子成员年龄偏大").
     "SECRETARY_AGE_WARNING": int(os.environ.get("SHUZHI_SECRETARY_AGE_WARNING", "55")),
+    # 组织生活附件（会议记录、照片）的大小上限，单位MB。
+    "MEETING_ATTACHMENT_MAX_MB": int(os.environ.get("SHUZHI_MEETING_ATTACHMENT_MAX_MB", "10")),
     # The largest spreadsheet the admin's import page accepts (a roster of 100,000 members is about 8 MB);
     # larger files go through `manage.py import_sheet`.
     "IMPORT_MAX_MB": int(os.environ.get("SHUZHI_IMPORT_MAX_MB", "10")),

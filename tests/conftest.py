@@ -100,3 +100,16 @@ class SheetPages:
 @pytest.fixture
 def sheets(admin_client):
     return SheetPages(admin_client)
+
+
+@pytest.fixture
+def meet(db):
+    """Records a meeting: meet(org, "党员大会", date) — the type by the name the migration seeded."""
+
+    def record(org, type_name, held_on, present=5, on_roll=6, **kw):
+        return m.Meeting.objects.create(
+            organization=org, meeting_type=m.MeetingType.objects.get(name=type_name), held_on=held_on,
+            topic=kw.pop("topic", f"{type_name}"), present=present, on_roll=on_roll, **kw,
+        )
+
+    return record
