@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils.html import format_html
 
+from accounts.admin import ScopedAdminMixin, ScopedInlineMixin
+
 from . import models as m
 from .dates import add_months, add_years, age_on, today
 
@@ -79,7 +81,8 @@ class WithinOrganizationFilter(admin.SimpleListFilter):
     field = "organization"
 
     def lookups(self, request, model_admin):
-        return [(str(pk), name) for pk, name in m.Organization.objects.basic_level().values_list("pk", "name")]
+        orgs = m.Organization.objects.basic_level().visible_to(request.user)
+        return [(str(pk), name) for pk, name in orgs.values_list("pk", "name")]
 
     def queryset(self, request, queryset):
         if not self.value() or not self.value().isdigit():
@@ -119,7 +122,7 @@ class PastDeadlineFilter(admin.SimpleListFilter):
 # Leaders and catalogues
 # ---------------------------------------------------------------------------------------------
 @admin.register(m.Leader)
-class LeaderAdmin(admin.ModelAdmin):
+class LeaderAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "title", "assigned", "sort_order"]
     list_editable = ["sort_order"]
     search_fields = ["name"]
@@ -134,13 +137,13 @@ class LeaderAdmin(admin.ModelAdmin):
         return obj.assigned_count
 
 
-class StandardItemInline(admin.TabularInline):
+class StandardItemInline(ScopedInlineMixin, admin.TabularInline):
     model = m.StandardItem
     extra = 0
 
 
 @admin.register(m.StandardArea)
-class StandardAreaAdmin(admin.ModelAdmin):
+class StandardAreaAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sort_order", "item_count", "total_points"]
     inlines = [StandardItemInline]
 
@@ -157,7 +160,7 @@ class StandardAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.ProblemCategory)
-class ProblemCategoryAdmin(admin.ModelAdmin):
+class ProblemCategoryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sort_order"]
     list_editable = ["sort_order"]
 
@@ -165,7 +168,7 @@ class ProblemCategoryAdmin(admin.ModelAdmin):
 # ---------------------------------------------------------------------------------------------
 # Organizations
 # ---------------------------------------------------------------------------------------------
-class ElectionInline(admin.TabularInline):
+class ElectionInline(ScopedInlineMixin, admin.TabularInline):
     model = m.Election
     extra = 0
     fields = ["held_on", "term_years", "term_ends_on", "secretary_name", "committee_members", "approval_document", "approved_on"]
@@ -174,7 +177,7 @@ class ElectionInline(admin.TabularInline):
 
 
 @admin.register(m.Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "name", "kind", "parent", "unit_category", "ownership", "area",
         "roll_members", "full_members", "staffing", "secretary_age",
@@ -278,7 +281,7 @@ class JoinYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(m.Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "name", "gender", "age", "organization", "status", "join_date", "conversion",
         "party_post", "job", "backbone_title", "phone", "roll_status",
@@ -329,7 +332,7 @@ class HeldYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(m.Election)
-class ElectionAdmin(admin.ModelAdmin):
+class ElectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "held_on", "term_years", "term_ends_on", "secretary_name", "approval_document", "approved_on"]
     list_filter = [HeldYearFilter, "organization__kind", "organization__ownership", "organization__unit_category"]
     search_fields = ["organization__name", "secretary_name", "approval_document"]
@@ -339,14 +342,14 @@ class ElectionAdmin(admin.ModelAdmin):
     readonly_fields = ["term_ends_on"]
 
 
-class AssessmentItemInline(admin.TabularInline):
+class AssessmentItemInline(ScopedInlineMixin, admin.TabularInline):
     model = m.AssessmentItem
     extra = 0
     autocomplete_fields = ["item"]
 
 
 @admin.register(m.Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "year", "result", "score", "short_items", "assessed_on"]
     list_filter = ["year", "result", "organization__ownership", "organization__unit_category", WithinOrganizationFilter]
     search_fields = ["organization__name"]
@@ -370,20 +373,20 @@ class AssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.StandardItem)
-class StandardItemAdmin(admin.ModelAdmin):
+class StandardItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "area", "points", "is_active"]
     list_filter = ["area", "is_active"]
     search_fields = ["code", "title"]
     list_select_related = ["area"]
 
 
-class RectificationProgressInline(admin.TabularInline):
+class RectificationProgressInline(ScopedInlineMixin, admin.TabularInline):
     model = m.RectificationProgress
     extra = 1
 
 
 @admin.register(m.RectificationCase)
-class RectificationCaseAdmin(admin.ModelAdmin):
+class RectificationCaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["organization", "year", "status", "deadline", "overdue", "closed_on", "is_exemplary", "responsible_leader"]
     list_filter = ["year", "status", PastDeadlineFilter, "is_exemplary", "organization__unit_category", "categories"]
     search_fields = ["organization__name", "problems"]
@@ -411,7 +414,7 @@ class WorkYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(m.WorkLogEntry)
-class WorkLogEntryAdmin(admin.ModelAdmin):
+class WorkLogEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["date", "kind", "title", "count", "topics", "teams", "people", "leader"]
     list_filter = [WorkYearFilter, "kind", "leader"]
     search_fields = ["title", "note"]
@@ -420,7 +423,7 @@ class WorkLogEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.AnnualPlan)
-class AnnualPlanAdmin(admin.ModelAdmin):
+class AnnualPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["year", "standardization_target"]
 
     def get_changeform_initial_data(self, request):

@@ -1,0 +1,29 @@
+"""Who may see which organizations: the one rule every scoped queryset's visible_to() applies.
+
+An account belongs to one organization and sees that organization and everything below it. The office's
+admins and the leaders belong to the working committee, the root of the tree, and so see the whole district;
+a school's secretary sees their school. An account without an organization sees nothing, so a forgotten
+setting fails closed. Superusers (the installation account) see everything, as Django lets them do everything.
+"""
+from django.core.exceptions import ObjectDoesNotExist
+
+
+def organization_ids(user):
+    """None for every organization, else the ids this user may see (empty for none)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    try:
+        organization = user.profile.organization
+    except ObjectDoesNotExist:
+        return []
+    if organization is None:
+        return []
+    if organization.parent_id is None:  # the committee: the root of the only tree
+        return None
+    return organization.subtree_ids()
+
+
+def sees_everything(user):
+    return organization_ids(user) is None
