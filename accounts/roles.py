@@ -72,5 +72,6 @@ def grant(user, role, organization):
     user.save()
     user.groups.remove(*Group.objects.filter(name__in=GROUPS.values()))
     user.groups.add(group(role))
-    Profile.objects.update_or_create(user=user, defaults={"organization": organization})
+    user.profile, _ = Profile.objects.update_or_create(user=user, defaults={"organization": organization})
+    user.__dict__.pop("_organization_ids_cache", None)
     return user

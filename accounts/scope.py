@@ -9,11 +9,21 @@ from django.core.exceptions import ObjectDoesNotExist
 
 
 def organization_ids(user):
-    """None for every organization, else the ids this user may see (empty for none)."""
+    """None for every organization, else the ids this user may see (empty for none).
+
+    Kept on the user object, as Django keeps its permissions there (_perm_cache): one request asks many
+    times, and a user object lives for one request.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:
         return None
+    if not hasattr(user, "_organization_ids_cache"):
+        user._organization_ids_cache = _organization_ids(user)
+    return user._organization_ids_cache
+
+
+def _organization_ids(user):
     try:
         organization = user.profile.organization
     except ObjectDoesNotExist:

@@ -227,6 +227,23 @@ def test_a_leader_reads_every_school_and_changes_nothing(district, leader, model
     assert snapshot(theirs) == before
 
 
+def test_a_secretarys_member_list_runs_the_same_number_of_queries_for_3_rows_as_for_30(district, secretary, build):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(secretary)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(m.Member, "changelist")).status_code == 200
+        return len(queries)
+
+    few = count()
+    for _ in range(28):
+        build.member(district.branch)
+    assert count() == few
+
+
 def test_the_office_admin_changes_any_school(district, office):
     client = as_user(office)
     other = district.other_member
@@ -246,3 +263,26 @@ def test_anonymous_visitors_are_sent_to_the_login_page(district):
     assert client.get(url(m.Member, "changelist")).status_code == 302
     assert client.get("/admin/autocomplete/", {"app_label": "branches", "model_name": "member",
                                                "field_name": "organization"}).status_code == 302
+
+
+MODELS = [m.Organization, m.Member, m.Election, m.Assessment, m.StandardItem, m.StandardArea, m.RectificationCase,
+          m.ProblemCategory, m.WorkLogEntry, m.Leader, m.AnnualPlan]
+
+
+@pytest.mark.parametrize("role", [roles.SECRETARY, roles.LEADER])
+def test_every_page_a_role_may_open_renders_on_the_demo_district(demo, role):
+    school = m.Organization.objects.get(name="红山区第一中学党委")
+    user = as_user(account(role, role, school if role == roles.SECRETARY else demo))
+    for model in MODELS:
+        listed = user.get(url(model, "changelist"))
+        if listed.status_code == 403:
+            assert role == roles.SECRETARY and model in (m.WorkLogEntry, m.AnnualPlan)
+            continue
+        assert listed.status_code == 200, model
+        if role == roles.SECRETARY and model is m.Member:
+            assert listed.context["cl"].result_count == m.Member.objects.filter(organization__in=school.subtree_ids()).count()
+        if not listed.context["cl"].result_list:  # a public school has no rectification cases
+            continue
+        obj = listed.context["cl"].result_list[0]
+        assert user.get(url(model, "change", obj.pk)).status_code == 200, model
+        assert user.get(url(model, "history", obj.pk)).status_code == 200, model
