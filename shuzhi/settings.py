@@ -130,10 +130,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SHUZHI_LOGIN_LOCKOUT_M
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-# Behind a reverse proxy, the client's address is in X-Forwarded-For (set DJANGO_BEHIND_PROXY=1).
-if env_bool("DJANGO_BEHIND_PROXY"):
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "accounts.client.ip_address"
+# Behind one reverse proxy that terminates HTTPS (docs/production.md): trust what it says about the client.
+SHUZHI_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+if SHUZHI_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # The audit trail is read-only: a past version is looked at, never reverted to (a correction is a new change).

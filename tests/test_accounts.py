@@ -127,3 +127,17 @@ def test_an_idle_session_expires_and_the_login_page_comes_back(secretary):
     assert client.session.get_expire_at_browser_close()
     Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
     assert client.get(members).status_code == 302
+
+
+def test_behind_the_proxy_the_lock_out_follows_the_address_the_proxy_saw_and_a_forged_one_does_not_help(secretary, settings):
+    settings.SHUZHI_BEHIND_PROXY = True
+
+    def via_proxy(client, password, client_ip, forged=""):
+        return client.post(LOGIN, {"username": "甲党支部", "password": password}, REMOTE_ADDR="127.0.0.1",
+                           HTTP_X_FORWARDED_FOR=f"{forged}{client_ip}")
+
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        via_proxy(client, "wrong", "10.1.1.1")
+    assert via_proxy(client, "a-long-test-password", "10.1.1.1", forged="10.9.9.9, ").status_code == 429
+    assert via_proxy(Client(), "a-long-test-password", "10.1.1.2").status_code == 302  # another computer behind the proxy
