@@ -286,3 +286,23 @@ def test_every_page_a_role_may_open_renders_on_the_demo_district(demo, role):
         obj = listed.context["cl"].result_list[0]
         assert user.get(url(model, "change", obj.pk)).status_code == 200, model
         assert user.get(url(model, "history", obj.pk)).status_code == 200, model
+
+
+def test_an_inline_row_of_another_schools_assessment_cannot_be_changed_through_the_secretarys_own(district, secretary):
+    mine, theirs = district.assessment, district.other_item
+    before = snapshot(theirs)
+    response = as_user(secretary).post(url(m.Assessment, "change", mine.pk), {
+        "organization": district.branch.pk, "year": mine.year, "result": mine.result, "assessed_on": mine.assessed_on,
+        "note": "", "items-TOTAL_FORMS": 1, "items-INITIAL_FORMS": 1, "items-MIN_NUM_FORMS": 0, "items-MAX_NUM_FORMS": 1000,
+        "items-0-id": theirs.pk, "items-0-assessment": mine.pk, "items-0-item": theirs.item_id, "items-0-score": 0,
+        "items-0-remark": "改动",
+    })
+    assert response.status_code in (200, 302)
+    assert snapshot(theirs) == before
+
+
+def test_the_office_sets_an_accounts_organization_on_the_users_page(district, office, secretary):
+    page = as_user(office).get(reverse("admin:auth_user_change", args=[secretary.pk]))
+    assert page.status_code == 200 and "所属党组织" in page.content.decode()
+    listed = as_user(office).get(reverse("admin:auth_user_changelist")).content.decode()
+    assert "育英学校党委" in listed and "党组织书记" in listed
