@@ -116,6 +116,10 @@ class OrganizationQuerySet(ScopedQuerySet):
     def branches(self):
         return self.active().filter(kind__in=BRANCH_KINDS)
 
+    def approved_by(self, on):
+        """Those approved on or before `on` (a past year's state); an organization without the date always counts."""
+        return self.filter(Q(approved_on__isnull=True) | Q(approved_on__lte=on))
+
     def with_staffing(self):
         """Annotate what the staffing rule needs: full members on the roll, posts held, the secretary's birth."""
         on_roll = Q(members__roll_status=Member.Roll.ON_ROLL)
@@ -131,8 +135,11 @@ class OrganizationQuerySet(ScopedQuerySet):
             ),
         )
 
-    def with_last_election(self):
+    def with_last_election(self, on=None):
+        """With `on`, the latest election held on or before that day: the state as it stood then."""
         latest = Election.objects.filter(organization=OuterRef("pk")).order_by("-held_on", "-pk")
+        if on is not None:
+            latest = latest.filter(held_on__lte=on)
         return self.annotate(
             last_election_on=Subquery(latest.values("held_on")[:1]),
             term_ends_on=Subquery(latest.values("term_ends_on")[:1]),
@@ -284,6 +291,14 @@ class MemberQuerySet(ScopedQuerySet):
     def secretaries(self):
         return self.on_roll().filter(party_post=Member.Post.SECRETARY)
 
+    def joined_by(self, on):
+        """Members of the party on `on`: a past year's roll does not count those who joined later."""
+        return self.filter(join_date__lte=on)
+
+    def party_workers(self):
+        """党务工作者: members holding a party post."""
+        return self.on_roll().exclude(party_post="")
+
 
 class Member(models.Model):
     class Gender(models.TextChoices):
@@ -416,6 +431,27 @@ class Member(models.Model):
             errors["organization"] = "党员应编入基层党组织，不能直接编入教育工委。"
         if errors:
             raise ValidationError(errors)
+
+
+# The bands the office counts people in, in whole years: (label, lowest, highest); None is open-ended.
+AGE_BANDS = [
+    ("30岁及以下", None, 30), ("31—35岁", 31, 35), ("36—40岁", 36, 40), ("41—45岁", 41, 45),
+    ("46—50岁", 46, 50), ("51—55岁", 51, 55), ("56—60岁", 56, 60), ("61岁及以上", 61, None),
+]
+PARTY_YEARS_BANDS = [
+    ("不满5年", None, 4), ("5—9年", 5, 9), ("10—19年", 10, 19), ("20—29年", 20, 29), ("30年及以上", 30, None),
+]
+
+
+def years_between(field, on, low, high):
+    """Q for whole years elapsed from the date in `field` to `on` (age from birth, party years from joining)
+    being within low..high, as age_on() counts them; a missing date is in no band."""
+    q = Q(**{f"{field}__isnull": False})
+    if low is not None:
+        q &= Q(**{f"{field}__lte": add_years(on, -low)})
+    if high is not None:
+        q &= Q(**{f"{field}__gt": add_years(on, -(high + 1))})
+    return q
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,432 @@
+"""Every district figure, computed from the records: the one place the dashboard and the annual report read them.
+
+district(year) reads the year's state as it stood on as_of(year). The rules are the ones in branches.models;
+this module only counts with them. Each family of figures is one grouped query (about twenty in all), so the
+number of queries does not grow with the data; the lists it returns are of organizations, assessments and cases
+(some hundreds at most), and of members only where each one is a problem to act on (conversion overdue).
+
+Two limits of the records themselves: a member's status, post and roll status and a case's status are kept as
+they are now, not as they were, so a past year's figures read those as recorded today.
+"""
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Prefetch, Q
+from django.db.models.functions import ExtractYear
+
+from branches import models as m
+from branches.dates import age_on, today
+from reports.worklog import work_years
+
+K = m.OrgKind
+BASIC_KINDS = (K.PARTY_COMMITTEE, K.GENERAL_BRANCH, K.BRANCH, K.JOINT_BRANCH)
+
+
+def as_of(year):
+    """The day a year's state is read on: 31 December of a past year, today for the current year."""
+    return min(datetime.date(year, 12, 31), today())
+
+
+# ---------------------------------------------------------------------------------------------
+# The shapes of the figures: plain attributes, so that templates and the report read them directly.
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Band:
+    label: str
+    low: int | None
+    high: int | None
+    count: int = 0
+
+
+@dataclass
+class MemberTally:
+    total: int = 0
+    full: int = 0
+    probationary: int = 0
+    new: int = 0
+
+
+@dataclass
+class StandardTally:
+    branches: int = 0
+    met: int = 0
+    exemplary: int = 0
+    failed: int = 0
+    not_assessed: int = 0
+
+    @property
+    def passed(self):
+        return self.met - self.exemplary
+
+    @property
+    def met_rate(self):
+        return self.met / self.branches if self.branches else None
+
+
+@dataclass
+class OrganizationFigures:
+    basic_level: int = 0
+    basic_by_kind: dict = field(default_factory=dict)  # OrgKind -> count, directly under the committee
+    basic_by_ownership: dict = field(default_factory=dict)
+    basic_by_category: dict = field(default_factory=dict)
+    branches: int = 0  # 党支部 and 联合党支部 at any level
+    branches_by_kind: dict = field(default_factory=dict)
+    branches_by_ownership: dict = field(default_factory=dict)
+    branches_by_category: dict = field(default_factory=dict)
+    approved: list = field(default_factory=list)  # approved (批准成立) in the year
+    approved_previous: int = 0
+
+    @property
+    def approved_count(self):
+        return len(self.approved)
+
+
+@dataclass
+class MemberFigures:
+    total: int = 0
+    full: int = 0
+    probationary: int = 0
+    new: int = 0
+    new_previous: int = 0
+    by_ownership: dict = field(default_factory=dict)  # Ownership -> MemberTally
+    by_category: dict = field(default_factory=dict)  # UnitCategory -> MemberTally
+    conversion_overdue: list = field(default_factory=list)  # Member, with .conversion_due_on
+    age_bands: list = field(default_factory=list)  # Band
+    party_years_bands: list = field(default_factory=list)  # Band
+    age_unknown: int = 0
+    party_workers: int = 0
+
+    @property
+    def conversion_overdue_count(self):
+        return len(self.conversion_overdue)
+
+    @property
+    def members_per_worker(self):
+        return self.total / self.party_workers if self.party_workers else None
+
+
+@dataclass
+class BackboneFigures:
+    provincial: int = 0
+    city: int = 0
+    district: int = 0
+    provincial_previous: int = 0
+    city_and_district_previous: int = 0
+
+    @property
+    def city_and_district(self):
+        return self.city + self.district
+
+
+@dataclass
+class ElectionFigures:
+    held: int = 0  # organizations that held an election in the year
+    held_previous: int = 0
+    due: list = field(default_factory=list)  # Organization, term ends within six months of as_of
+    overdue: list = field(default_factory=list)  # Organization, with .days_overdue and .months_overdue
+    never: list = field(default_factory=list)  # Organization never elected by as_of
+
+
+@dataclass
+class StandardizationFigures:
+    target: int = 0
+    branches: int = 0
+    met: int = 0  # 达标 and 示范
+    exemplary: int = 0
+    failed: int = 0
+    met_previous: int = 0
+    not_assessed: list = field(default_factory=list)  # branches without an assessment for the year
+    by_category: dict = field(default_factory=dict)  # UnitCategory -> StandardTally
+    by_ownership: dict = field(default_factory=dict)  # Ownership -> StandardTally
+    short: list = field(default_factory=list)  # failed Assessments, each with .short_items (AssessmentItem)
+    short_by_item: list = field(default_factory=list)  # (StandardItem, number of failed branches short on it)
+
+    @property
+    def passed(self):
+        return self.met - self.exemplary
+
+    @property
+    def not_assessed_count(self):
+        return len(self.not_assessed)
+
+    @property
+    def met_rate(self):
+        return self.met / self.branches if self.branches else None
+
+
+@dataclass
+class RectificationFigures:
+    cases: list = field(default_factory=list)  # the year's cases
+    by_status: dict = field(default_factory=dict)  # RectificationCase.Status -> count of the year's cases
+    open: list = field(default_factory=list)  # the year's cases not yet closed
+    past_deadline: list = field(default_factory=list)  # open cases (any year) past their deadline on as_of
+    closed_in_year: list = field(default_factory=list)  # cases (any year) closed in the year
+    exemplary: int = 0
+    exemplary_previous: int = 0
+    cases_previous: int = 0
+
+
+@dataclass
+class LeadershipFigures:
+    no_secretary: list = field(default_factory=list)  # Organization
+    incomplete: list = field(default_factory=list)  # Organization
+    ageing: list = field(default_factory=list)  # Organization, with .secretary_age
+    secretaries: int = 0
+    secretary_age_bands: list = field(default_factory=list)  # Band
+
+
+@dataclass
+class Side:
+    """One side of the public/private comparison."""
+
+    ownership: str
+    organizations: int = 0
+    branches: int = 0
+    members: int = 0
+    met: int = 0
+    failed: int = 0
+    not_assessed: int = 0
+    open_rectification: int = 0
+    no_secretary: int = 0
+    incomplete: int = 0
+    overdue_elections: int = 0
+
+    @property
+    def label(self):
+        return m.Ownership(self.ownership).label
+
+    @property
+    def met_rate(self):
+        return self.met / self.branches if self.branches else None
+
+
+@dataclass
+class DistrictFigures:
+    year: int
+    as_of: datetime.date
+    organizations: OrganizationFigures
+    members: MemberFigures
+    backbone: BackboneFigures
+    elections: ElectionFigures
+    standardization: StandardizationFigures
+    rectification: RectificationFigures
+    leadership: LeadershipFigures
+    sides: dict  # Ownership -> Side, public first
+    work: dict  # reports.worklog.work_years(year, year - 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The computation
+# ---------------------------------------------------------------------------------------------
+def _zeros(choices, factory=int):
+    return {value: factory() for value in choices}
+
+
+def _count_organizations(qs, kinds):
+    """(total, by kind, by ownership, by unit category) in one grouped query."""
+    by_kind, by_ownership, by_category = _zeros(kinds), _zeros(m.Ownership.values), _zeros(m.UnitCategory.values)
+    total = 0
+    for row in qs.values("kind", "ownership", "unit_category").annotate(n=Count("pk")).order_by():
+        total += row["n"]
+        for counts, key in ((by_kind, "kind"), (by_ownership, "ownership"), (by_category, "unit_category")):
+            counts[row[key]] = counts.get(row[key], 0) + row["n"]
+    return total, by_kind, by_ownership, by_category
+
+
+def _band_counts(bands, field_name, on, prefix):
+    return {f"{prefix}{i}": Count("pk", filter=m.years_between(field_name, on, low, high)) for i, (_, low, high) in enumerate(bands)}
+
+
+def _bands(bands, totals, prefix):
+    return [Band(label, low, high, totals[f"{prefix}{i}"]) for i, (label, low, high) in enumerate(bands)]
+
+
+def months_between(earlier, later):
+    """Whole months from one day to a later one (how long an election is overdue)."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
+
+
+def district(year, organizations=None):
+    """The district's figures for `year`, optionally only for the organizations in the queryset `organizations`."""
+    on = as_of(year)
+    previous = year - 1
+    years = (year, previous)
+
+    if organizations is None:
+        orgs = m.Organization.objects.all()
+
+        def within(qs):
+            return qs
+    else:
+        scope_ids = organizations.values("pk")
+        orgs = m.Organization.objects.filter(pk__in=scope_ids)
+
+        def within(qs):
+            return qs.filter(organization__in=scope_ids)
+
+    # -- organizations ---------------------------------------------------------------------------
+    o = OrganizationFigures()
+    o.basic_level, o.basic_by_kind, o.basic_by_ownership, o.basic_by_category = _count_organizations(
+        orgs.basic_level().approved_by(on), BASIC_KINDS)
+    o.branches, o.branches_by_kind, o.branches_by_ownership, o.branches_by_category = _count_organizations(
+        orgs.branches().approved_by(on), m.BRANCH_KINDS)
+    approved = list(orgs.exclude(kind=K.COMMITTEE).filter(approved_on__year__in=years).order_by("approved_on", "pk"))
+    o.approved = [org for org in approved if org.approved_on.year == year]
+    o.approved_previous = len(approved) - len(o.approved)
+
+    # -- members ---------------------------------------------------------------------------------
+    members = within(m.Member.objects.on_roll().joined_by(on))
+    mf = MemberFigures(by_ownership=_zeros(m.Ownership.values, MemberTally),
+                       by_category=_zeros(m.UnitCategory.values, MemberTally))
+    rows = members.values("organization__ownership", "organization__unit_category").annotate(
+        total=Count("pk"),
+        full=Count("pk", filter=Q(status=m.Member.Status.FULL)),
+        probationary=Count("pk", filter=Q(status=m.Member.Status.PROBATIONARY)),
+        new=Count("pk", filter=Q(join_date__year=year)),
+    ).order_by()
+    for row in rows:
+        for tally in (mf, mf.by_ownership.setdefault(row["organization__ownership"], MemberTally()),
+                      mf.by_category.setdefault(row["organization__unit_category"], MemberTally())):
+            tally.total += row["total"]
+            tally.full += row["full"]
+            tally.probationary += row["probationary"]
+            tally.new += row["new"]
+    totals = members.aggregate(
+        new_previous=Count("pk", filter=Q(join_date__year=previous)),
+        age_unknown=Count("pk", filter=Q(birth_date__isnull=True)),
+        **_band_counts(m.AGE_BANDS, "birth_date", on, "age"),
+        **_band_counts(m.PARTY_YEARS_BANDS, "join_date", on, "party"),
+    )
+    mf.new_previous, mf.age_unknown = totals["new_previous"], totals["age_unknown"]
+    mf.age_bands = _bands(m.AGE_BANDS, totals, "age")
+    mf.party_years_bands = _bands(m.PARTY_YEARS_BANDS, totals, "party")
+    mf.party_workers = members.party_workers().count()
+    mf.conversion_overdue = list(
+        members.conversion_overdue(on).select_related("organization").order_by("join_date", "pk")
+    )
+
+    backbone = BackboneFigures()
+    rows = members.filter(backbone_year__in=years).exclude(backbone_title="").values("backbone_year", "backbone_title").annotate(n=Count("pk")).order_by()
+    for row in rows:
+        if row["backbone_year"] == year:
+            setattr(backbone, row["backbone_title"], getattr(backbone, row["backbone_title"]) + row["n"])
+        elif row["backbone_title"] == m.Member.Backbone.PROVINCIAL:
+            backbone.provincial_previous += row["n"]
+        else:
+            backbone.city_and_district_previous += row["n"]
+
+    # -- each organization's state on as_of: staffing, elections, secretary ----------------------
+    state = list(
+        orgs.active().approved_by(on).exclude(kind=K.COMMITTEE)
+        .with_staffing().with_last_election(on).select_related("parent").order_by("sort_order", "pk")
+    )
+    el = ElectionFigures()
+    lead = LeadershipFigures()
+    for org in state:
+        org.staffing = m.staffing_status(org.kind, org.full_count, org.committee_count, org.secretary_birth is not None)
+        org.election = m.election_status(org.term_ends_on, on)
+        org.secretary_age = age_on(org.secretary_birth, on) if org.secretary_birth else None
+        if org.staffing == "no_secretary":
+            lead.no_secretary.append(org)
+        elif org.staffing == "incomplete":
+            lead.incomplete.append(org)
+        if m.secretary_is_ageing(org.secretary_birth, on):
+            lead.ageing.append(org)
+        if org.election == "overdue":
+            org.days_overdue = (on - org.term_ends_on).days
+            org.months_overdue = months_between(org.term_ends_on, on)
+            el.overdue.append(org)
+        elif org.election == "due":
+            el.due.append(org)
+        elif org.election == "never":
+            el.never.append(org)
+    el.overdue.sort(key=lambda org: org.term_ends_on)
+    el.due.sort(key=lambda org: org.term_ends_on)
+    held = (
+        within(m.Election.objects.filter(held_on__year__in=years))
+        .annotate(y=ExtractYear("held_on")).values("y").annotate(n=Count("organization", distinct=True)).order_by()
+    )
+    held = {row["y"]: row["n"] for row in held}
+    el.held, el.held_previous = held.get(year, 0), held.get(previous, 0)
+
+    secretaries = members.secretaries().aggregate(n=Count("pk"), **_band_counts(m.AGE_BANDS, "birth_date", on, "age"))
+    lead.secretaries = secretaries["n"]
+    lead.secretary_age_bands = _bands(m.AGE_BANDS, secretaries, "age")
+
+    # -- standardization -------------------------------------------------------------------------
+    sf = StandardizationFigures(
+        target=m.AnnualPlan.for_year(year).standardization_target, branches=o.branches,
+        by_category={c: StandardTally(branches=n) for c, n in o.branches_by_category.items()},
+        by_ownership={w: StandardTally(branches=n) for w, n in o.branches_by_ownership.items()},
+    )
+    rows = (
+        within(m.Assessment.objects.filter(year__in=years))
+        .values("year", "result", "organization__ownership", "organization__unit_category")
+        .annotate(n=Count("pk")).order_by()
+    )
+    for row in rows:
+        met = row["result"] in m.STANDARD_MET
+        if row["year"] == previous:
+            sf.met_previous += row["n"] if met else 0
+            continue
+        tallies = (sf, sf.by_ownership.setdefault(row["organization__ownership"], StandardTally()),
+                   sf.by_category.setdefault(row["organization__unit_category"], StandardTally()))
+        for tally in tallies:
+            if met:
+                tally.met += row["n"]
+            if row["result"] == m.AssessmentResult.EXEMPLARY:
+                tally.exemplary += row["n"]
+            if row["result"] == m.AssessmentResult.FAILED:
+                tally.failed += row["n"]
+    assessed = within(m.Assessment.objects.filter(year=year)).values("organization")
+    sf.not_assessed = list(
+        orgs.branches().approved_by(on).exclude(pk__in=assessed).select_related("parent").order_by("sort_order", "pk")
+    )
+    for branch in sf.not_assessed:
+        sf.by_category.setdefault(branch.unit_category, StandardTally()).not_assessed += 1
+        sf.by_ownership.setdefault(branch.ownership, StandardTally()).not_assessed += 1
+    short_items = m.AssessmentItem.objects.filter(score__lt=F("item__points")).select_related("item").order_by("item__code")
+    sf.short = list(
+        within(m.Assessment.objects.filter(year=year, result=m.AssessmentResult.FAILED))
+        .select_related("organization").order_by("organization__sort_order", "organization_id")
+        .prefetch_related(Prefetch("items", queryset=short_items, to_attr="short_items"))
+    )
+    per_item = Counter(entry.item for a in sf.short for entry in a.short_items)
+    sf.short_by_item = sorted(per_item.items(), key=lambda pair: (-pair[1], pair[0].code))
+
+    # -- rectification ---------------------------------------------------------------------------
+    cases = within(m.RectificationCase.objects.all())
+    rf = RectificationFigures(by_status=_zeros(m.RectificationCase.Status.values))
+    for case in cases.filter(year__in=years).select_related("organization", "responsible_leader").order_by("deadline", "pk"):
+        if case.year == year:
+            rf.cases.append(case)
+            rf.by_status[case.status] += 1
+            rf.exemplary += case.is_exemplary
+        else:
+            rf.cases_previous += 1
+            rf.exemplary_previous += case.is_exemplary
+    open_ids = set(cases.filter(year=year).open().values_list("pk", flat=True))
+    rf.open = [case for case in rf.cases if case.pk in open_ids]
+    rf.past_deadline = list(cases.past_deadline(on).select_related("organization").order_by("deadline", "pk"))
+    rf.closed_in_year = list(cases.filter(closed_on__year=year).select_related("organization").order_by("closed_on", "pk"))
+
+    # -- public and private side by side ---------------------------------------------------------
+    sides = {w: Side(w) for w in m.Ownership.values}
+    for w, side in sides.items():
+        side.organizations = o.basic_by_ownership.get(w, 0)
+        side.branches = o.branches_by_ownership.get(w, 0)
+        side.members = mf.by_ownership.get(w, MemberTally()).total
+        tally = sf.by_ownership.get(w, StandardTally())
+        side.met, side.failed, side.not_assessed = tally.met, tally.failed, tally.not_assessed
+    for case in rf.open:
+        sides[case.organization.ownership].open_rectification += 1
+    for attr, rows in (("no_secretary", lead.no_secretary), ("incomplete", lead.incomplete),
+                       ("overdue_elections", el.overdue)):
+        for org in rows:
+            setattr(sides[org.ownership], attr, getattr(sides[org.ownership], attr) + 1)
+
+    return DistrictFigures(
+        year=year, as_of=on, organizations=o, members=mf, backbone=backbone, elections=el,
+        standardization=sf, rectification=rf, leadership=lead, sides=sides, work=work_years(year, previous),
+    )
