@@ -37,3 +37,18 @@ def _organization_ids(user):
 
 def sees_everything(user):
     return organization_ids(user) is None
+
+
+def district_wide(view):
+    """For views of the whole district (the annual report): those who see every organization, else 403."""
+    from functools import wraps
+
+    from django.core.exceptions import PermissionDenied
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not sees_everything(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
