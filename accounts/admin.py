@@ -64,9 +64,7 @@ class ScopeMixin(ScopedFormfieldsMixin):
         return qs.visible_to(request.user) if hasattr(qs, "visible_to") else qs
 
     def _visible(self, request, obj):
-        if obj is None or scope.sees_everything(request.user):
-            return True
-        return _visible_queryset(type(obj), request.user).filter(pk=obj.pk).exists()
+        return obj is None or scope.holds(request.user, obj)
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and self._visible(request, obj)

@@ -39,6 +39,25 @@ def sees_everything(user):
     return organization_ids(user) is None
 
 
+def organization_of(instance):
+    """The id of the organization a record belongs to, by its queryset's organization_path; None if unscoped."""
+    path = getattr(type(instance)._default_manager.all(), "organization_path", None)
+    if path is None:
+        return None
+    *hops, last = path.split("__")
+    for hop in hops:
+        instance = getattr(instance, hop)
+    return instance.pk if last == "pk" else getattr(instance, f"{last}_id")
+
+
+def holds(user, instance):
+    """Whether `instance` lies in what `user` may see: visible_to()'s rule for one record in hand."""
+    ids = organization_ids(user)
+    if ids is None or not hasattr(type(instance)._default_manager.all(), "visible_to"):
+        return True
+    return organization_of(instance) in ids
+
+
 def district_wide(view):
     """For views of the whole district (the annual report): those who see every organization, else 403."""
     from functools import wraps

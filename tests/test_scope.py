@@ -306,3 +306,12 @@ def test_the_office_sets_an_accounts_organization_on_the_users_page(district, of
     assert page.status_code == 200 and "所属党组织" in page.content.decode()
     listed = as_user(office).get(reverse("admin:auth_user_changelist")).content.decode()
     assert "育英学校党委" in listed and "党组织书记" in listed
+
+
+@pytest.mark.parametrize("model", SCOPED, ids=lambda model: model.__name__)
+def test_a_record_in_hand_is_judged_as_visible_to_judges_it(district, secretary, leader, model):
+    from accounts.scope import holds
+
+    for obj in district.mine(model):
+        assert holds(secretary, obj) == model.objects.visible_to(secretary).filter(pk=obj.pk).exists()
+        assert holds(leader, obj)
