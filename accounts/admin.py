@@ -79,6 +79,10 @@ class ScopeMixin(ScopedFormfieldsMixin):
         # Django redirects to the index with "does not exist"; out of scope or missing, the answer is 404.
         raise Http404
 
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        # django-import-export builds its import and export resources with these: they judge rows by the user.
+        return {**super().get_resource_kwargs(request, *args, **kwargs), "user": request.user}
+
     # --- personal data ------------------------------------------------------------------------
     def _masked_fields(self, request):
         if personal.can_see(request.user):
