@@ -5,6 +5,7 @@ from django.db.models import Count, DateField, OuterRef, Q, Subquery, Sum, Value
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from accounts.admin import ScopedAdminMixin, ScopedInlineMixin
 from reports.warnings import RULES, RULES_BY_CODE, YEARS, evaluate
 
 from . import models as m
@@ -128,7 +129,8 @@ class WithinOrganizationFilter(admin.SimpleListFilter):
     field = "organization"
 
     def lookups(self, request, model_admin):
-        return [(str(pk), name) for pk, name in m.Organization.objects.basic_level().values_list("pk", "name")]
+        orgs = m.Organization.objects.basic_level().visible_to(request.user)
+        return [(str(pk), name) for pk, name in orgs.values_list("pk", "name")]
 
     def queryset(self, request, queryset):
         if not self.value() or not self.value().isdigit():
@@ -327,7 +329,7 @@ class WarningFilter(admin.SimpleListFilter):
 # Leaders and catalogues
 # ---------------------------------------------------------------------------------------------
 @admin.register(m.Leader)
-class LeaderAdmin(admin.ModelAdmin):
+class LeaderAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "title", "assigned", "sort_order"]
     list_editable = ["sort_order"]
     search_fields = ["name"]
@@ -342,13 +344,13 @@ class LeaderAdmin(admin.ModelAdmin):
         return obj.assigned_count
 
 
-class StandardItemInline(admin.TabularInline):
+class StandardItemInline(ScopedInlineMixin, admin.TabularInline):
     model = m.StandardItem
     extra = 0
 
 
 @admin.register(m.StandardArea)
-class StandardAreaAdmin(admin.ModelAdmin):
+class StandardAreaAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sort_order", "item_count", "total_points"]
     inlines = [StandardItemInline]
 
@@ -365,7 +367,7 @@ class StandardAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.ProblemCategory)
-class ProblemCategoryAdmin(admin.ModelAdmin):
+class ProblemCategoryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sort_order"]
     list_editable = ["sort_order"]
 
@@ -373,7 +375,7 @@ class ProblemCategoryAdmin(admin.ModelAdmin):
 # ---------------------------------------------------------------------------------------------
 # Organizations
 # ---------------------------------------------------------------------------------------------
-class ElectionInline(admin.TabularInline):
+class ElectionInline(ScopedInlineMixin, admin.TabularInline):
     model = m.Election
     extra = 0
     fields = ["held_on", "term_years", "term_ends_on", "secretary_name", "committee_members", "approval_document", "approved_on"]
@@ -382,7 +384,7 @@ class ElectionInline(admin.TabularInline):
 
 
 @admin.register(m.Organization)
-class OrganizationAdmin(SheetAdmin):
+class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.OrganizationResource]
     list_display = [
         "name", "kind", "parent", "unit_category", "ownership", "area",
@@ -512,7 +514,7 @@ class JoinYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(m.Member)
-class MemberAdmin(SheetAdmin):
+class MemberAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.MemberResource]
     list_display = [
         "name", "gender", "age", "organization", "status", "join_date", "conversion",
@@ -569,7 +571,7 @@ class HeldYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(m.Election)
-class ElectionAdmin(SheetAdmin):
+class ElectionAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.ElectionResource]
     list_display = ["organization", "held_on", "term_years", "term_ends_on", "secretary_name", "approval_document", "approved_on"]
     list_filter = [HeldYearFilter, "organization__kind", "organization__ownership", "organization__unit_category"]
@@ -580,14 +582,14 @@ class ElectionAdmin(SheetAdmin):
     readonly_fields = ["term_ends_on"]
 
 
-class AssessmentItemInline(admin.TabularInline):
+class AssessmentItemInline(ScopedInlineMixin, admin.TabularInline):
     model = m.AssessmentItem
     extra = 0
     autocomplete_fields = ["item"]
 
 
 @admin.register(m.Assessment)
-class AssessmentAdmin(SheetAdmin):
+class AssessmentAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.AssessmentResource]
     list_display = ["organization", "year", "result", "score", "short_items", "assessed_on"]
     list_filter = ["year", "result", "organization__ownership", "organization__unit_category", WithinOrganizationFilter,
@@ -613,20 +615,20 @@ class AssessmentAdmin(SheetAdmin):
 
 
 @admin.register(m.StandardItem)
-class StandardItemAdmin(admin.ModelAdmin):
+class StandardItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title", "area", "points", "is_active"]
     list_filter = ["area", "is_active"]
     search_fields = ["code", "title"]
     list_select_related = ["area"]
 
 
-class RectificationProgressInline(admin.TabularInline):
+class RectificationProgressInline(ScopedInlineMixin, admin.TabularInline):
     model = m.RectificationProgress
     extra = 1
 
 
 @admin.register(m.RectificationCase)
-class RectificationCaseAdmin(SheetAdmin):
+class RectificationCaseAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.RectificationResource]
     list_display = ["organization", "year", "status", "deadline", "overdue", "closed_on", "is_exemplary", "responsible_leader"]
     list_filter = ["year", "status", PastDeadlineFilter, "is_exemplary", "organization__unit_category", "categories",
@@ -656,7 +658,7 @@ class WorkYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(m.WorkLogEntry)
-class WorkLogEntryAdmin(SheetAdmin):
+class WorkLogEntryAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.WorkLogResource]
     list_display = ["date", "kind", "title", "count", "topics", "teams", "people", "leader"]
     list_filter = [WorkYearFilter, "kind", "leader"]
@@ -666,7 +668,7 @@ class WorkLogEntryAdmin(SheetAdmin):
 
 
 @admin.register(m.AnnualPlan)
-class AnnualPlanAdmin(admin.ModelAdmin):
+class AnnualPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["year", "standardization_target"]
 
     def get_changeform_initial_data(self, request):

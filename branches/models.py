@@ -102,7 +102,21 @@ class Leader(models.Model):
         return f"{self.name}（{self.get_title_display()}）"
 
 
-class OrganizationQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet):
+    """Records that belong to an organization, and so to the part of the tree a user may see."""
+
+    organization_path = "organization"  # from a row to its organization
+
+    def visible_to(self, user):
+        from accounts.scope import organization_ids  # the one rule for who sees which organizations
+
+        ids = organization_ids(user)
+        return self if ids is None else self.filter(**{f"{self.organization_path}__in": ids})
+
+
+class OrganizationQuerySet(ScopedQuerySet):
+    organization_path = "pk"
+
     def active(self):
         return self.filter(is_active=True)
 
@@ -296,7 +310,7 @@ ELECTION_LABELS = {"never": "未换届", "overdue": "逾期未换届", "due": "�
 # ---------------------------------------------------------------------------------------------
 # Members
 # ---------------------------------------------------------------------------------------------
-class MemberQuerySet(models.QuerySet):
+class MemberQuerySet(ScopedQuerySet):
     def on_roll(self):
         return self.filter(roll_status=Member.Roll.ON_ROLL)
 
@@ -488,6 +502,10 @@ def years_between(field, on, low, high):
 # ---------------------------------------------------------------------------------------------
 # Elections
 # ---------------------------------------------------------------------------------------------
+class ElectionQuerySet(ScopedQuerySet):
+    pass
+
+
 class Election(models.Model):
     organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="elections")
     held_on = models.DateField("选举日期")
@@ -499,6 +517,8 @@ class Election(models.Model):
     approval_document = models.CharField("批复文号", max_length=100, blank=True)
     approved_on = models.DateField("批复日期", null=True, blank=True)
     note = models.TextField("备注", blank=True)
+
+    objects = ElectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "换届选举"
@@ -575,7 +595,7 @@ class AssessmentResult(models.TextChoices):
 STANDARD_MET = (AssessmentResult.PASSED, AssessmentResult.EXEMPLARY)
 
 
-class AssessmentQuerySet(models.QuerySet):
+class AssessmentQuerySet(ScopedQuerySet):
     def met(self):
         return self.filter(result__in=STANDARD_MET)
 
@@ -609,11 +629,17 @@ class Assessment(models.Model):
             raise ValidationError(errors)
 
 
+class AssessmentItemQuerySet(ScopedQuerySet):
+    organization_path = "assessment__organization"
+
+
 class AssessmentItem(models.Model):
     assessment = models.ForeignKey(Assessment, verbose_name="评定", on_delete=models.CASCADE, related_name="items")
     item = models.ForeignKey(StandardItem, verbose_name="细则", on_delete=models.PROTECT)
     score = models.DecimalField("得分", max_digits=5, decimal_places=1)
     remark = models.CharField("扣分说明", max_length=200, blank=True)
+
+    objects = AssessmentItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "评定细则得分"
@@ -646,7 +672,7 @@ class ProblemCategory(models.Model):
         return self.name
 
 
-class RectificationQuerySet(models.QuerySet):
+class RectificationQuerySet(ScopedQuerySet):
     def open(self):
         return self.exclude(status=RectificationCase.Status.CLOSED)
 
@@ -706,10 +732,16 @@ class RectificationCase(models.Model):
             raise ValidationError(errors)
 
 
+class RectificationProgressQuerySet(ScopedQuerySet):
+    organization_path = "case__organization"
+
+
 class RectificationProgress(models.Model):
     case = models.ForeignKey(RectificationCase, verbose_name="整顿台账", on_delete=models.CASCADE, related_name="progress")
     date = models.DateField("日期")
     note = models.TextField("进展情况")
+
+    objects = RectificationProgressQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "整顿进展"

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
+from accounts.scope import district_wide
 from branches.dates import today
 
 from .duty_report import FIRST_YEAR, build, clean_year
@@ -43,6 +44,7 @@ def _year(request):
 
 
 @staff_member_required
+@district_wide  # the committee's district-wide report: not for a school's secretary
 def annual_report(request):
     year, error = _year(request)
     if error:
@@ -52,6 +54,7 @@ def annual_report(request):
 
 def _download(render, content_type, suffix):
     @staff_member_required
+    @district_wide
     def view(request):
         year, error = _year(request)
         if error:

@@ -1,8 +1,11 @@
 """Shuzhi settings. Everything that differs between a laptop and production comes from the environment."""
 import os
+import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -15,8 +18,15 @@ def env_bool(name, default=False):
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-# The fallback key only exists so that a fresh checkout runs; production sets DJANGO_SECRET_KEY.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "django-insecure-shuzhi-development-only-key-change-me"
+# A development key is used only where nothing real is at stake: DEBUG on (scripts/run.sh) or a test run
+# (pytest sets PYTEST_VERSION). Anything else without DJANGO_SECRET_KEY refuses to start, rather than
+# serving production with a key that is published in this repository.
+TESTING = "PYTEST_VERSION" in os.environ or "test" in sys.argv[1:2]
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured("未设置 DJANGO_SECRET_KEY：生产环境请设置密钥（开发时可设 DJANGO_DEBUG=1）。")
+    SECRET_KEY = "django-insecure-shuzhi-development-only-key-change-me"
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
 
 INSTALLED_APPS = [
@@ -27,8 +37,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "import_export",
+    "simple_history",
+    "axes",
     "branches",
     "reports",
+    "audit",
+    # Last: its post_migrate gives the roles their permissions, so every other app's must exist by then.
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -39,8 +54,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "shuzhi.urls"
@@ -93,6 +116,39 @@ MEDIA_URL = "media/"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
+
+# Sessions end after an idle hour (school computers are shared) and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_IDLE_MINUTES", "60")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login lock-out (django-axes): 5 failures for one username from one address lock that pair for 30 minutes.
+# By the pair, not by username alone: usernames follow organization names, so anyone could otherwise lock
+# every secretary out.
+AXES_FAILURE_LIMIT = int(os.environ.get("SHUZHI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SHUZHI_LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "accounts.client.ip_address"
+# Behind one reverse proxy that terminates HTTPS (docs/production.md): trust what it says about the client.
+SHUZHI_BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+if SHUZHI_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The audit trail is read-only: a past version is looked at, never reverted to (a correction is a new change).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Production (DEBUG off): HTTPS only, cookies only over HTTPS, HSTS. These pass `manage.py check --deploy`.
+if not DEBUG:
+    # Tests speak plain HTTP to the test client; everything else about production holds in them.
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not TESTING)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    X_FRAME_OPTIONS = "DENY"
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 # Import/export follows Django's model permissions, and never writes a live formula into an export.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
