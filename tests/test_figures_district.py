@@ -81,6 +81,7 @@ def test_a_term_that_ends_on_the_as_of_day_is_due_and_one_that_ended_the_day_bef
     assert f.elections.overdue == [ended_before]
     overdue = f.elections.overdue[0]
     assert (overdue.days_overdue, overdue.months_overdue) == (1, 0)
+    assert overdue.last_election_on == add_years(END, -3) - datetime.timedelta(days=1)
 
 
 def test_an_election_held_after_the_as_of_day_does_not_change_that_days_state(build):
