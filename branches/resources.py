@@ -6,12 +6,13 @@ is shared: reading the sheet (sheets.py), turning cells into values (widgets.py)
 record by its natural key with one query per file, validating with the model's full_clean(), writing in
 bulk inside one transaction, and reporting each invalid row by spreadsheet row, column and value.
 
-Adding a record type is declaring a SheetResource subclass and listing it in KINDS.
+Adding a record type is declaring a SheetResource subclass, listing it in KINDS (for import_sheet) and
+giving its ModelAdmin `SheetAdmin` with `resource_classes = [TheResource]` (sheet_admin.py).
 """
 import datetime
 import functools
-from decimal import Decimal
 from collections import namedtuple
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
