@@ -6,13 +6,13 @@ is shared: reading the sheet (sheets.py), turning cells into values (widgets.py)
 record by its natural key with one query per file, validating with the model's full_clean(), writing in
 bulk inside one transaction, and reporting each invalid row by spreadsheet row, column and value.
 
-Adding a record type is declaring a SheetResource subclass and listing it in KINDS.
+Adding a record type is declaring a SheetResource subclass, listing it in KINDS (for import_sheet) and
+giving its ModelAdmin `SheetAdmin` with `resource_classes = [TheResource]` (sheet_admin.py).
 """
-import copy
 import datetime
 import functools
-from decimal import Decimal
 from collections import namedtuple
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -69,7 +69,7 @@ class Column(fields.Field):
 
     def clean(self, row, **kwargs):
         # import-export's Field.clean, without its per-cell bookkeeping (it runs for every cell of the file).
-        value = self.widget.clean(row[self.column_name], row=row)
+        value = self.widget.clean(row[self.column_name])
         if (value is None or value == "") and self.default is not NOT_PROVIDED:
             return self.default() if callable(self.default) else self.default
         return value
@@ -260,10 +260,19 @@ class SheetResource(resources.ModelResource):
         self.self_references = [(f, field) for f, field in self.foreign_keys if field.related_model is model]
         # Cells these widgets read can only hold valid values (a choice's code, a date, a yes or no).
         self.checked_by_widget = [f.attribute for f in self.file_fields if isinstance(f.widget, (w.Choice, w.Date, w.YesNo))]
+        # What an unchanged row is compared on: the stored value of each of the file's columns.
+        self.compared = [
+            (f, f.attribute if f.is_m2m else model._meta.get_field(f.attribute).attname) for f in self.file_fields
+        ]
 
     def after_init_instance(self, instance, new, row, **kwargs):
+        # The record's values before the row is applied. import-export deep-copies the whole instance for
+        # its diff, which costs more than validating the row; the values the row can change are enough.
         if not new:
-            instance.__dict__["_sheet_original"] = copy.copy(instance)  # Model.__getstate__ copies its caches too
+            instance.__dict__["_sheet_original"] = {
+                name: (list(getattr(instance, name).all()) if f.is_m2m else getattr(instance, name))
+                for f, name in self.compared
+            }
 
     def import_instance(self, instance, row, **kwargs):
         """The row's cells onto the instance; a cell that cannot be read is an error on its column."""
@@ -277,7 +286,7 @@ class SheetResource(resources.ModelResource):
         errors = {}
         for f in self.file_fields:
             try:
-                f.save(instance, row, **kwargs)
+                f.save(instance, row)
             except ValueError as exc:
                 errors[f.attribute] = ValidationError(str(exc), code="invalid")
         if errors:
@@ -306,15 +315,19 @@ class SheetResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def changes(self, original, instance):
-        """(column, old, new) for each column of the file whose value differs from the record's."""
+        """(column, old, new) for each column of the file whose stored value the row changes."""
         found = []
-        for f in self.file_fields:
-            old, new = f.get_value(original), f.get_value(instance)
+        for f, name in self.compared:
+            old = original[name]
             if f.is_m2m:
+                new = f.get_value(instance)
                 if sorted(o.pk for o in old) != sorted(o.pk for o in new):
                     found.append((f.column_name, f.widget.render(old), f.widget.render(new)))
-            elif old != new:
-                found.append((f.column_name, shown(f.widget.render(old)), shown(f.widget.render(new))))
+                continue
+            if old != getattr(instance, name):
+                if name != f.attribute:  # a foreign key: compared by id, shown by name
+                    old = f.widget.by_pk(old)
+                found.append((f.column_name, shown(f.widget.render(old)), shown(f.widget.render(f.get_value(instance)))))
         return found
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
