@@ -367,13 +367,14 @@ def district(year, organizations=None):
     # The staffing counts come from the members' pass above (as with_staffing(on) counts them); the last
     # elections apart: grouped over the members, one query would run their subqueries per member row.
     state = list(existing.order_by("sort_order", "pk"))
-    terms = dict(existing.with_last_election(on).values_list("pk", "term_ends_on"))
+    terms = {pk: (last, ends) for pk, last, ends in
+             existing.with_last_election(on).values_list("pk", "last_election_on", "term_ends_on")}
     no_members = {"full_count": 0, "roll_count": 0, "committee_count": 0, "secretary_birth": None}
     el = ElectionFigures()
     lead = LeadershipFigures()
     for org in state:
         org.__dict__.update(staffing.get(org.pk, no_members))
-        org.term_ends_on = terms[org.pk]
+        org.last_election_on, org.term_ends_on = terms[org.pk]  # the annual report's workbook lists both
         org.staffing = m.staffing_status(org.kind, org.full_count, org.committee_count, org.secretary_birth is not None)
         org.election = m.election_status(org.term_ends_on, on)
         org.secretary_age = age_on(org.secretary_birth, on) if org.secretary_birth else None

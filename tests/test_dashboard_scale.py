@@ -18,4 +18,4 @@ def test_the_figures_and_the_dashboard_take_as_many_queries_for_38000_members_as
         counts[members] = len(figures), len(page)
     assert counts[3800] == counts[38000]
     figure_queries, page_queries = counts[3800]
-    assert figure_queries <= 25 and page_queries <= 35
+    assert figure_queries <= 25 and page_queries <= 47  # 35, and the 预警 panel (reports.warnings) since issue 8
