@@ -13,6 +13,7 @@ from branches.resources import KINDS
 ADMIN_PAGES = {
     "organizations": "organization", "members": "member", "elections": "election",
     "assessments": "assessment", "rectifications": "rectificationcase", "worklog": "worklogentry",
+    "meetings": "meeting",
 }
 
 
@@ -44,6 +45,8 @@ def small_district(build):
     case.categories.set(m.ProblemCategory.objects.filter(name__in=["其他", "党员教育管理松散"]))
     m.WorkLogEntry.objects.create(date=datetime.date(2023, 3, 15), kind=m.WorkKind.COMMITTEE_MEETING,
                                   title="党工委会议（第1次）", topics=3, leader=leader, note="=HYPERLINK(\"x\")")
+    m.Meeting.objects.create(organization=branch, meeting_type=m.MeetingType.objects.get(name="党员大会"),
+                             held_on=datetime.date(2023, 6, 28), topic="讨论接收预备党员", chaired_by="王芳", present=2, on_roll=2)
     return branch
 
 
