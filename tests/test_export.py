@@ -12,7 +12,7 @@ from branches.resources import KINDS
 
 ADMIN_PAGES = {
     "organizations": "organization", "members": "member", "elections": "election",
-    "assessments": "assessment", "rectifications": "rectificationcase", "worklog": "worklogentry",
+    "assessments": "assessment", "rectifications": "rectificationcase", "worklog": "worklogentry", "meetings": "meeting",
 }
 
 
@@ -44,6 +44,8 @@ def small_district(build):
     case.categories.set(m.ProblemCategory.objects.filter(name__in=["其他", "党员教育管理松散"]))
     m.WorkLogEntry.objects.create(date=datetime.date(2023, 3, 15), kind=m.WorkKind.COMMITTEE_MEETING,
                                   title="党工委会议（第1次）", topics=3, leader=leader, note="=HYPERLINK(\"x\")")
+    m.Meeting.objects.create(organization=branch, meeting_type=m.MeetingType.objects.order_by("pk").first(),
+                             held_on=datetime.date(2023, 4, 10), topic="支部委员会", chaired_by="王芳", present=2, on_roll=2)
     return branch
 
 
