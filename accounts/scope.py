@@ -39,6 +39,13 @@ def sees_everything(user):
     return organization_ids(user) is None
 
 
+def organizations(user):
+    """For code that takes an organizations queryset (figures, warnings): None for the whole district."""
+    from branches.models import Organization
+
+    return None if sees_everything(user) else Organization.objects.visible_to(user)
+
+
 def organization_of(instance):
     """The id of the organization a record belongs to, by its queryset's organization_path; None if unscoped."""
     path = getattr(type(instance)._default_manager.all(), "organization_path", None)

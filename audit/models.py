@@ -53,6 +53,7 @@ class HistoryBase(models.Model):
 TRACKED = [
     b.Leader, b.Organization, b.Member, b.Election, b.StandardArea, b.StandardItem, b.Assessment, b.AssessmentItem,
     b.ProblemCategory, b.RectificationCase, b.RectificationProgress, b.WorkLogEntry, b.AnnualPlan,
+    b.MeetingType, b.Meeting,
 ]
 M2M = {b.RectificationCase: ["categories"]}
 

@@ -687,13 +687,13 @@ class AnnualPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
 # Organizational life
 # ---------------------------------------------------------------------------------------------
 @admin.register(m.MeetingType)
-class MeetingTypeAdmin(admin.ModelAdmin):
+class MeetingTypeAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "period", "times", "scope", "is_required", "sort_order"]
     list_editable = ["period", "times", "scope", "is_required", "sort_order"]
 
 
 @admin.register(m.Meeting)
-class MeetingAdmin(SheetAdmin):
+class MeetingAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.MeetingResource]
     list_display = ["held_on", "organization", "meeting_type", "topic", "chaired_by", "attendance", "attachment_link"]
     list_filter = ["meeting_type", "organization__ownership", "organization__unit_category", WithinOrganizationFilter]

@@ -14,7 +14,7 @@ def meeting_attachment(request, name):
     if not request.user.has_perm("branches.view_meeting"):
         raise PermissionDenied
     # Only a file a meeting refers to, looked up by its stored name: no path from the request reaches the disk.
-    meeting = Meeting.objects.filter(attachment=name).first()
+    meeting = Meeting.objects.visible_to(request.user).filter(attachment=name).first()
     if meeting is None:
         raise Http404("没有这个附件。")
     try:

@@ -967,7 +967,7 @@ def validate_attachment(file):
         raise ValidationError(f"附件内容不是{ext[1:].upper()}文件，请检查后重新上传。")
 
 
-class MeetingQuerySet(models.QuerySet):
+class MeetingQuerySet(ScopedQuerySet):
     def held_between(self, start, end):
         return self.filter(held_on__gte=start, held_on__lte=end)
 

@@ -22,6 +22,9 @@ from import_export import fields, resources
 from import_export.formats.base_formats import Format
 from import_export.instance_loaders import BaseInstanceLoader
 
+from accounts.resources import ScopedResourceMixin
+from audit.resources import AuditedResourceMixin
+
 from . import models as m
 from . import widgets as w
 from .idcard import make_id_number
@@ -166,7 +169,7 @@ class NaturalKeyLoader(BaseInstanceLoader):
         return self.existing.pop(key, None)  # each record is wanted once: let it go with its row
 
 
-class SheetResource(resources.ModelResource):
+class BaseSheetResource(resources.ModelResource):
     title = ""  # the record type in messages ("党员")
     aliases = {}  # field name -> other headers the column is read from
     choice_aliases = {}  # field name -> {other spelling: code}
@@ -525,6 +528,11 @@ def sheet_format(resource_class):
 # ---------------------------------------------------------------------------------------------
 # The six record types
 # ---------------------------------------------------------------------------------------------
+class SheetResource(ScopedResourceMixin, AuditedResourceMixin, BaseSheetResource):
+    """The machinery under the rule of the admin: rows outside the user's organization refused, personal data
+    masked in exports, one audit event per import and a history row for every record written (accounts, audit)."""
+
+
 class OrganizationResource(SheetResource):
     title = "党组织"
     name = Column(attribute="name", column_name="党组织名称", widget=w.PersonName(), aliases=["组织名称", "党组织全称"])

@@ -10,6 +10,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from accounts import scope
 from branches import models as m
 from branches.dates import today
 from reports import figures, warnings
@@ -119,9 +120,9 @@ def segments(tally, L, on_assessments=None, on_orgs=None):
     return [{"label": label, "css": css, "n": n, "width": pct(n.value, whole)} for label, css, n in parts]
 
 
-def build(year):
+def build(year, organizations=None):
     """Everything the template shows, prepared: figures with their links, bar widths, lists."""
-    f = figures.district(year)
+    f = figures.district(year, organizations=organizations)
     L = Links(year, f.as_of)
     o, mf, sf, el, rf, lead = f.organizations, f.members, f.standardization, f.elections, f.rectification, f.leadership
 
@@ -281,6 +282,7 @@ def dashboard(request):
         return render(request, "reports/dashboard.html", context, status=400)
     year = int(raw) if raw else default
     committee = m.Organization.objects.filter(kind=m.OrgKind.COMMITTEE).order_by("pk").first()
-    context.update(build(year), year=year, committee=committee, is_current=year == current)
-    context.update(warnings.panel_context(context["f"].as_of))
+    organizations = scope.organizations(request.user)  # a secretary's dashboard is their own organization's
+    context.update(build(year, organizations), year=year, committee=committee, is_current=year == current)
+    context.update(warnings.panel_context(context["f"].as_of, organizations))
     return render(request, "reports/dashboard.html", context)

@@ -7,6 +7,7 @@ from django.http import FileResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from accounts import scope
 from branches.dates import today
 from branches.models import Ownership
 
@@ -37,7 +38,7 @@ def warning_list(request):
     if errors:
         return _page(request, "reports/warnings.html", {**context, "errors": errors}, status=400)
 
-    result = warnings.evaluate(on)
+    result = warnings.evaluate(on, scope.organizations(request.user))
     shown = result.only(code, ownership)
     if request.GET.get("format") == "xlsx":
         stream = io.BytesIO()
@@ -70,7 +71,7 @@ def meeting_compliance(request):
                "windows": meetings.WINDOWS, "quarters": range(1, 5), "months": range(1, 13)}
     if not errors:
         try:
-            result = meetings.compliance(year, kind, number)
+            result = meetings.compliance(year, kind, number, organizations=scope.organizations(request.user))
         except ValueError as exc:
             errors.append(str(exc))
     if errors:
