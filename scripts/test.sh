@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/venv.sh >&2
-exec .venv/bin/python -m pytest "$@"
+# Two workers: the suite loads the demo district often, and CI machines have two cores.
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" "$@"
