@@ -29,6 +29,7 @@ def measure(sizes, runs):
     """Runs in a process whose DATABASE_URL is already set."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzhi.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-throwaway-" + os.urandom(16).hex())  # settings refuse none
     import django
 
     django.setup()

@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzhi.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-throwaway-" + os.urandom(16).hex())  # settings refuse none
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(tempfile.gettempdir()) / 'shuzhi-benchmark.sqlite3'}")
 HEADERS = ["序号", "姓名", "身份证号码", "性别", "民族", "出生日期", "学历", "所在党组织", "党员类别", "入党日期",
            "转正日期", "党内职务", "岗位", "联系电话", "在册状态", "骨干教师称号", "称号年度"]

@@ -19,6 +19,7 @@ import sys
 # The project instead of benchmarks/ on the path: this file's name would shadow the standard library's warnings.
 sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzhi.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-throwaway-" + os.urandom(16).hex())  # settings refuse none
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
