@@ -133,7 +133,8 @@ class WithinOrganizationFilter(admin.SimpleListFilter):
         return [(str(pk), name) for pk, name in orgs.values_list("pk", "name")]
 
     def queryset(self, request, queryset):
-        if not self.value() or not self.value().isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; a bounded length keeps it within the database's integers.
+        if not self.value() or not self.value().isdecimal() or len(self.value()) > 15:
             return queryset
         pk = int(self.value())
         f = self.field
@@ -499,7 +500,7 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
 # ---------------------------------------------------------------------------------------------
 # Members
 # ---------------------------------------------------------------------------------------------
-class JoinYearFilter(admin.SimpleListFilter):
+class JoinYearFilter(YearFilter):
     title = "入党年度"
     parameter_name = "join_year"
 
@@ -507,10 +508,8 @@ class JoinYearFilter(admin.SimpleListFilter):
         year = today().year
         return [(str(y), f"{y}年") for y in range(year, year - 6, -1)]
 
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(join_date__year=int(self.value()))
-        return queryset
+    def in_year(self, queryset, year):
+        return queryset.filter(join_date__year=year)
 
 
 @admin.register(m.Member)
@@ -556,7 +555,7 @@ class MemberAdmin(ScopedAdminMixin, SheetAdmin):
 # ---------------------------------------------------------------------------------------------
 # Elections, standardization, rectification, work log
 # ---------------------------------------------------------------------------------------------
-class HeldYearFilter(admin.SimpleListFilter):
+class HeldYearFilter(YearFilter):
     title = "选举年度"
     parameter_name = "year"
 
@@ -564,10 +563,8 @@ class HeldYearFilter(admin.SimpleListFilter):
         years = m.Election.objects.dates("held_on", "year", order="DESC")
         return [(str(d.year), f"{d.year}年") for d in years]
 
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(held_on__year=int(self.value()))
-        return queryset
+    def in_year(self, queryset, year):
+        return queryset.filter(held_on__year=year)
 
 
 @admin.register(m.Election)
@@ -644,17 +641,15 @@ class RectificationCaseAdmin(ScopedAdminMixin, SheetAdmin):
         return obj.past_deadline
 
 
-class WorkYearFilter(admin.SimpleListFilter):
+class WorkYearFilter(YearFilter):
     title = "年度"
     parameter_name = "year"
 
     def lookups(self, request, model_admin):
         return [(str(d.year), f"{d.year}年") for d in m.WorkLogEntry.objects.dates("date", "year", order="DESC")]
 
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(date__year=int(self.value()))
-        return queryset
+    def in_year(self, queryset, year):
+        return queryset.filter(date__year=year)
 
 
 @admin.register(m.WorkLogEntry)
@@ -675,7 +670,7 @@ class AnnualPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
         # A new year starts from the previous year's text, as the office's draft.
         initial = super().get_changeform_initial_data(request)
         raw = str(initial.get("year", ""))
-        year = int(raw) if raw.isdigit() else today().year
+        year = int(raw) if raw.isdecimal() and len(raw) == 4 else today().year
         draft = m.AnnualPlan.for_year(year)
         initial["year"] = year
         for name in ("standardization_target", "reflection", "next_steps"):

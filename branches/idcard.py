@@ -33,7 +33,8 @@ def validate_id_number(value):
     value = normalize(value)
     if len(value) != 18:
         raise ValidationError(f"身份证号码应为18位，“{value}”为{len(value)}位。", code="length")
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+    if not (value.isascii() and value[:17].isdigit() and (value[17].isdigit() or value[17] == "X")):
         raise ValidationError(f"身份证号码“{value}”含有非法字符：前17位应为数字，末位为数字或X。", code="chars")
     born = birth_date(value)
     if born is None or not (datetime.date(1900, 1, 1) <= born <= datetime.date.today()):

@@ -141,3 +141,19 @@ def test_a_new_years_plan_starts_from_last_years_text(demo, admin_client):
     form = response.context["adminform"].form
     assert form.initial["year"] == 2024
     assert "进一步强化思想政治教育" in form.initial["next_steps"]
+
+
+@pytest.mark.parametrize(
+    "model, params",
+    [
+        (m.Member, {"join_year": "²⁰²³"}), (m.Member, {"join_year": "99999"}), (m.Member, {"within": "²"}),
+        (m.Member, {"within": "9" * 40}), (m.Election, {"year": "²"}), (m.WorkLogEntry, {"year": "99999"}),
+        (m.Assessment, {"within": "²"}),
+    ],
+)
+def test_odd_filter_values_are_refused_without_a_server_error(build, admin_client, model, params):
+    assert admin_client.get(changelist(model), params).status_code == 200
+
+
+def test_a_plan_for_an_odd_year_starts_from_this_year(build, admin_client):
+    assert admin_client.get(reverse("admin:branches_annualplan_add"), {"year": "²"}).status_code == 200

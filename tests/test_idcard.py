@@ -72,3 +72,9 @@ def test_a_member_without_birth_date_or_gender_gets_them_from_the_id(build):
     assert member.birth_date == datetime.date(1990, 1, 2)
     assert member.gender == "女"
     assert member.name == "李四"
+
+
+def test_a_superscript_digit_is_an_illegal_character_not_a_crash():
+    with pytest.raises(ValidationError) as err:
+        idcard.validate_id_number(VALID[:15] + "²" + VALID[16:])
+    assert "非法字符" in err.value.messages[0]
