@@ -546,11 +546,23 @@ def clear():
     m.Leader.objects.all().delete()
 
 
+def seed_catalogues():
+    """Seed again what the migrations seed (idempotent): a flushed database, as a transactional test leaves it,
+    has lost those rows, and the demo's assessments and meetings need them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module, function in (("0002_seed_catalogues", "seed"), ("0004_organizational_life", "seed_meeting_types")):
+        getattr(import_module(f"branches.migrations.{module}"), function)(apps, None)
+
+
 @transaction.atomic
 def load(members=DEFAULT_MEMBERS, reset=False):
     """Build the demo district. Returns False (and changes nothing) where records already exist and reset is off."""
     if m.Organization.objects.exists() and not reset:
         return False
     clear()
+    seed_catalogues()
     DemoBuilder(members).build()
     return True

@@ -84,3 +84,15 @@ def test_the_2023_plan_holds_the_offices_own_text_and_a_new_year_starts_from_it(
     assert plan.pk and "进一步强化思想政治教育" in plan.next_steps
     draft = m.AnnualPlan.for_year(2024)
     assert draft.pk is None and draft.next_steps == plan.next_steps
+
+
+def test_the_demo_loads_even_where_a_flushed_database_lost_the_seeded_catalogues(db):
+    m.AssessmentItem.objects.all().delete()
+    m.StandardItem.objects.all().delete()
+    m.StandardArea.objects.all().delete()
+    m.ProblemCategory.objects.all().delete()
+    m.MeetingType.objects.all().delete()
+    demo_module.load()
+    assert m.Meeting.objects.exists()
+    assert m.Assessment.objects.filter(year=YEAR).met().count() == 84
+    assert m.StandardItem.objects.count() == 19
