@@ -33,7 +33,7 @@ def browser(tmp_path):
 
 
 def test_a_leader_opens_the_dashboard_offline_and_follows_a_number_to_its_records(
-    transactional_db, live_server, demo, browser, django_user_model, tmp_path
+    transactional_db, django_db_serialized_rollback, live_server, demo, browser, django_user_model, tmp_path
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
