@@ -12,13 +12,9 @@ roll: no member lost, none duplicated.
 
 Targets (issue 7): zero errors, zero lost or duplicated rows, p95 under 1 s. Not a test: it prints figures.
 """
+import argparse
 import os
 import sys
-
-# benchmarks/warnings.py would shadow the standard library's warnings module for a script run from this folder.
-sys.path[:] = [p for p in sys.path if p != os.path.dirname(os.path.abspath(__file__))]
-
-import argparse  # noqa: E402
 import html
 import http.client
 import io

@@ -10,8 +10,8 @@ year, then times, each a few times (median and worst):
 
 Target: the list under 1 s at 100,000 members, in the same number of queries at every size.
 
-    python benchmarks/warnings.py [--members 3800 100000] [--repeat 5] [--history-years 4]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/shuzhi python benchmarks/warnings.py
+    python benchmarks/early_warning.py [--members 3800 100000] [--repeat 5] [--history-years 4]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/shuzhi python benchmarks/early_warning.py
 """
 import os
 import sys
