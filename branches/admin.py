@@ -490,10 +490,14 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
 
     @admin.display(description="预警")
     def warnings(self, obj):
-        hits = getattr(obj, "warning_hits", [])
+        # One line per rule: a branch that missed every meeting type has one line, its details in the tooltip.
+        by_rule = {}
+        for hit in getattr(obj, "warning_hits", []):
+            by_rule.setdefault(hit.rule, []).append(hit)
         return format_html_join(
             mark_safe("<br>"), '<a href="{}" title="{}" style="color:#b00">{}</a>',
-            ((h.url, h.detail, h.rule.title) for h in hits),
+            ((hits[0].url, "；".join(h.detail for h in hits), rule.title + (f"（{len(hits)}项）" if len(hits) > 1 else ""))
+             for rule, hits in by_rule.items()),
         )
 
 

@@ -5,12 +5,15 @@ import logging
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.timezone import localdate
+from django.utils.translation import gettext
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
@@ -57,6 +60,14 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     # One format and one resource: the export form would ask nothing, so the button downloads at once.
     skip_export_form = True
     skip_export_form_from_action = True
+
+    def action_checkbox(self, obj):
+        # Django renders this checkbox through the form widget templates, once per row: about a quarter of a
+        # 100-row list's render time. The same markup written out directly.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME, obj.pk, format_html(gettext("Select this object for an action - {}"), obj),
+        )
 
     @property
     def sheet_resource(self):

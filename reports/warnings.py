@@ -14,12 +14,12 @@ one for the organizations they share).
 import datetime
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable
 
 from django.db.models import Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from branches import models as m
 from branches.dates import add_months, add_years, today
@@ -61,10 +61,16 @@ def rule(code, title, group):
 
 
 def _admin(model, *args, query=""):
-    name = model._meta.model_name
+    base = _changelist(get_script_prefix(), model._meta.model_name)
     if args:
-        return reverse(f"admin:branches_{name}_change", args=args)
-    return reverse(f"admin:branches_{name}_changelist") + (f"?{query}" if query else "")
+        return f"{base}{args[0]}/change/"
+    return base + (f"?{query}" if query else "")
+
+
+@lru_cache(maxsize=None)
+def _changelist(prefix, name):
+    # A list can hold thousands of findings, each with a link: one reverse() per model, not per finding.
+    return reverse(f"admin:branches_{name}_changelist")
 
 
 def _members_of(org):
