@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts.admin import ScopedAdminMixin, ScopedInlineMixin
+from reports import memo
 from reports.warnings import RULES, RULES_BY_CODE, YEARS, evaluate
 
 from . import models as m
@@ -401,7 +402,6 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
     autocomplete_fields = ["parent"]
     list_select_related = ["parent", "liaison_leader"]
     inlines = [ElectionInline]
-    list_per_page = 100
     fieldsets = [
         (None, {"fields": ["name", "parent", "kind", "sort_order"]}),
         ("所在单位", {"fields": ["unit_name", "unit_category", "ownership", "area"]}),
@@ -416,9 +416,13 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
             m.RectificationCase.objects.open().filter(organization=OuterRef("pk"))
             .values("organization").annotate(n=Count("pk")).values("n")
         )
+        # Ordered explicitly: the member counts group the rows, and a grouped query drops Meta.ordering.
+        queryset = super().get_queryset(request).order_by(*m.Organization._meta.ordering)
+        if request.resolver_match and request.resolver_match.url_name == "autocomplete":
+            return queryset  # a form's choice of organization by name needs none of the list's columns
         on = requested_as_of(request)
         return (
-            super().get_queryset(request)
+            queryset
             .with_staffing(on)
             .with_last_election(on)
             .annotate(
@@ -482,8 +486,11 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
         cl = (getattr(response, "context_data", None) or {}).get("cl")
         on = requested_as_of(request)
         if cl is not None and on.year in YEARS:
-            page = m.Organization.objects.filter(pk__in=[o.pk for o in cl.result_list])
-            found = evaluate(on, organizations=page).by_organization
+            pks = tuple(o.pk for o in cl.result_list)
+            found = memo.remember(
+                ("organization warnings", on, pks),
+                lambda: evaluate(on, organizations=m.Organization.objects.filter(pk__in=pks)).by_organization,
+            )
             for org in cl.result_list:
                 org.warning_hits = found.get(org, [])
         return response
@@ -531,7 +538,6 @@ class MemberAdmin(ScopedAdminMixin, SheetAdmin):
     search_fields = ["name", "=id_number", "phone"]
     autocomplete_fields = ["organization"]
     list_select_related = ["organization"]
-    list_per_page = 100
     fieldsets = [
         (None, {"fields": ["name", "id_number", "gender", "ethnicity", "birth_date", "education", "phone"]}),
         ("组织关系", {"fields": ["organization", "status", "join_date", "full_member_date", "party_post", "roll_status"]}),
@@ -700,7 +706,6 @@ class MeetingAdmin(ScopedAdminMixin, SheetAdmin):
     autocomplete_fields = ["organization"]
     list_select_related = ["organization", "meeting_type"]
     date_hierarchy = "held_on"
-    list_per_page = 100
     fields = ["organization", "meeting_type", "held_on", "topic", "chaired_by", "present", "on_roll", "attachment", "note"]
 
     @admin.display(description="出席（实到/应到）")

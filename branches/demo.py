@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from reports import memo
+
 from . import idcard
 from . import models as m
 from .dates import add_years
@@ -565,4 +567,5 @@ def load(members=DEFAULT_MEMBERS, reset=False):
     clear()
     seed_catalogues()
     DemoBuilder(members).build()
+    memo.changed()  # built in bulk: no signal told the remembered figures
     return True

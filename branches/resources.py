@@ -24,6 +24,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 
 from accounts.resources import ScopedResourceMixin
 from audit.resources import AuditedResourceMixin
+from reports import memo
 
 from . import models as m
 from . import widgets as w
@@ -380,6 +381,8 @@ class BaseSheetResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         self.write_m2m()
+        if not kwargs.get("dry_run"):
+            memo.changed()  # bulk writes send no signal
         result.notes = list(getattr(dataset, "notes", []))
         result.title = self.title
 

@@ -60,6 +60,9 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     # One format and one resource: the export form would ask nothing, so the button downloads at once.
     skip_export_form = True
     skip_export_form_from_action = True
+    # Each cell of a changelist costs its rendering: 50 rows a page keep a list of members or organizations
+    # fast under load (benchmarks/load.py); search, filters and export reach the rest.
+    list_per_page = 50
 
     def action_checkbox(self, obj):
         # Django renders this checkbox through the form widget templates, once per row: about a quarter of a

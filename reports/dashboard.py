@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts import scope
 from branches import models as m
 from branches.dates import today
-from reports import figures, warnings
+from reports import figures, memo, warnings
 
 CATEGORY_LABELS = dict(m.UnitCategory.choices)
 KIND_LABELS = dict(m.OrgKind.choices)
@@ -281,8 +281,15 @@ def dashboard(request):
         context["error"] = f"年度“{raw[:20]}”无效：请选择{years[-1]}年至{years[0]}年之间的年度。"
         return render(request, "reports/dashboard.html", context, status=400)
     year = int(raw) if raw else default
-    committee = m.Organization.objects.filter(kind=m.OrgKind.COMMITTEE).order_by("pk").first()
     organizations = scope.organizations(request.user)  # a secretary's dashboard is their own organization's
-    context.update(build(year, organizations), year=year, committee=committee, is_current=year == current)
-    context.update(warnings.panel_context(context["f"].as_of, organizations))
+
+    def compute():
+        shown = build(year, organizations)
+        shown.update(warnings.panel_context(shown["f"].as_of, organizations))
+        shown["committee"] = m.Organization.objects.filter(kind=m.OrgKind.COMMITTEE).order_by("pk").first()
+        return shown
+
+    ids = scope.organization_ids(request.user)
+    context.update(memo.remember(("dashboard", year, ids if ids is None else tuple(sorted(ids))), compute))
+    context.update(year=year, is_current=year == current)
     return render(request, "reports/dashboard.html", context)

@@ -1,3 +1,20 @@
+import uuid
+
 from django.db import models
 
-# Create your models here.
+
+def new_token():
+    return uuid.uuid4().hex
+
+
+class RecordsVersion(models.Model):
+    """One row whose token changes, in the same transaction, with every change to the records.
+
+    Figures computed from the records can be reused for as long as the token is the one they were computed
+    under (reports.memo). A rolled-back change rolls the token back with it.
+    """
+
+    token = models.CharField(max_length=32, default=new_token)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "数据版本"

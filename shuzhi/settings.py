@@ -165,4 +165,7 @@ SHUZHI = {
     # The largest spreadsheet the admin's import page accepts (a roster of 100,000 members is about 8 MB);
     # larger files go through `manage.py import_sheet`.
     "IMPORT_MAX_MB": int(os.environ.get("SHUZHI_IMPORT_MAX_MB", "10")),
+    # Reuse the dashboard's figures until a record changes (reports/memo.py). Off in tests, whose changes
+    # never commit (the token is replaced on commit); tests/test_memo.py turns it on and commits.
+    "REMEMBER_FIGURES": env_bool("SHUZHI_REMEMBER_FIGURES", not TESTING),
 }

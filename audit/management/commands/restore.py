@@ -4,6 +4,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from reports import memo
+
 
 class Command(BaseCommand):
     help = "用 backup 生成的文件替换整个数据库的内容（含审计记录）。数据库须已 migrate 到与备份相同的版本。"
@@ -21,4 +23,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", file, verbosity=0)
+            memo.changed()  # loaddata's saves are raw: figures remembered by running workers must not be reused
         self.stdout.write(self.style.SUCCESS(f"已从 {file} 恢复"))
