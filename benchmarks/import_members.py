@@ -7,7 +7,8 @@ times, each in a fresh process so that peak memory is that phase's own:
 
 - floor: openpyxl read-only parsing of the file plus bulk_create of the rows (no validation at all);
 - import: the admin's code path, MemberResource.read() + import_data(), into a roll with no members;
-- re-import: the same file again, when nothing changes.
+- re-import: the same file again, when nothing changes;
+- update: the same roster with every member's phone number changed (every row an update of one column).
 
 The database is DATABASE_URL, or a SQLite file in the temporary directory. Not a test: nothing is asserted.
 """
@@ -38,8 +39,8 @@ def django_setup():
     django.setup()
 
 
-def roster_path(size):
-    return Path(tempfile.gettempdir()) / f"shuzhi-roster-{size}.xlsx"
+def roster_path(size, variant=""):
+    return Path(tempfile.gettempdir()) / f"shuzhi-roster-{size}{variant}.xlsx"
 
 
 def setup(sizes):
@@ -58,28 +59,33 @@ def setup(sizes):
     leaves = list(m.Organization.objects.filter(kind__in=m.BRANCH_KINDS, is_active=True).values_list("name", flat=True))
     rng = random.Random(2023)
     for size in sizes:
-        # Written as Excel and WPS write them (shared strings, a dimension record), not as openpyxl does.
-        book = xlsxwriter.Workbook(roster_path(size))  # not constant_memory: that writes inline strings
-        sheet = book.add_worksheet("党员名册")
-        day = book.add_format({"num_format": "yyyy-mm-dd"})
-        sheet.write_row(0, 0, ["红山区教育系统党员名册"])
-        sheet.write_row(1, 0, HEADERS)
+        rows = []
         for i in range(size):
             born = datetime.date(1960, 1, 1) + datetime.timedelta(days=rng.randint(0, 14000))
             seq = i % 1000
             number = make_id_number(f"62{(i // 1000) % 10000:04d}", born, seq)
             join = datetime.date(born.year + 25, rng.randint(1, 12), rng.randint(1, 28))
-            row = [
+            rows.append([
                 i + 1, rng.choice("王李张刘陈杨赵黄周吴") + rng.choice("建国华明丽娟军平芳伟"), number,
                 "男" if seq % 2 else "女", "汉族", born, "大学本科", rng.choice(leaves), "正式党员", join,
                 datetime.date(join.year + 1, join.month, join.day), "无", "专任教师", f"139{i:08d}", "在册",
-            ]
-            for col, value in enumerate(row):
-                if isinstance(value, datetime.date):
-                    sheet.write_datetime(i + 2, col, value, day)
-                else:
-                    sheet.write(i + 2, col, value)
-        book.close()
+            ])
+        phone = HEADERS.index("联系电话")
+        for variant, phones in (("", "139"), ("-update", "177")):
+            # Written as Excel and WPS write them (shared strings, a dimension record), not as openpyxl does.
+            book = xlsxwriter.Workbook(roster_path(size, variant))  # not constant_memory: that writes inline strings
+            sheet = book.add_worksheet("党员名册")
+            day = book.add_format({"num_format": "yyyy-mm-dd"})
+            sheet.write_row(0, 0, ["红山区教育系统党员名册"])
+            sheet.write_row(1, 0, HEADERS)
+            for i, row in enumerate(rows):
+                row[phone] = phones + row[phone][3:]
+                for col, value in enumerate(row):
+                    if isinstance(value, datetime.date):
+                        sheet.write_datetime(i + 2, col, value, day)
+                    else:
+                        sheet.write(i + 2, col, value)
+            book.close()
 
 
 def floor(size):
@@ -107,7 +113,7 @@ def floor(size):
     return {"seconds": elapsed}
 
 
-def run_import(size):
+def run_import(size, variant=""):
     """The admin's code path: read the sheet, preview nothing, import_data() for real."""
     django_setup()
     from django.db import connection
@@ -116,7 +122,7 @@ def run_import(size):
     from branches.resources import MemberResource
 
     start = time.perf_counter()
-    data = roster_path(size).read_bytes()
+    data = roster_path(size, variant).read_bytes()
     resource = MemberResource()
     dataset = resource.read(data)
     with CaptureQueriesContext(connection) as queries:
@@ -134,7 +140,7 @@ def clear(size=None):
     return {}
 
 
-PHASES = {"floor": floor, "import": run_import, "clear": clear}
+PHASES = {"floor": floor, "import": run_import, "update": lambda size: run_import(size, "-update"), "clear": clear}
 
 
 def peak_mb():
@@ -172,8 +178,9 @@ def main():
     lines = [
         f"database: {backend}; {os.cpu_count()} cores; Python {sys.version.split()[0]}",
         "",
-        "| rows | floor (s) | import (s) | import / floor | re-import (s) | re-import / import | import queries | peak MB (import) | peak MB (re-import) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| rows | floor (s) | import (s) | import / floor | re-import (s) | re-import / import | update (s) "
+        "| import queries | peak MB (import) | peak MB (re-import) | peak MB (update) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in args.sizes:
         runs = []
@@ -182,16 +189,16 @@ def main():
             base = phase("floor", size)
             first = phase("import", size)
             again = phase("import", size)
-            runs.append((base, first, again))
-        base = min((r[0] for r in runs), key=lambda f: f["seconds"])
-        first = min((r[1] for r in runs), key=lambda f: f["seconds"])
-        again = min((r[2] for r in runs), key=lambda f: f["seconds"])
+            update = phase("update", size)
+            runs.append((base, first, again, update))
+        base, first, again, update = (min((r[i] for r in runs), key=lambda f: f["seconds"]) for i in range(4))
         assert first["totals"]["new"] == size and first["totals"]["invalid"] == 0, first
         assert again["totals"]["skip"] == size, again
+        assert update["totals"]["update"] == size, update
         lines.append(
             f"| {size:,} | {base['seconds']:.2f} | {first['seconds']:.2f} | {first['seconds'] / base['seconds']:.2f}x "
-            f"| {again['seconds']:.2f} | {again['seconds'] / first['seconds']:.2f}x | {first['queries']} "
-            f"| {first['peak_mb']:.0f} | {again['peak_mb']:.0f} |"
+            f"| {again['seconds']:.2f} | {again['seconds'] / first['seconds']:.2f}x | {update['seconds']:.2f} "
+            f"| {first['queries']} | {first['peak_mb']:.0f} | {again['peak_mb']:.0f} | {update['peak_mb']:.0f} |"
         )
         print(lines[-1], flush=True)
         phase("clear", size)
