@@ -1,9 +1,7 @@
 """Imports (django-import-export) in the audit trail: one ImportBatch per import, and a history row for every
 record it writes. The import writes in bulk, which sends no signal, so the history rows are written here."""
-from simple_history.utils import get_history_manager_for_model
-
 from .models import ImportBatch
-from .recording import within
+from .recording import copy_to_history, within
 
 
 class AuditedResourceMixin:
@@ -34,29 +32,26 @@ class AuditedResourceMixin:
             batch.save()
 
     # -- bulk writes leave their history rows ----------------------------------------------------
-    def _history(self):
+    def _history(self, objs, history_type):
         batch = getattr(self, "batch", None)
         user = getattr(self, "user", None)
-        return {
-            "default_user": user if user is not None and user.is_authenticated else None,
-            "default_change_reason": f"导入：{batch.file_name}"[:100] if batch else "导入",
-            "custom_historical_attrs": {"import_batch": batch} if batch else None,
-        }
+        copy_to_history(
+            self._meta.model, [o.pk for o in objs if o.pk is not None], history_type,
+            user=user if user is not None and user.is_authenticated else None, batch=batch,
+            reason=f"导入：{batch.file_name}"[:100] if batch else "导入",
+        )
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         objs = list(self.create_instances)
         super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
-        written = [o for o in objs if o.pk is not None]
-        if written and (using_transactions or not dry_run):
-            get_history_manager_for_model(self._meta.model).bulk_history_create(written, batch_size=batch_size, **self._history())
+        if using_transactions or not dry_run:
+            self._history(objs, "+")
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         objs = list(self.update_instances)
         super().bulk_update(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
-        if objs and (using_transactions or not dry_run):
-            get_history_manager_for_model(self._meta.model).bulk_history_create(
-                objs, batch_size=batch_size, update=True, **self._history()
-            )
+        if using_transactions or not dry_run:
+            self._history(objs, "~")
 
     def bulk_delete(self, using_transactions, dry_run, raise_errors, result=None):
         # A queryset delete sends post_delete for each record (history listens), so the rows are written

@@ -298,6 +298,19 @@ def test_an_update_writes_only_the_columns_the_file_changed_in_batches_of_200(br
     ]
 
 
+def test_an_imported_members_history_row_holds_the_record_exactly_as_stored(branch):
+    header = ("姓名", "身份证号码", "所在党组织", "入党日期", "转正日期", "联系电话", "学历", "党内职务")
+    data = members_sheet(("王芳", an_id(3), branch.name, "2010-07-01", "2011-07-02", "13900001111", "硕士研究生", "书记"),
+                         header=header)
+    resource = MemberResource()
+    resource.import_data(resource.read(data), dry_run=False, file_name="名册.xlsx")
+    member = m.Member.objects.get()
+    row = m.Member.history.get()
+    assert [getattr(row, f.attname) for f in row.tracked_fields] == [getattr(member, f.attname) for f in row.tracked_fields]
+    assert (row.history_type, row.history_change_reason, row.instance.pk) == ("+", "导入：名册.xlsx", member.pk)
+    assert row.import_batch.file_name == "名册.xlsx"
+
+
 # -- permissions --------------------------------------------------------------------------------------
 def test_importing_needs_the_add_permission(branch, client, django_user_model):
     from django.contrib.auth.models import Permission
