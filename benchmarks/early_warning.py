@@ -16,7 +16,7 @@ Target: the list under 1 s at 100,000 members, in the same number of queries at 
 import os
 import sys
 
-# The project instead of benchmarks/ on the path: this file's name would shadow the standard library's warnings.
+# The project on the path (a script's own folder, benchmarks/, is what Python puts there).
 sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzhi.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-throwaway-" + os.urandom(16).hex())  # settings refuse none
