@@ -3,11 +3,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.signals import pre_create_historical_record
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 _current_batch = ContextVar("import_batch", default=None)
 
@@ -31,20 +30,18 @@ def _tie_to_batch(sender, history_instance, **kwargs):
 
 def bulk_create(model, objs, user=None, batch=None, batch_size=500):
     """bulk_create that leaves a '+' history row per object (bulk_create itself sends no signal)."""
-    batch = batch or _current_batch.get()
-    return bulk_create_with_history(
-        objs, model, batch_size=batch_size, default_user=user,
-        custom_historical_attrs={"import_batch": batch} if batch else None,
-    )
+    with transaction.atomic(using=router.db_for_write(model)):
+        created = model.objects.bulk_create(objs, batch_size=batch_size)
+        copy_to_history(model, [o.pk for o in created], "+", user=user, batch=batch or _current_batch.get())
+    return created
 
 
 def bulk_update(model, objs, fields, user=None, batch=None, batch_size=500):
     """bulk_update that leaves a '~' history row per object."""
-    batch = batch or _current_batch.get()
-    return bulk_update_with_history(
-        objs, model, fields, batch_size=batch_size, default_user=user,
-        custom_historical_attrs={"import_batch": batch} if batch else None,
-    )
+    with transaction.atomic(using=router.db_for_write(model)):
+        updated = model.objects.bulk_update(objs, fields, batch_size=batch_size)
+        copy_to_history(model, [o.pk for o in objs], "~", user=user, batch=batch or _current_batch.get())
+    return updated
 
 
 def copy_to_history(model, pks, history_type, user=None, batch=None, reason=""):

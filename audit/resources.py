@@ -32,7 +32,7 @@ class AuditedResourceMixin:
             batch.save()
 
     # -- bulk writes leave their history rows ----------------------------------------------------
-    def _history(self, objs, history_type):
+    def _write_history(self, objs, history_type):
         batch = getattr(self, "batch", None)
         user = getattr(self, "user", None)
         copy_to_history(
@@ -45,13 +45,13 @@ class AuditedResourceMixin:
         objs = list(self.create_instances)
         super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
         if using_transactions or not dry_run:
-            self._history(objs, "+")
+            self._write_history(objs, "+")
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         objs = list(self.update_instances)
         super().bulk_update(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
         if using_transactions or not dry_run:
-            self._history(objs, "~")
+            self._write_history(objs, "~")
 
     def bulk_delete(self, using_transactions, dry_run, raise_errors, result=None):
         # A queryset delete sends post_delete for each record (history listens), so the rows are written
