@@ -273,15 +273,13 @@ class BaseSheetResource(resources.ModelResource):
         ]
 
     def after_init_instance(self, instance, new, row, **kwargs):
-        # The record's values before the row is applied. import-export deep-copies the whole instance for
-        # its diff, which costs more than validating the row; the values the row can change are enough.
+        # The record's values before the row is applied: its stored columns (clean() may fill ones the file
+        # does not hold) and the file's many-to-many columns. import-export deep-copies the whole instance for
+        # its diff, which costs more than validating the row.
         if not new:
-            instance.__dict__["_sheet_original"] = {
-                name: (list(getattr(instance, name).all()) if f.is_m2m else getattr(instance, name))
-                for f, name in self.compared
-            }
-            # Every stored column too (clean() may fill ones the file does not hold), for the update's fields.
-            instance.__dict__["_sheet_stored"] = {f.attname: getattr(instance, f.attname) for f in self.stored_fields}
+            original = {f.attname: getattr(instance, f.attname) for f in self.stored_fields}
+            original.update((name, list(getattr(instance, name).all())) for f, name in self.compared if f.is_m2m)
+            instance.__dict__["_sheet_original"] = original
 
     def import_instance(self, instance, row, **kwargs):
         """The row's cells onto the instance; a cell that cannot be read is an error on its column."""
@@ -341,7 +339,7 @@ class BaseSheetResource(resources.ModelResource):
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         """Unchanged rows are skipped (and not validated again); the changes of the others are kept for the preview."""
-        original = instance.__dict__.pop("_sheet_original", None)
+        original = instance.__dict__.get("_sheet_original")
         self.row_changes = []
         if import_validation_errors or original is None:
             return False
@@ -350,9 +348,9 @@ class BaseSheetResource(resources.ModelResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         super().save_instance(instance, is_create, row, **kwargs)  # before_save_instance() may fill columns
-        stored = instance.__dict__.pop("_sheet_stored", None)
-        if stored is not None:
-            self.changed_fields.update(f.name for f in self.stored_fields if getattr(instance, f.attname) != stored[f.attname])
+        original = instance.__dict__.pop("_sheet_original", None)
+        if original is not None:
+            self.changed_fields.update(f.name for f in self.stored_fields if getattr(instance, f.attname) != original[f.attname])
         if "_sheet_m2m" in instance.__dict__:
             self.m2m_rows.append(instance)
         if is_create:
