@@ -1,19 +1,17 @@
 """The standardization dashboard (issue 5): a year's figures from reports.figures, every number linked to the
 admin list of the records behind it (filtered with the list filters in branches/admin.py, read on the same day)."""
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
-from django.urls import reverse
 
 from accounts import scope
 from branches import models as m
 from branches.dates import today
-from reports import figures, memo, warnings
+from reports import figures, links, memo, warnings
 
 CATEGORY_LABELS = dict(m.UnitCategory.choices)
 KIND_LABELS = dict(m.OrgKind.choices)
@@ -36,24 +34,12 @@ WORK_MEASURES = {"count": "", "topics": "·研究议题", "teams": "·涉及班�
 LIST_ROWS = 10
 
 
-@lru_cache(maxsize=None)
-def changelist_path(model):
-    return reverse(f"admin:branches_{model}_changelist")
-
-
 def changelist(model, **params):
-    url = changelist_path(model)  # a page builds some 250 of these: reverse() once per model
-    return f"{url}?{urlencode(params)}" if params else url
-
-
-@lru_cache(maxsize=4096)
-def change_path(model_name, pk):
-    return reverse(f"admin:branches_{model_name}_change", args=[pk])
+    return links.changelist(model, urlencode(params))
 
 
 def change(obj):
-    """The record's admin page: reverse() once per record, the page lists some hundred."""
-    return change_path(obj._meta.model_name, obj.pk)
+    return links.change(obj._meta.model_name, obj.pk)
 
 
 @dataclass

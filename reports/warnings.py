@@ -14,16 +14,17 @@ one for the organizations they share).
 import datetime
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Callable
 
 from django.db.models import Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 
 from branches import models as m
 from branches.dates import add_months, add_years, today
 
+from . import links
 from .meetings import held, held_counts
 
 VACANCY_MONTHS = 3  # 书记空缺超过3个月
@@ -61,16 +62,8 @@ def rule(code, title, group):
 
 
 def _admin(model, *args, query=""):
-    base = _changelist(get_script_prefix(), model._meta.model_name)
-    if args:
-        return f"{base}{args[0]}/change/"
-    return base + (f"?{query}" if query else "")
-
-
-@lru_cache(maxsize=None)
-def _changelist(prefix, name):
-    # A list can hold thousands of findings, each with a link: one reverse() per model, not per finding.
-    return reverse(f"admin:branches_{name}_changelist")
+    name = model._meta.model_name
+    return links.change(name, args[0]) if args else links.changelist(name, query)
 
 
 def _members_of(org):
