@@ -15,6 +15,7 @@ from branches.models import (
 
 # The windows the office looks at: a whole year, one quarter or one month of it.
 WINDOWS = {"year": "全年", "quarter": "季度", "month": "月份"}
+YEARS = range(2000, 2101)  # the years meetings and warnings can be asked for: periods and terms reach years either side
 
 
 def held_counts(meetings, periods):
@@ -42,8 +43,8 @@ def held(counts, organization_id, meeting_type_id, period):
 
 def window(year, kind="year", number=None):
     """(start, end, label) of a year, one of its quarters or one of its months; ValueError in Chinese if not one."""
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValueError("年度应为2000至2100之间的四位数字。")
+    if not isinstance(year, int) or year not in YEARS:
+        raise ValueError(f"年度应为{YEARS[0]}至{YEARS[-1]}之间的四位数字。")
     if kind == "year":
         return datetime.date(year, 1, 1), datetime.date(year, 12, 31), f"{year}年"
     if kind == "quarter":

@@ -25,11 +25,10 @@ from branches import models as m
 from branches.dates import add_months, add_years, today
 
 from . import links
-from .meetings import held, held_counts
+from .meetings import YEARS, held, held_counts
 
 VACANCY_MONTHS = 3  # 书记空缺超过3个月
 RECRUITMENT_YEARS = 2  # 两年未发展党员
-YEARS = range(2000, 2101)  # the dates the list can be asked for: terms and periods are counted years either side
 
 
 @dataclass(frozen=True)
