@@ -8,10 +8,11 @@ def new_token():
 
 
 class RecordsVersion(models.Model):
-    """One row whose token changes, in the same transaction, with every change to the records.
+    """One row whose token is replaced after every committed change to the records (a rolled-back change
+    leaves it as it was).
 
     Figures computed from the records can be reused for as long as the token is the one they were computed
-    under (reports.memo). A rolled-back change rolls the token back with it.
+    under (reports.memo).
     """
 
     token = models.CharField(max_length=32, default=new_token)
