@@ -9,8 +9,9 @@ GROUPS = {ADMIN: "工委管理员", SECRETARY: "党组织书记", LEADER: "领�
 READ_APPS = ("branches", "audit", "reports")
 # The committee's own records, which a school's secretary has no business with.
 COMMITTEE_ONLY = {"branches.worklogentry", "branches.annualplan"}
-# Scoped, but the tree itself is the committee's to change (it approves new organizations).
-SECRETARY_READS_ONLY = {"branches.organization"}
+# Scoped, but only read: the tree is the committee's to change (it approves new organizations), and the
+# imports are written by the system.
+SECRETARY_READS_ONLY = {"branches.organization", "branches.importbatch"}
 
 
 def is_scoped(model):
@@ -33,8 +34,6 @@ def role_codenames():
                 wanted[SECRETARY] |= codes
             else:
                 wanted[SECRETARY].add((opts.app_label, f"view_{opts.model_name}"))
-        if opts.app_label == "audit" and is_scoped(model):  # their own imports
-            wanted[SECRETARY].add((opts.app_label, f"view_{opts.model_name}"))
     return wanted
 
 

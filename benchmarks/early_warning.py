@@ -4,7 +4,7 @@ Builds the demo district in a throwaway database (SQLite in memory; with DATABAS
 shuzhi_bench_warnings), adds earlier years of meetings so that the meeting table holds a history and not one
 year, then times, each a few times (median and worst):
 
-- the warning list for 31 December 2023 (reports.warnings.evaluate), the figure the target is for;
+- the warning list for 31 December 2023 (branches.early_warning.evaluate), the figure the target is for;
 - the list written as xlsx (what /warnings/?format=xlsx and `manage.py warnings --output` send);
 - the year's meeting compliance (reports.meetings.compliance), which the dashboard panel adds.
 
@@ -74,7 +74,8 @@ def main():
     from branches import demo
     from branches import models as m
     from reports.meetings import compliance
-    from reports.warnings import evaluate, workbook
+    from branches.early_warning import evaluate
+    from reports.warnings import workbook
 
     def xlsx():
         stream = io.BytesIO()

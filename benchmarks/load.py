@@ -263,7 +263,7 @@ class Imports:
         script = f"""
 import json
 from branches.models import Member
-from audit.models import ImportBatch
+from branches.models import ImportBatch
 numbers = list(Member.objects.values_list("id_number", flat=True))
 phones = dict(Member.objects.values_list("id_number", "phone"))
 new = {json.dumps(self.new_numbers)}

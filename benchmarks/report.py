@@ -39,9 +39,9 @@ def main():
     db.setdefault("TEST", {})["NAME"] = None if db["ENGINE"].endswith("sqlite3") else f"{db['NAME']}_bench"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     from branches import demo
-    from reports.duty_report import build
-    from reports.officedoc import render_docx
-    from reports.workbook import render_xlsx
+    from reports.annual.content import build
+    from reports.annual.document import render_docx
+    from reports.annual.workbook import render_xlsx
 
     renderers = {".docx": lambda: render_docx(build(YEAR).document), ".xlsx": lambda: render_xlsx(build(YEAR))}
     rows = []

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from reports import memo
+from . import version
 
 from . import idcard
 from . import models as m
 from .dates import add_years
+from .periods import MeetingPeriod, period_containing, periods_within
 
 YEAR = 2023
 DISTRICT = "红山区"
@@ -490,12 +491,12 @@ class DemoBuilder:
             else:
                 slip = 0.2 if branch in lagging else 0.004
             for t in types:
-                periods = m.periods_within(t.period, start, end) if t.period != m.MeetingPeriod.YEAR else \
-                    [m.period_containing(t.period, datetime.date(y, 1, 1)) for y in (YEAR - 1, YEAR)]
+                periods = periods_within(t.period, start, end) if t.period != MeetingPeriod.YEAR else \
+                    [period_containing(t.period, datetime.date(y, 1, 1)) for y in (YEAR - 1, YEAR)]
                 for p_start, p_end in periods:
                     if not t.applies_to(branch, p_start) or rng.random() < slip:
                         continue
-                    if t.period == m.MeetingPeriod.YEAR:  # held towards the year's end
+                    if t.period == MeetingPeriod.YEAR:  # held towards the year's end
                         p_start = datetime.date(p_start.year, 11, 1)
                     on_roll = {"支委会": branch.committee_count, "党小组会": max(3, branch.roll_count // 3)}.get(t.name, branch.roll_count)
                     on_roll = max(on_roll, 1)
@@ -567,5 +568,5 @@ def load(members=DEFAULT_MEMBERS, reset=False):
     clear()
     seed_catalogues()
     DemoBuilder(members).build()
-    memo.changed()  # built in bulk: no signal told the remembered figures
+    version.changed()  # built in bulk: no signal told the remembered figures
     return True

@@ -3,8 +3,8 @@
 Each rule lives once, here: on the model (clean, properties) or on its queryset, so that the admin,
 the import, the dashboard and the annual report all ask the same question the same way.
 """
-import datetime
 import os
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,8 +12,11 @@ from django.db import models
 from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+import simple_history
 
 from . import idcard
+from .periods import MeetingPeriod
+from .scope import organization_ids
 from .dates import add_months, add_years, age_on, today
 
 
@@ -108,8 +111,6 @@ class ScopedQuerySet(models.QuerySet):
     organization_path = "organization"  # from a row to its organization
 
     def visible_to(self, user):
-        from accounts.scope import organization_ids  # the one rule for who sees which organizations
-
         ids = organization_ids(user)
         return self if ids is None else self.filter(**{f"{self.organization_path}__in": ids})
 
@@ -415,7 +416,7 @@ class Member(models.Model):
             models.Index(fields=["status", "join_date"]),
             models.Index(fields=["backbone_year", "backbone_title"]),
             models.Index(fields=["phone"]),
-            # The warnings (reports.warnings): each organization's secretary; late conversions, with the
+            # The warnings (early_warning.py): each organization's secretary; late conversions, with the
             # (status, join_date) index above, one index for each side of conversion_overdue()'s "or".
             models.Index(fields=["organization", "party_post"]),
             models.Index(fields=["full_member_date"]),
@@ -854,48 +855,6 @@ def has_committee(committee_count):
     return committee_count >= BRANCH_COMMITTEE_MIN
 
 
-class MeetingPeriod(models.TextChoices):
-    MONTH = "month", "每月"
-    QUARTER = "quarter", "每季度"
-    YEAR = "year", "每年"
-
-
-PERIOD_MONTHS = {MeetingPeriod.MONTH: 1, MeetingPeriod.QUARTER: 3, MeetingPeriod.YEAR: 12}
-
-
-def period_containing(period, day):
-    """(first day, last day) of the month, quarter or year that holds `day`."""
-    months = PERIOD_MONTHS[period]
-    start = datetime.date(day.year, (day.month - 1) // months * months + 1, 1)
-    return start, add_months(start, months) - datetime.timedelta(days=1)
-
-
-def last_complete_period(period, on):
-    """The latest period that has ended by `on`: the running one counts only on its last day."""
-    start, end = period_containing(period, on)
-    if end == on:
-        return start, end
-    return period_containing(period, start - datetime.timedelta(days=1))
-
-
-def periods_within(period, start, end):
-    """The periods of this length that lie wholly inside [start, end]."""
-    found, (p_start, p_end) = [], period_containing(period, start)
-    while p_end <= end:
-        if p_start >= start:
-            found.append((p_start, p_end))
-        p_start, p_end = period_containing(period, p_end + datetime.timedelta(days=1))
-    return found
-
-
-def period_label(period, start):
-    if period == MeetingPeriod.MONTH:
-        return f"{start.year}年{start.month}月"
-    if period == MeetingPeriod.QUARTER:
-        return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
-    return f"{start.year}年度"
-
-
 class MeetingType(models.Model):
     """A kind of meeting and how often the regulations ask for it; the office edits the frequencies."""
 
@@ -970,6 +929,28 @@ def validate_attachment(file):
 class MeetingQuerySet(ScopedQuerySet):
     def held_between(self, start, end):
         return self.filter(held_on__gte=start, held_on__lte=end)
+
+    def held_counts(self, periods):
+        """{(organization_id, meeting_type_id): {(start, end): meetings held}} of these meetings, in one query.
+
+        Plain date comparisons, one conditional count per period: no date function runs per meeting.
+        """
+        periods = list(dict.fromkeys(periods))
+        if not periods:
+            return {}
+        counts = {f"p{i}": Count("pk", filter=Q(held_on__gte=s, held_on__lte=e)) for i, (s, e) in enumerate(periods)}
+        rows = (
+            self.held_between(min(s for s, _ in periods), max(e for _, e in periods))
+            .values("organization_id", "meeting_type_id")
+            .annotate(**counts)
+            .order_by()
+        )
+        return {(r["organization_id"], r["meeting_type_id"]): {p: r[f"p{i}"] for i, p in enumerate(periods)} for r in rows}
+
+
+def held(counts, organization_id, meeting_type_id, period):
+    """How many meetings of a type an organization held in a period, from MeetingQuerySet.held_counts()."""
+    return counts.get((organization_id, meeting_type_id), {}).get(period, 0)
 
 
 class Meeting(models.Model):
@@ -1066,3 +1047,79 @@ def _secretary_deleted(sender, instance, **kwargs):
     org, is_secretary = _secretary_seat(instance)
     if is_secretary:
         sync_secretary_vacancy([org])
+
+
+# ---------------------------------------------------------------------------------------------
+# The audit trail: a history row for every create, change and delete (django-simple-history), in the audit
+# app's tables; one ImportBatch per import, which the history rows it wrote point to.
+# ---------------------------------------------------------------------------------------------
+class ImportBatchQuerySet(ScopedQuerySet):
+    pass
+
+
+class ImportBatch(models.Model):
+    """One import of a spreadsheet: who, when, which file, how many rows did what."""
+
+    model = models.CharField("导入对象", max_length=100)
+    file_name = models.CharField("文件名", max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, on_delete=models.SET_NULL, related_name="+")
+    organization = models.ForeignKey(
+        Organization, verbose_name="导入人所属党组织", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField("导入时间", auto_now_add=True)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    deleted = models.PositiveIntegerField("删除", default=0)
+    skipped = models.PositiveIntegerField("未变", default=0)
+    refused = models.PositiveIntegerField("拒绝（超出本组织范围）", default=0)
+    invalid = models.PositiveIntegerField("有误未导入", default=0)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        db_table = "audit_importbatch"  # where it was made; the history rows point to it
+        verbose_name = verbose_name_plural = "导入记录"
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name}（{self.started_at:%Y-%m-%d %H:%M}）"
+
+
+class HistoryBase(models.Model):
+    """What every history row has besides the record's fields: the import that wrote it, if one did."""
+
+    import_batch = models.ForeignKey(
+        ImportBatch, verbose_name="导入批次", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+TRACKED = [
+    Leader, Organization, Member, Election, StandardArea, StandardItem, Assessment, AssessmentItem,
+    ProblemCategory, RectificationCase, RectificationProgress, WorkLogEntry, AnnualPlan, MeetingType, Meeting,
+]
+HISTORY_M2M = {RectificationCase: ["categories"]}
+
+for _model in TRACKED:
+    simple_history.register(
+        _model, app="audit", bases=[HistoryBase], m2m_fields=HISTORY_M2M.get(_model, ()),
+        verbose_name=f"{_model._meta.verbose_name}历史", verbose_name_plural=f"{_model._meta.verbose_name}历史",
+        user_related_name="+",
+    )
+
+
+def new_token():
+    return uuid.uuid4().hex
+
+
+class RecordsVersion(models.Model):
+    """One row whose token is replaced after every committed change to the records (a rolled-back change
+    leaves it as it was): figures computed from the records are reused for as long as the token is the one
+    they were computed under (version.py)."""
+
+    token = models.CharField(max_length=32, default=new_token)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "数据版本"

@@ -4,14 +4,11 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import admin
-from django.contrib.admin.views.decorators import staff_member_required
-from django.shortcuts import render
 
-from accounts import scope
+from branches import links
 from branches import models as m
-from branches.dates import today
-from reports import figures, links, memo, warnings
+
+from . import figures
 
 CATEGORY_LABELS = dict(m.UnitCategory.choices)
 KIND_LABELS = dict(m.OrgKind.choices)
@@ -253,29 +250,3 @@ def build(year, organizations=None):
         "sides": sides,
         "work": work,
     }
-
-
-@staff_member_required
-def dashboard(request):
-    first, last = figures.record_years()
-    current = today().year
-    default = current if last is None or last >= current else last
-    years = list(range(current, min(first or current, current) - 1, -1))
-    context = {**admin.site.each_context(request), "title": "基层党建工作看板", "years": years, "default_year": default}
-    raw = request.GET.get("year", "").strip()
-    if raw and not (raw.isdecimal() and len(raw) <= 4 and int(raw) in years):
-        context["error"] = f"年度“{raw[:20]}”无效：请选择{years[-1]}年至{years[0]}年之间的年度。"
-        return render(request, "reports/dashboard.html", context, status=400)
-    year = int(raw) if raw else default
-    organizations = scope.organizations(request.user)  # a secretary's dashboard is their own organization's
-
-    def compute():
-        shown = build(year, organizations)
-        shown.update(warnings.panel_context(shown["f"].as_of, organizations))
-        shown["committee"] = m.Organization.objects.filter(kind=m.OrgKind.COMMITTEE).order_by("pk").first()
-        return shown
-
-    ids = scope.organization_ids(request.user)
-    context.update(memo.remember(("dashboard", year, ids if ids is None else tuple(sorted(ids))), compute))
-    context.update(year=year, is_current=year == current)
-    return render(request, "reports/dashboard.html", context)

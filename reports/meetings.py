@@ -6,59 +6,9 @@ meetings counted per branch and type in each period asked about.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
-
-from branches.dates import add_months, today
-from branches.models import (
-    PERIOD_MONTHS, Meeting, MeetingType, Organization, Ownership, UnitCategory, periods_within,
-)
-
-# The windows the office looks at: a whole year, one quarter or one month of it.
-WINDOWS = {"year": "全年", "quarter": "季度", "month": "月份"}
-YEARS = range(2000, 2101)  # the years meetings and warnings can be asked for: periods and terms reach years either side
-
-
-def held_counts(meetings, periods):
-    """{(organization_id, meeting_type_id): {(start, end): meetings held}} of these meetings, in one query.
-
-    Plain date comparisons, one conditional count per period: no date function runs per meeting.
-    """
-    periods = list(dict.fromkeys(periods))
-    if not periods:
-        return {}
-    counts = {f"p{i}": Count("pk", filter=Q(held_on__gte=s, held_on__lte=e)) for i, (s, e) in enumerate(periods)}
-    rows = (
-        meetings
-        .held_between(min(s for s, _ in periods), max(e for _, e in periods))
-        .values("organization_id", "meeting_type_id")
-        .annotate(**counts)
-        .order_by()
-    )
-    return {(r["organization_id"], r["meeting_type_id"]): {p: r[f"p{i}"] for i, p in enumerate(periods)} for r in rows}
-
-
-def held(counts, organization_id, meeting_type_id, period):
-    return counts.get((organization_id, meeting_type_id), {}).get(period, 0)
-
-
-def window(year, kind="year", number=None):
-    """(start, end, label) of a year, one of its quarters or one of its months; ValueError in Chinese if not one."""
-    if not isinstance(year, int) or year not in YEARS:
-        raise ValueError(f"年度应为{YEARS[0]}至{YEARS[-1]}之间的四位数字。")
-    if kind == "year":
-        return datetime.date(year, 1, 1), datetime.date(year, 12, 31), f"{year}年"
-    if kind == "quarter":
-        if number not in (1, 2, 3, 4):
-            raise ValueError("季度应为1至4。")
-        start = datetime.date(year, 3 * number - 2, 1)
-        return start, add_months(start, 3) - datetime.timedelta(days=1), f"{year}年第{number}季度"
-    if kind == "month":
-        if number not in range(1, 13):
-            raise ValueError("月份应为1至12。")
-        start = datetime.date(year, number, 1)
-        return start, add_months(start, 1) - datetime.timedelta(days=1), f"{year}年{number}月"
-    raise ValueError("统计周期应为全年、季度或月份。")
-
+from branches.dates import today
+from branches.models import Meeting, MeetingType, Organization, Ownership, UnitCategory, held
+from branches.periods import PERIOD_MONTHS, periods_within, window
 
 @dataclass
 class Tally:
@@ -123,7 +73,7 @@ def compliance(year, kind="year", number=None, organizations=None, on=None):
     branches = list(scope.with_staffing(on).prefetch_related("parent").order_by("sort_order", "pk"))  # not joined: see warnings
     periods = {t: [p for p in periods_within(t.period, start, end) if p[1] <= on] for t in types}
     meetings = Meeting.objects.filter(organization__in=scope.values("pk")) if organizations is not None else Meeting.objects.all()
-    counts = held_counts(meetings, [(start, end)] + [p for ps in periods.values() for p in ps])
+    counts = meetings.held_counts([(start, end)] + [p for ps in periods.values() for p in ps])
 
     rows, total = [], Tally()
     by_ownership = {o: Tally() for o in Ownership}

@@ -1,3 +1,196 @@
-from django.shortcuts import render
+"""The pages of the reports app: the dashboard, the 预警 list (with its xlsx), 组织生活落实情况, and the annual
+duty report's preview and downloads."""
+import io
 
-# Create your views here.
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+
+from branches import models as m
+from branches import scope
+from branches.scope import district_wide
+from branches.dates import today
+from branches.early_warning import RULES, RULES_BY_CODE, evaluate
+from branches.models import Ownership
+from branches.periods import WINDOWS
+from branches.version import remember
+
+from . import figures, meetings, warnings
+from .annual.content import FIRST_YEAR, build as build_report, clean_year
+from .annual.document import render_docx
+from .annual.workbook import render_xlsx
+from .dashboard import build
+
+
+# ---------------------------------------------------------------------------------------------
+# The dashboard
+# ---------------------------------------------------------------------------------------------
+@staff_member_required
+def dashboard(request):
+    first, last = figures.record_years()
+    current = today().year
+    default = current if last is None or last >= current else last
+    years = list(range(current, min(first or current, current) - 1, -1))
+    context = {**admin.site.each_context(request), "title": "基层党建工作看板", "years": years, "default_year": default}
+    raw = request.GET.get("year", "").strip()
+    if raw and not (raw.isdecimal() and len(raw) <= 4 and int(raw) in years):
+        context["error"] = f"年度“{raw[:20]}”无效：请选择{years[-1]}年至{years[0]}年之间的年度。"
+        return render(request, "reports/dashboard.html", context, status=400)
+    year = int(raw) if raw else default
+    organizations = scope.organizations(request.user)  # a secretary's dashboard is their own organization's
+
+    def compute():
+        shown = build(year, organizations)
+        shown.update(warnings.panel_context(shown["f"].as_of, organizations))
+        shown["committee"] = m.Organization.objects.filter(kind=m.OrgKind.COMMITTEE).order_by("pk").first()
+        return shown
+
+    ids = scope.organization_ids(request.user)
+    context.update(remember(("dashboard", year, ids if ids is None else tuple(sorted(ids))), compute))
+    context.update(year=year, is_current=year == current)
+    return render(request, "reports/dashboard.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# 预警 and 组织生活落实情况
+# ---------------------------------------------------------------------------------------------
+def _page(request, template, context, status=200):
+    return render(request, template, {**admin.site.each_context(request), **context}, status=status)
+
+
+@login_required
+def warning_list(request):
+    errors = []
+    on = today()
+    if request.GET.get("date"):
+        try:
+            on = warnings.parse_day(request.GET["date"])
+        except ValueError as exc:
+            errors.append(str(exc))
+    code = request.GET.get("rule") or None
+    if code and code not in RULES_BY_CODE:
+        errors.append(f"没有编号为“{code}”的预警规则。")
+    ownership = request.GET.get("ownership") or None
+    if ownership and ownership not in Ownership.values:
+        errors.append("办学性质应为公办或民办。")
+    context = {"title": "基层党组织预警", "rules": RULES, "ownerships": Ownership.choices,
+               "on": on, "code": code, "ownership": ownership}
+    if errors:
+        return _page(request, "reports/warnings.html", {**context, "errors": errors}, status=400)
+
+    result = evaluate(on, scope.organizations(request.user))
+    shown = result.only(code, ownership)
+    if request.GET.get("format") == "xlsx":
+        stream = io.BytesIO()
+        warnings.workbook(shown).save(stream)
+        stream.seek(0)
+        return FileResponse(stream, as_attachment=True, filename=f"预警清单-{on.isoformat()}.xlsx",
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    query = request.GET.copy()
+    query["format"] = "xlsx"
+    return _page(request, "reports/warnings.html", {
+        **context, "result": result, "shown": shown, "counts": result.counts(),
+        "public": result.flagged_share(Ownership.PUBLIC), "private": result.flagged_share(Ownership.PRIVATE),
+        "xlsx_url": f"{request.path}?{query.urlencode()}",
+        "compliance_url": reverse("meeting_compliance") + f"?year={on.year}",
+    })
+
+
+@login_required
+def meeting_compliance(request):
+    errors = []
+    year, kind, number = today().year, request.GET.get("period") or "year", None
+    try:
+        if request.GET.get("year"):
+            year = int(request.GET["year"])
+        if kind != "year":
+            number = int(request.GET.get("number") or 0)
+    except ValueError:
+        errors.append("年度、季度或月份应填写数字。")
+    context = {"title": "组织生活落实情况", "year": year, "kind": kind, "number": number,
+               "windows": WINDOWS, "quarters": range(1, 5), "months": range(1, 13)}
+    if not errors:
+        try:
+            result = meetings.compliance(year, kind, number, organizations=scope.organizations(request.user))
+        except ValueError as exc:
+            errors.append(str(exc))
+    if errors:
+        return _page(request, "reports/meeting_compliance.html", {**context, "errors": errors}, status=400)
+    # Lagging branches first: the office reads this page to find them.
+    rows = sorted(result.rows, key=lambda r: (r.total.rate if r.total.rate is not None else 2, r.organization.sort_order))
+    meetings_url = reverse("admin:branches_meeting_changelist")
+    for row in rows:
+        row.links = [
+            (cell, f"{meetings_url}?organization__id__exact={row.organization.pk}&meeting_type__id__exact={t.pk}"
+                   f"&held_on__gte={result.start.isoformat()}&held_on__lte={result.end.isoformat()}")
+            for t, cell in row.cells.items()
+        ]
+    by_type = [(t, cells[Ownership.PUBLIC], cells[Ownership.PRIVATE]) for t, cells in result.by_type.items()]
+    return _page(request, "reports/meeting_compliance.html", {
+        **context, "result": result, "rows": rows, "by_type": by_type,
+        "public": result.by_ownership[Ownership.PUBLIC], "private": result.by_ownership[Ownership.PRIVATE],
+    })
+
+
+# ---------------------------------------------------------------------------------------------
+# The annual duty report (staff only)
+# ---------------------------------------------------------------------------------------------
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _report_page(request, year=None, error="", report=None, status=200):
+    context = {
+        **admin.site.each_context(request),
+        "title": f"{year}年述职报告" if year else "述职报告",
+        "year": year, "error": error, "report": report, "selected": year or today().year - 1,
+        "years": range(today().year, FIRST_YEAR - 1, -1),
+    }
+    if report is not None:
+        plan = report.plan
+        context["plan_url"] = (reverse("admin:branches_annualplan_change", args=[plan.pk]) if plan.pk
+                               else reverse("admin:branches_annualplan_add") + f"?year={year}")
+    return render(request, "reports/annual_report.html", context, status=status)
+
+
+def _year(request):
+    """The year asked for (last year when none is), or the message to show instead."""
+    raw = request.GET.get("year")
+    if raw is None or raw == "":
+        return today().year - 1, ""
+    try:
+        return clean_year(raw), ""
+    except ValidationError as exc:
+        return None, exc.messages[0]
+
+
+@staff_member_required
+@district_wide  # the committee's district-wide report: not for a school's secretary
+def annual_report(request):
+    year, error = _year(request)
+    if error:
+        return _report_page(request, error=error, status=400)
+    return _report_page(request, year, report=build_report(year))
+
+
+def _download(render, content_type, suffix):
+    @staff_member_required
+    @district_wide
+    def view(request):
+        year, error = _year(request)
+        if error:
+            return _report_page(request, error=error, status=400)
+        report = build_report(year)
+        filename = f"{report.document.title}{suffix}"
+        return HttpResponse(render(report), content_type=content_type,
+                            headers={"Content-Disposition": content_disposition_header(True, filename)})
+    return view
+
+
+annual_report_docx = _download(lambda report: render_docx(report.document), DOCX, ".docx")
+annual_report_xlsx = _download(render_xlsx, XLSX, ".xlsx")

@@ -172,7 +172,19 @@ SHUZHI = {
     # The largest spreadsheet the admin's import page accepts (a roster of 100,000 members is about 8 MB);
     # larger files go through `manage.py import_sheet`.
     "IMPORT_MAX_MB": int(os.environ.get("SHUZHI_IMPORT_MAX_MB", "10")),
-    # Reuse the dashboard's figures until a record changes (reports/memo.py). Off in tests, whose changes
+    # Reuse the dashboard's figures until a record changes (branches/version.py, the "figures" cache). Off in tests, whose changes
     # never commit (the token is replaced on commit); tests/test_memo.py turns it on and commits.
     "REMEMBER_FIGURES": env_bool("SHUZHI_REMEMBER_FIGURES", not TESTING),
+}
+
+# The figures cache (branches.version.remember): entries are keyed by the records' version token, so a stale one
+# is never read. Each process's memory by default; with REDIS_URL every worker and host shares one copy.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "figures": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "shuzhi"}
+        if REDIS_URL else
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "figures", "OPTIONS": {"MAX_ENTRIES": 64}}
+    ),
 }

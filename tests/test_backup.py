@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from django.core.serializers.base import DeserializationError
 
 from accounts import roles
-from audit import recording
-from audit.models import ImportBatch
+from branches import history as recording
+from branches.models import ImportBatch
 from branches import models as m
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from branches import models as m
 from branches.idcard import make_id_number
-from branches.resources import MemberResource, sheet_format
+from branches.importing import sheet_format
+from branches.resources import MemberResource
 
 BORN = datetime.date(1985, 5, 6)
 

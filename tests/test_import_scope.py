@@ -8,9 +8,8 @@ import pytest
 import tablib
 from import_export import fields, resources, widgets
 
-from accounts.resources import OUTSIDE, ScopedResourceMixin
-from audit.models import ImportBatch
-from audit.resources import AuditedResourceMixin
+from branches.importing import OUTSIDE, AuditedResourceMixin, ScopedResourceMixin
+from branches.models import ImportBatch
 from branches import models as m
 from branches.idcard import make_id_number
 from scoped_district import district, office, secretary  # noqa: F401  (fixtures)

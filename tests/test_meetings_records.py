@@ -8,7 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from branches import models as m
-from reports.meetings import compliance, window
+from branches import periods
+from branches.periods import window
+from reports.meetings import compliance
 
 P = m.Member.Post
 D = datetime.date
@@ -29,13 +31,13 @@ def test_the_migration_seeds_the_regulations_frequencies(db):
     ("year", D(2023, 1, 1), D(2023, 1, 1), D(2023, 12, 31)),
 ])
 def test_a_period_is_the_calendar_month_quarter_or_year_holding_the_day(period, day, start, end):
-    assert m.period_containing(period, day) == (start, end)
+    assert periods.period_containing(period, day) == (start, end)
 
 
 def test_the_last_complete_period_is_the_running_one_only_on_its_last_day():
-    assert m.last_complete_period("quarter", D(2023, 12, 31)) == (D(2023, 10, 1), D(2023, 12, 31))
-    assert m.last_complete_period("quarter", D(2023, 12, 30)) == (D(2023, 7, 1), D(2023, 9, 30))
-    assert m.last_complete_period("year", D(2024, 3, 1)) == (D(2023, 1, 1), D(2023, 12, 31))
+    assert periods.last_complete_period("quarter", D(2023, 12, 31)) == (D(2023, 10, 1), D(2023, 12, 31))
+    assert periods.last_complete_period("quarter", D(2023, 12, 30)) == (D(2023, 7, 1), D(2023, 9, 30))
+    assert periods.last_complete_period("year", D(2024, 3, 1)) == (D(2023, 1, 1), D(2023, 12, 31))
 
 
 # -- the record -------------------------------------------------------------------------------------

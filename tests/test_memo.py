@@ -1,4 +1,4 @@
-"""Remembered figures (reports/memo.py): the dashboard is computed once and reused until a record changes,
+"""Remembered figures (branches/version.py, the "figures" cache): the dashboard is computed once and reused until a record changes,
 and whatever way a record changes, the next page shows it.
 
 These tests commit (the token is replaced on commit), so they run on a transactional database.
@@ -15,7 +15,9 @@ from django.urls import reverse
 
 from branches import models as m
 from branches.idcard import make_id_number
-from reports import memo
+from django.core.cache import caches
+
+from branches import version
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -23,9 +25,9 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.fixture(autouse=True)
 def remembering(settings):
     settings.SHUZHI = {**settings.SHUZHI, "REMEMBER_FIGURES": True}
-    memo.forget()
+    caches["figures"].clear()
     yield
-    memo.forget()
+    caches["figures"].clear()
 
 
 @pytest.fixture
@@ -81,11 +83,11 @@ def test_an_import_shows_on_the_next_dashboard(school, admin_client, sheets):
 
 def test_a_rolled_back_change_keeps_the_remembered_figures(build, school, admin_client):
     shown(admin_client)
-    before = memo.version()
+    before = version.version()
     with pytest.raises(RuntimeError), transaction.atomic():
         build.member(school)
         raise RuntimeError("the save fails after the member was written")
-    assert memo.version() == before
+    assert version.version() == before
     members, queries = shown(admin_client)
     assert members == 3
 

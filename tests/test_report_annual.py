@@ -15,9 +15,9 @@ from branches import demo as demo_module
 from branches import models as m
 from branches.dates import today
 from branches.idcard import make_id_number
-from reports.duty_report import about, build
-from reports.officedoc import render_docx
-from reports.workbook import render_xlsx
+from reports.annual.content import about, build
+from reports.annual.document import render_docx
+from reports.annual.workbook import render_xlsx
 
 
 def report_text(client, year):

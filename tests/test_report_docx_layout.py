@@ -8,7 +8,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from reports.officedoc import OfficialDocument, Para, render_docx
+from reports.annual.document import OfficialDocument, Para, render_docx
 
 
 @pytest.fixture(scope="module")

@@ -310,7 +310,7 @@ def test_the_office_sets_an_accounts_organization_on_the_users_page(district, of
 
 @pytest.mark.parametrize("model", SCOPED, ids=lambda model: model.__name__)
 def test_a_record_in_hand_is_judged_as_visible_to_judges_it(district, secretary, leader, model):
-    from accounts.scope import holds
+    from branches.scope import holds
 
     for obj in district.mine(model):
         assert holds(secretary, obj) == model.objects.visible_to(secretary).filter(pk=obj.pk).exists()

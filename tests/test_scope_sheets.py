@@ -8,8 +8,8 @@ import pytest
 from conftest import SheetPages, make_xlsx
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.resources import OUTSIDE
-from audit.models import ImportBatch
+from branches.importing import OUTSIDE
+from branches.models import ImportBatch
 from branches import models as m
 from branches.idcard import make_id_number
 from scoped_district import as_user, district, leader, office, secretary  # noqa: F401  (fixtures)

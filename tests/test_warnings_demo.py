@@ -7,9 +7,10 @@ from django.test.utils import CaptureQueriesContext
 
 from branches import demo as demo_module
 from branches import models as m
-from reports import warnings
-from reports.duty_report import build as build_report
+from branches import early_warning as warnings
+from reports.annual.content import build as build_report
 from reports.meetings import compliance
+from reports.warnings import problems_for_year
 
 ON = datetime.date(2023, 12, 31)
 
@@ -84,7 +85,7 @@ def test_the_warning_list_costs_the_same_queries_for_the_demo_as_for_a_hand_buil
 
 
 def test_the_years_problems_say_what_the_warnings_and_meetings_found(demo):
-    problems = warnings.problems_for_year(2023)
+    problems = problems_for_year(2023)
     result = warnings.evaluate(ON)
     counts = {r.code: n for r, n, _, _ in result.counts()}
     assert problems.on == ON

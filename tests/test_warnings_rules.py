@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from branches import models as m
 from branches.dates import add_months, add_years
-from reports import warnings
+from branches import early_warning as warnings
 
 ON = datetime.date(2023, 12, 31)
 DAY = datetime.timedelta(days=1)

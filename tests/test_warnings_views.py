@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from branches import models as m
+from branches import early_warning
 from reports import warnings
 
 ON = "2023-12-31"
@@ -76,7 +77,7 @@ def test_the_xlsx_download_holds_the_list_shown_and_names_stay_text(build, admin
     assert sheet["A1"].value.startswith("截至2023年12月31日")
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert list(rows[0]) == warnings.XLSX_COLUMNS
-    result = warnings.evaluate(datetime.date(2023, 12, 31))
+    result = early_warning.evaluate(datetime.date(2023, 12, 31))
     assert [(r[0], r[5], r[7]) for r in rows[1:]] == [(h.organization.name, h.rule.code, h.detail) for h in result.hits]
     formula_cell = next(c for c in sheet["A"] if c.value == "=1+2党支部")
     assert formula_cell.data_type == "s"
@@ -198,12 +199,12 @@ def test_the_command_prints_each_rule_then_each_organization_and_writes_the_xlsx
     call_command("warnings", date=ON, output=str(target))
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert all(any(line.startswith(f"{r.code}\t{r.title}\t") for line in lines) for r in warnings.RULES)
+    assert all(any(line.startswith(f"{r.code}\t{r.title}\t") for line in lines) for r in early_warning.RULES)
     assert "too_small\t正式党员不足3人\t1（公办1，民办0）" in lines
     assert f"{private.name}（民办，民办学校）" in lines
     assert "  [secretary_vacant] 书记空缺超过3个月：书记自2023年1月10日起空缺，已11个月" in lines
     book = openpyxl.load_workbook(target)
-    assert book["预警清单"].max_row == 2 + len(warnings.evaluate(datetime.date(2023, 12, 31)).hits)
+    assert book["预警清单"].max_row == 2 + len(early_warning.evaluate(datetime.date(2023, 12, 31)).hits)
 
 
 def test_the_command_refuses_a_bad_date_in_chinese(db):

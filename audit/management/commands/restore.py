@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from reports import memo
+from branches import version
 
 
 class Command(BaseCommand):
@@ -23,5 +23,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", file, verbosity=0)
-            memo.changed()  # loaddata's saves are raw: figures remembered by running workers must not be reused
+            version.changed()  # loaddata's saves are raw: figures remembered by running workers must not be reused
         self.stdout.write(self.style.SUCCESS(f"已从 {file} 恢复"))

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from branches.resources import KINDS, preview
+from branches.resources import KINDS
+from branches.importing import preview
 from branches.sheets import SheetError
 
 

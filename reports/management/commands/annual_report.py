@@ -3,9 +3,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.duty_report import build, clean_year
-from reports.officedoc import render_docx
-from reports.workbook import render_xlsx
+from reports.annual.content import build, clean_year
+from reports.annual.document import render_docx
+from reports.annual.workbook import render_xlsx
 
 RENDERERS = {".docx": lambda report: render_docx(report.document), ".xlsx": render_xlsx}
 

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from branches.dates import today
-from reports.warnings import evaluate, parse_day, workbook
+from branches.early_warning import evaluate
+from reports.warnings import parse_day, workbook
 
 
 class Command(BaseCommand):

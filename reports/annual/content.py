@@ -1,6 +1,6 @@
 """The secretary's annual duty report (抓基层党建工作述职报告), written from the year's records.
 
-Every number comes from reports.figures.district() (or report_records for what only the report needs); this
+Every number comes from reports.figures.district() (or annual.records for what only the report needs); this
 module only puts them into the sentences of /work/shared/seed/duty-report-2023.txt. A figure with nothing
 recorded behind it is left out of its sentence rather than said as "0", and the office is told on the preview.
 """
@@ -16,13 +16,14 @@ from branches import models as m
 from branches.dates import today
 from branches.models import WorkKind as W
 
-from . import report_records, warnings
-from .figures import DistrictFigures, district
-from .officedoc import OfficialDocument, Para
+from .. import warnings
+from . import records as report_records
+from ..figures import DistrictFigures, district
+from .document import OfficialDocument, Para
 
 FIRST_YEAR = 2000
 ORDINALS = "一二三四五六七八九十"
-# The warnings (reports.warnings) the problems add to what the figures above already say.
+# The warnings (branches.early_warning) the problems add to what the figures above already say.
 SUPERVISION_RULES = ["secretary_vacant", "no_committee", "too_large", "too_small", "no_recruitment"]
 
 

@@ -3,7 +3,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import connections, router
 from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.signals import pre_create_historical_record
@@ -26,22 +26,6 @@ def _tie_to_batch(sender, history_instance, **kwargs):
     batch = _current_batch.get()
     if batch is not None:
         history_instance.import_batch = batch
-
-
-def bulk_create(model, objs, user=None, batch=None, batch_size=500):
-    """bulk_create that leaves a '+' history row per object (bulk_create itself sends no signal)."""
-    with transaction.atomic(using=router.db_for_write(model)):
-        created = model.objects.bulk_create(objs, batch_size=batch_size)
-        copy_to_history(model, [o.pk for o in created], "+", user=user, batch=batch or _current_batch.get())
-    return created
-
-
-def bulk_update(model, objs, fields, user=None, batch=None, batch_size=500):
-    """bulk_update that leaves a '~' history row per object."""
-    with transaction.atomic(using=router.db_for_write(model)):
-        updated = model.objects.bulk_update(objs, fields, batch_size=batch_size)
-        copy_to_history(model, [o.pk for o in objs], "~", user=user, batch=batch or _current_batch.get())
-    return updated
 
 
 def copy_to_history(model, pks, history_type, user=None, batch=None, reason=""):

@@ -1,330 +1,45 @@
-import datetime
-
-from django.contrib import admin, messages
+"""The records in Django's admin, in Chinese, with the office's daily questions as columns and filters."""
+from django.contrib import admin
 from django.db.models import Count, DateField, OuterRef, Q, Subquery, Sum, Value
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from accounts.admin import ScopedAdminMixin, ScopedInlineMixin
-from reports import memo
-from reports.warnings import RULES, RULES_BY_CODE, YEARS, evaluate
-
-from . import models as m
-from . import resources as r
-from .dates import add_months, add_years, age_on, today
-from .sheet_admin import SheetAdmin
+from .. import models as m
+from .. import resources as r
+from .. import version
+from ..dates import age_on, today
+from ..early_warning import evaluate
+from ..periods import YEARS
+from .filters import (
+    AgeBandFilter,
+    ApprovedYearFilter,
+    AsOfFilter,
+    ClosedYearFilter,
+    ConversionOverdueFilter,
+    ElectedYearFilter,
+    ElectionStatusFilter,
+    HeldYearFilter,
+    JoinYearFilter,
+    LevelFilter,
+    NotAssessedFilter,
+    OpenCaseFilter,
+    PartyWorkerFilter,
+    PartyYearsFilter,
+    PastDeadlineFilter,
+    ShortItemFilter,
+    StaffingFilter,
+    StandardMetFilter,
+    WarningFilter,
+    WithinOrganizationFilter,
+    WorkYearFilter,
+    requested_as_of,
+)
+from .scoping import ScopedAdminMixin, ScopedInlineMixin, ScopeMixin
+from .sheets import SheetAdmin
 
 admin.site.site_header = "述职 · 教育工委基层党建管理系统"
 admin.site.site_title = "述职"
 admin.site.index_title = "组织科工作台"
-
-
-# ---------------------------------------------------------------------------------------------
-# Filters that answer the office's daily questions; the dashboard links into them.
-# ---------------------------------------------------------------------------------------------
-def requested_as_of(request):
-    """The day the list reads the state on: ?asof=YYYY-MM-DD (a past year's 31 December), else today."""
-    try:
-        on = datetime.date.fromisoformat(request.GET.get("asof", ""))
-    except ValueError:
-        return today()
-    return on if 1900 <= on.year <= 2999 else today()  # the rules add and subtract years from it
-
-
-class AsOfFilter(admin.SimpleListFilter):
-    """状态日期: the state as it stood on a past day, as the dashboard shows a past year.
-
-    The election, staffing, conversion and deadline filters read the same day; members who joined and
-    organizations approved after it are left out.
-    """
-
-    title = "状态日期"
-    parameter_name = "asof"
-
-    def lookups(self, request, model_admin):
-        year = today().year
-        days = [(f"{y}-12-31", f"{y}年12月31日") for y in range(year - 1, year - 6, -1)]
-        raw = request.GET.get(self.parameter_name)
-        if raw and raw not in dict(days) and requested_as_of(request).isoformat() == raw:
-            days.insert(0, (raw, raw))
-        return days
-
-    def choices(self, changelist):
-        choices = list(super().choices(changelist))
-        choices[0]["display"] = "今天"
-        return choices
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        on = requested_as_of(request)
-        if on.isoformat() != self.value():
-            messages.warning(request, f"状态日期“{self.value()}”无效（应为如2023-12-31的日期），已按今天统计。")
-        if queryset.model is m.Member:
-            return queryset.joined_by(on)
-        if queryset.model is m.Organization:
-            return queryset.approved_by(on)
-        return queryset
-
-
-class ElectionStatusFilter(admin.SimpleListFilter):
-    title = "换届状态"
-    parameter_name = "election"
-
-    def lookups(self, request, model_admin):
-        return [("overdue", "逾期未换届"), ("due", "6个月内应换届"), ("never", "从未换届")]
-
-    def queryset(self, request, queryset):
-        if self.value() not in ("overdue", "due", "never"):
-            return queryset
-        # The rule lives in election_status(); the rows are few (one per organization).
-        on = requested_as_of(request)
-        rows = queryset.exclude(kind=m.OrgKind.COMMITTEE).values_list("pk", "term_ends_on")
-        return queryset.filter(pk__in=[pk for pk, ends in rows if m.election_status(ends, on) == self.value()])
-
-
-class StaffingFilter(admin.SimpleListFilter):
-    title = "班子配备"
-    parameter_name = "staffing"
-
-    def lookups(self, request, model_admin):
-        return [("no_secretary", "书记空缺"), ("incomplete", "班子不全"), ("ageing", "书记年龄偏大")]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        if value == "ageing":
-            on = requested_as_of(request)
-            births = queryset.values_list("pk", "secretary_birth")
-            return queryset.filter(pk__in=[pk for pk, birth in births if m.secretary_is_ageing(birth, on)])
-        # The rule lives in staffing_status(); the annotated rows are few (one per organization).
-        ids = [
-            org.pk
-            for org in queryset
-            if m.staffing_status(org.kind, org.full_count, org.committee_count, org.secretary_birth is not None) == value
-        ]
-        return queryset.filter(pk__in=ids)
-
-
-class LevelFilter(admin.SimpleListFilter):
-    title = "层级"
-    parameter_name = "level"
-
-    def lookups(self, request, model_admin):
-        return [("basic", "工委直属党组织"), ("branch", "党支部（含联合党支部）")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "basic":
-            return queryset.filter(parent__kind=m.OrgKind.COMMITTEE)
-        if self.value() == "branch":
-            return queryset.filter(kind__in=m.BRANCH_KINDS)
-        return queryset
-
-
-class WithinOrganizationFilter(admin.SimpleListFilter):
-    """Records of one basic-level organization and everything below it."""
-
-    title = "所属工委直属党组织"
-    parameter_name = "within"
-    field = "organization"
-
-    def lookups(self, request, model_admin):
-        orgs = m.Organization.objects.basic_level().visible_to(request.user)
-        return [(str(pk), name) for pk, name in orgs.values_list("pk", "name")]
-
-    def queryset(self, request, queryset):
-        # isdecimal, not isdigit: "²" is a digit that int() refuses; a bounded length keeps it within the database's integers.
-        if not self.value() or not self.value().isdecimal() or len(self.value()) > 15:
-            return queryset
-        pk = int(self.value())
-        f = self.field
-        return queryset.filter(Q(**{f"{f}_id": pk}) | Q(**{f"{f}__parent_id": pk}) | Q(**{f"{f}__parent__parent_id": pk}))
-
-
-class ConversionOverdueFilter(admin.SimpleListFilter):
-    title = "转正"
-    parameter_name = "conversion"
-
-    def lookups(self, request, model_admin):
-        return [("overdue", "预备期满未转正")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "overdue":
-            return queryset & m.Member.objects.conversion_overdue(requested_as_of(request))
-        return queryset
-
-
-class PastDeadlineFilter(admin.SimpleListFilter):
-    title = "整改时限"
-    parameter_name = "deadline"
-
-    def lookups(self, request, model_admin):
-        return [("past", "超过时限未销号")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "past":
-            return queryset.past_deadline(requested_as_of(request))
-        return queryset
-
-
-class YearFilter(admin.SimpleListFilter):
-    """A year: the recent ones to pick from, any other given in the address (the dashboard's past years)."""
-
-    def lookups(self, request, model_admin):
-        year = today().year
-        return [(str(y), f"{y}年") for y in range(year, year - 6, -1)]
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        if not (self.value().isdecimal() and len(self.value()) == 4 and 1900 <= int(self.value()) <= 2999):
-            messages.warning(request, f"“{self.title}”的年份“{self.value()}”无效，应为如2023的年份。")
-            return queryset.none()
-        return self.in_year(queryset, int(self.value()))
-
-
-class ApprovedYearFilter(YearFilter):
-    title = "批准成立年度"
-    parameter_name = "approved"
-
-    def in_year(self, queryset, year):
-        return queryset.exclude(kind=m.OrgKind.COMMITTEE).filter(approved_on__year=year)
-
-
-class ElectedYearFilter(YearFilter):
-    title = "换届年度"
-    parameter_name = "elected"
-
-    def in_year(self, queryset, year):
-        return queryset.filter(pk__in=m.Election.objects.filter(held_on__year=year).values("organization"))
-
-
-class NotAssessedFilter(YearFilter):
-    title = "标准化未评定"
-    parameter_name = "unassessed"
-
-    def lookups(self, request, model_admin):
-        return [(value, f"{label}未评定") for value, label in super().lookups(request, model_admin)]
-
-    def in_year(self, queryset, year):
-        return queryset.filter(kind__in=m.BRANCH_KINDS).exclude(
-            pk__in=m.Assessment.objects.filter(year=year).values("organization"))
-
-
-class ClosedYearFilter(YearFilter):
-    title = "销号年度"
-    parameter_name = "closed"
-
-    def in_year(self, queryset, year):
-        return queryset.filter(closed_on__year=year)
-
-
-class OpenCaseFilter(admin.SimpleListFilter):
-    title = "销号"
-    parameter_name = "open"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "未销号")]
-
-    def queryset(self, request, queryset):
-        return queryset.open() if self.value() == "yes" else queryset
-
-
-class BandFilter(admin.SimpleListFilter):
-    """Whole years from a date to the list's 状态日期: the office's bands (branches.models), or any "low-high"."""
-
-    bands = field = unit = None
-
-    def band(self):
-        low, sep, high = (self.value() or "").partition("-")
-        if not sep or not (low or high) or not (low + high).isdecimal() or max(len(low), len(high)) > 3:
-            return None
-        if low and high and int(low) > int(high):
-            return None
-        return (int(low) if low else None), (int(high) if high else None)
-
-    def lookups(self, request, model_admin):
-        choices = [(f"{low or ''}-{high or ''}", label) for label, low, high in self.bands]
-        value = request.GET.get(self.parameter_name)
-        if value and value not in dict(choices) and self.band():
-            low, high = self.band()
-            choices.append((value, f"{low}{self.unit}及以上" if high is None else f"{low or 0}—{high}{self.unit}"))
-        return choices
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        if self.band() is None:
-            messages.warning(request, f"“{self.title}”的取值“{self.value()}”无效，应为如31-35的年数范围。")
-            return queryset.none()
-        return queryset.filter(m.years_between(self.field, requested_as_of(request), *self.band()))
-
-
-class AgeBandFilter(BandFilter):
-    title = "年龄段"
-    parameter_name = "age"
-    bands, field, unit = m.AGE_BANDS, "birth_date", "岁"
-
-
-class PartyYearsFilter(BandFilter):
-    title = "党龄"
-    parameter_name = "party_years"
-    bands, field, unit = m.PARTY_YEARS_BANDS, "join_date", "年"
-
-
-class PartyWorkerFilter(admin.SimpleListFilter):
-    title = "党务工作者"
-    parameter_name = "worker"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "担任党内职务")]
-
-    def queryset(self, request, queryset):
-        return queryset & m.Member.objects.party_workers() if self.value() == "yes" else queryset
-
-
-class StandardMetFilter(admin.SimpleListFilter):
-    title = "达标情况"
-    parameter_name = "met"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "达标（含示范）")]
-
-    def queryset(self, request, queryset):
-        return queryset.met() if self.value() == "yes" else queryset
-
-
-class ShortItemFilter(admin.SimpleListFilter):
-    title = "未达要求的细则"
-    parameter_name = "short"
-
-    def lookups(self, request, model_admin):
-        return [(code, f"{code} {title[:12]}") for code, title in m.StandardItem.objects.values_list("code", "title")]
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        short = m.AssessmentItem.objects.filter(item__code=self.value(), score__lt=m.models.F("item__points"))
-        return queryset.filter(pk__in=short.values("assessment"))
-
-
-class WarningFilter(admin.SimpleListFilter):
-    title = "预警"
-    parameter_name = "warning"
-
-    def lookups(self, request, model_admin):
-        return [("any", "有任一预警")] + [(r.code, r.title) for r in RULES]
-
-    def queryset(self, request, queryset):
-        value, on = self.value(), requested_as_of(request)
-        if value not in RULES_BY_CODE and value != "any":
-            return queryset
-        if on.year not in YEARS:
-            messages.warning(request, f"预警只能按{YEARS[0]}年至{YEARS[-1]}年之间的状态日期查看。")
-            return queryset.none()
-        found = evaluate(on, codes=None if value == "any" else [value]).by_organization
-        return queryset.filter(pk__in=[o.pk for o in found])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -487,7 +202,7 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
         on = requested_as_of(request)
         if cl is not None and on.year in YEARS:
             pks = tuple(o.pk for o in cl.result_list)
-            found = memo.remember(
+            found = version.remember(
                 ("organization warnings", on, pks),
                 lambda: evaluate(on, organizations=m.Organization.objects.filter(pk__in=pks)).by_organization,
             )
@@ -511,18 +226,6 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
 # ---------------------------------------------------------------------------------------------
 # Members
 # ---------------------------------------------------------------------------------------------
-class JoinYearFilter(YearFilter):
-    title = "入党年度"
-    parameter_name = "join_year"
-
-    def lookups(self, request, model_admin):
-        year = today().year
-        return [(str(y), f"{y}年") for y in range(year, year - 6, -1)]
-
-    def in_year(self, queryset, year):
-        return queryset.filter(join_date__year=year)
-
-
 @admin.register(m.Member)
 class MemberAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.MemberResource]
@@ -565,18 +268,6 @@ class MemberAdmin(ScopedAdminMixin, SheetAdmin):
 # ---------------------------------------------------------------------------------------------
 # Elections, standardization, rectification, work log
 # ---------------------------------------------------------------------------------------------
-class HeldYearFilter(YearFilter):
-    title = "选举年度"
-    parameter_name = "year"
-
-    def lookups(self, request, model_admin):
-        years = m.Election.objects.dates("held_on", "year", order="DESC")
-        return [(str(d.year), f"{d.year}年") for d in years]
-
-    def in_year(self, queryset, year):
-        return queryset.filter(held_on__year=year)
-
-
 @admin.register(m.Election)
 class ElectionAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.ElectionResource]
@@ -651,17 +342,6 @@ class RectificationCaseAdmin(ScopedAdminMixin, SheetAdmin):
         return obj.past_deadline
 
 
-class WorkYearFilter(YearFilter):
-    title = "年度"
-    parameter_name = "year"
-
-    def lookups(self, request, model_admin):
-        return [(str(d.year), f"{d.year}年") for d in m.WorkLogEntry.objects.dates("date", "year", order="DESC")]
-
-    def in_year(self, queryset, year):
-        return queryset.filter(date__year=year)
-
-
 @admin.register(m.WorkLogEntry)
 class WorkLogEntryAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.WorkLogResource]
@@ -718,3 +398,32 @@ class MeetingAdmin(ScopedAdminMixin, SheetAdmin):
         if not obj.attachment:
             return "—"
         return format_html('<a href="{}">查看</a>', obj.attachment.url)
+
+
+# ---------------------------------------------------------------------------------------------
+# The audit trail of imports
+# ---------------------------------------------------------------------------------------------
+@admin.register(m.ImportBatch)
+class ImportBatchAdmin(ScopeMixin, admin.ModelAdmin):
+    """The imports, read-only: the audit trail is written by the system, never edited."""
+
+    list_display = ["started_at", "file_name", "model", "user", "organization", "created", "updated", "deleted",
+                    "skipped", "refused", "invalid"]
+    list_filter = ["model"]
+    search_fields = ["file_name", "user__username"]
+    list_select_related = ["user", "organization"]
+    readonly_fields = ["history_rows"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="写入的历史记录")
+    def history_rows(self, obj):
+        counts = [(t._meta.verbose_name, t.history.filter(import_batch=obj).count()) for t in m.TRACKED]
+        return format_html_join("", "<div>{}：{}条</div>", [c for c in counts if c[1]]) or "—"

@@ -11,7 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from branches import models as m
 
-from . import report_records
+from . import records as report_records
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=13)

@@ -17,8 +17,8 @@ from django.utils.translation import gettext
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from .resources import preview, sheet_format
-from .sheets import SheetError
+from ..importing import preview, sheet_format
+from ..sheets import SheetError
 
 logger = logging.getLogger(__name__)
 

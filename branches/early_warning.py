@@ -1,0 +1,305 @@
+"""预警: the rules that name weak organizations as they weaken, instead of once a year by hand.
+
+Each rule is one function with its own code and Chinese title; each finding it yields names the organization,
+what was found and where the records behind it are. The rules themselves (terms, conversions,
+staffing, deadlines, meeting frequencies) are the ones in branches.models; this module only asks them.
+
+Everything is computed for a date `on`. Dated records (elections, meetings, conversions, assessments,
+rectification) are read as they stood on that day. The roll keeps no history, so member counts, posts and
+the secretary's vacancy are today's.
+
+`evaluate()` costs a fixed number of queries whatever the size of the district (one per rule at most, and
+one for the organizations they share).
+"""
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable
+
+from django.db.models import Q, Subquery
+from django.db.models.functions import Coalesce
+
+from . import links
+from . import models as m
+from .dates import add_months, add_years, today
+from .periods import last_complete_period, period_label
+
+VACANCY_MONTHS = 3  # 书记空缺超过3个月
+RECRUITMENT_YEARS = 2  # 两年未发展党员
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str
+    group: str  # the heading the annual report files it under
+    find: Callable  # (Context) -> iterable of (organization, detail, url[, records])
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: Rule
+    organization: m.Organization
+    detail: str
+    url: str  # where the records behind it are listed
+    records: tuple = ()  # their primary keys; empty where the finding is an absence (no meeting, no new member)
+
+
+RULES = []
+TEAM, ELECTIONS, LIFE, MEMBERS, STANDARD = "班子建设", "换届选举", "组织生活", "党员队伍", "标准化建设与整顿"
+
+
+def rule(code, title, group):
+    def register(find):
+        RULES.append(Rule(code, title, group, find))
+        return find
+
+    return register
+
+
+def _admin(model, *args, query=""):
+    name = model._meta.model_name
+    return links.change(name, args[0]) if args else links.changelist(name, query)
+
+
+def _members_of(org):
+    return _admin(m.Member, query=f"organization__id__exact={org.pk}")
+
+
+def _day(d):
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+class Context:
+    """What the rules share for one evaluation: the date, the organizations in scope, fetched once."""
+
+    def __init__(self, on, organizations=None):
+        self.on = on
+        scope = (
+            m.Organization.objects.active().exclude(kind=m.OrgKind.COMMITTEE)
+            .alias(founding=Coalesce("founded_on", "approved_on"))
+            .filter(Q(founding__isnull=True) | Q(founding__lte=on))  # not yet founded on `on`: nothing to warn of
+        )
+        if organizations is not None:
+            scope = scope.filter(pk__in=organizations.values("pk"))
+        self.scope, self.limited = scope, organizations is not None
+
+    @cached_property
+    def organizations(self):
+        # Parents prefetched, not joined: joined, their columns would widen the GROUP BY of the member counts,
+        # which at 100,000 members costs seconds on SQLite.
+        return list(
+            self.scope.with_staffing(self.on).with_last_election(self.on).prefetch_related("parent").order_by("sort_order", "pk")
+        )
+
+    @cached_property
+    def by_id(self):
+        return {o.pk: o for o in self.organizations}
+
+    @property
+    def branches(self):
+        return [o for o in self.organizations if o.is_branch]
+
+    def within(self, queryset):
+        """Records of the organizations in scope; a rule keeps the rows whose organization is in by_id.
+
+        For the whole district the organization filter stays out of the SQL: there it would only steer SQLite
+        onto the organization index, reading all 100,000 members to find the few late or recent ones.
+        """
+        return queryset.filter(organization__in=self.scope.values("pk")) if self.limited else queryset
+
+
+# -- the team ---------------------------------------------------------------------------------
+@rule("secretary_vacant", "书记空缺超过3个月", TEAM)
+def secretary_vacant(ctx):
+    cutoff = add_months(ctx.on, -VACANCY_MONTHS)
+    for org in ctx.organizations:
+        if org.secretary_birth is not None:  # with_staffing's mark of an on-roll secretary
+            continue
+        since = org.secretary_vacant_since
+        url = _admin(m.Organization, org.pk)
+        if since is None:
+            yield org, "书记空缺，空缺起始日期未登记", url
+        elif since < cutoff:
+            months = (ctx.on.year - since.year) * 12 + ctx.on.month - since.month - (ctx.on.day < since.day)
+            yield org, f"书记自{_day(since)}起空缺，已{months}个月", url
+
+
+@rule("no_committee", "正式党员7人以上未设支委会", TEAM)
+def no_committee(ctx):
+    for org in ctx.branches:
+        if org.full_count >= m.BRANCH_COMMITTEE_FROM and not m.has_committee(org.committee_count):
+            yield org, f"正式党员{org.full_count}人，任职委员仅{org.committee_count}人", _members_of(org)
+
+
+@rule("too_large", "党员超过50人，应分设党支部", TEAM)
+def too_large(ctx):
+    for org in ctx.branches:
+        if org.roll_count > m.BRANCH_MAX_MEMBERS:
+            yield org, f"在册党员{org.roll_count}人", _members_of(org)
+
+
+@rule("too_small", "正式党员不足3人", TEAM)
+def too_small(ctx):
+    for org in ctx.branches:
+        if org.full_count < m.BRANCH_MIN_FULL:
+            yield org, f"正式党员{org.full_count}人", _members_of(org)
+
+
+# -- elections ----------------------------------------------------------------------------------
+def _elections(ctx, status, describe):
+    for org in ctx.organizations:
+        if m.election_status(org.term_ends_on, ctx.on) == status:
+            url = _admin(m.Election, query=f"organization__id__exact={org.pk}")
+            yield org, describe(org), url
+
+
+@rule("election_overdue", "任期届满逾期未换届", ELECTIONS)
+def election_overdue(ctx):
+    return _elections(ctx, "overdue", lambda o: f"任期已于{_day(o.term_ends_on)}届满")
+
+
+@rule("election_due", "6个月内任期届满", ELECTIONS)
+def election_due(ctx):
+    return _elections(ctx, "due", lambda o: f"任期将于{_day(o.term_ends_on)}届满，应启动换届")
+
+
+@rule("election_missing", "无换届选举记录", ELECTIONS)
+def election_missing(ctx):
+    return _elections(ctx, "never", lambda o: "未登记任何一次换届选举")
+
+
+# -- organizational life ----------------------------------------------------------------------------
+@rule("meeting_missed", "未按期开展组织生活", LIFE)
+def meeting_missed(ctx):
+    """Each required meeting type in its last period that has ended by `on` (the running one cannot be missed yet)."""
+    types = list(m.MeetingType.objects.filter(is_required=True))
+    if not types:
+        return
+    last = {t: last_complete_period(t.period, ctx.on) for t in types}
+    counts = ctx.within(m.Meeting.objects.all()).held_counts(last.values())
+    for org in ctx.branches:
+        for t in types:
+            start, _ = last[t]
+            if not t.applies_to(org, start):
+                continue
+            n = m.held(counts, org.pk, t.pk, last[t])
+            if n < t.times:
+                label = period_label(t.period, start)
+                detail = f"{label}未召开{t.name}" if not n else f"{label}召开{t.name}{n}次，少于规定的{t.times}次"
+                url = _admin(m.Meeting, query=f"organization__id__exact={org.pk}&meeting_type__id__exact={t.pk}")
+                yield org, detail, url
+
+
+# -- members ----------------------------------------------------------------------------------------
+@rule("conversion_overdue", "预备党员逾期未转正", MEMBERS)
+def conversion_overdue(ctx):
+    late = {}
+    rows = (ctx.within(m.Member.objects.conversion_overdue(ctx.on))
+            .order_by("join_date", "pk").values_list("pk", "organization_id", "name", "join_date"))
+    for pk, org_id, name, joined in rows:
+        if org_id in ctx.by_id:
+            late.setdefault(org_id, []).append((pk, f"{name}（预备期{_day(add_years(joined, 1))}期满）"))
+    for org_id, members in late.items():
+        pks = tuple(pk for pk, _ in members)
+        detail = f"{len(members)}名：" + "、".join(text for _, text in members)
+        yield ctx.by_id[org_id], detail, _admin(m.Member, query="id__in=" + ",".join(map(str, pks))), pks
+
+
+@rule("no_recruitment", "两年未发展党员", MEMBERS)
+def no_recruitment(ctx):
+    """No member on the roll joined in the last two years. 发展对象 are not recorded, so only join dates are read."""
+    since = add_years(ctx.on, -RECRUITMENT_YEARS)
+    recruited = set(
+        # status__in names both statuses only so that the (status, join_date) index can serve the date range.
+        ctx.within(m.Member.objects.on_roll())
+        .filter(status__in=m.Member.Status.values, join_date__gt=since, join_date__lte=ctx.on)
+        .values_list("organization_id", flat=True).order_by().distinct()
+    )
+    for org in ctx.branches:
+        founded = org.founded_on or org.approved_on
+        if org.pk in recruited or (founded and founded > since):  # a branch younger than two years is not judged
+            continue
+        yield org, f"{_day(since)}以来无新入党的党员", _members_of(org)
+
+
+# -- standardization and rectification ----------------------------------------------------------------
+@rule("assessment_failed", "标准化评定未达标", STANDARD)
+def assessment_failed(ctx):
+    """未达标 in the district's latest round assessed by `on`."""
+    latest_round = m.Assessment.objects.filter(assessed_on__lte=ctx.on).order_by("-year").values("year")[:1]
+    failed = (ctx.within(m.Assessment.objects.filter(year=Subquery(latest_round), assessed_on__lte=ctx.on,
+                                                     result=m.AssessmentResult.FAILED))
+              .values_list("pk", "organization_id", "year"))
+    for pk, org_id, year in failed:
+        if org_id in ctx.by_id:
+            yield ctx.by_id[org_id], f"{year}年党支部建设标准化评定未达标", _admin(m.Assessment, pk), (pk,)
+
+
+@rule("rectification_overdue", "整顿超过时限未销号", STANDARD)
+def rectification_overdue(ctx):
+    cases = ctx.within(m.RectificationCase.objects.past_deadline(ctx.on)).values_list("pk", "organization_id", "year", "deadline")
+    for pk, org_id, year, deadline in cases:
+        if org_id in ctx.by_id:
+            detail = f"{year}年软弱涣散整顿，整改时限{_day(deadline)}已过仍未销号"
+            yield ctx.by_id[org_id], detail, _admin(m.RectificationCase, pk), (pk,)
+
+
+RULES_BY_CODE = {r.code: r for r in RULES}
+
+
+# ---------------------------------------------------------------------------------------------------
+class WarningList:
+    """The hits of one evaluation (in the organizations' order, then the rules'), by organization and by rule."""
+
+    def __init__(self, on, rules, hits, organizations):
+        self.on, self.rules, self.hits = on, rules, hits
+        self.organizations = organizations  # all those evaluated, flagged or not
+
+    @cached_property
+    def by_organization(self):
+        grouped = {}
+        for hit in self.hits:
+            grouped.setdefault(hit.organization, []).append(hit)
+        return grouped
+
+    @cached_property
+    def by_rule(self):
+        """{Rule: [organizations]} for every rule evaluated, empty where nothing was found."""
+        grouped = {r: [] for r in self.rules}
+        for hit in self.hits:  # a rule's hits on one organization are adjacent
+            orgs = grouped[hit.rule]
+            if not orgs or orgs[-1] != hit.organization:
+                orgs.append(hit.organization)
+        return grouped
+
+    def counts(self):
+        """[(rule, organizations, of them public, of them private)]."""
+        rows = []
+        for r, orgs in self.by_rule.items():
+            owned = Counter(o.ownership for o in orgs)
+            rows.append((r, len(orgs), owned[m.Ownership.PUBLIC], owned[m.Ownership.PRIVATE]))
+        return rows
+
+    def flagged_share(self, ownership):
+        """(organizations of this ownership with a warning, all evaluated of this ownership)."""
+        evaluated = sum(1 for o in self.organizations if o.ownership == ownership)
+        return sum(1 for o in self.by_organization if o.ownership == ownership), evaluated
+
+    def only(self, code=None, ownership=None):
+        keep = [o for o in self.organizations if not ownership or o.ownership == ownership]
+        hits = [h for h in self.hits if (not code or h.rule.code == code)
+                and (not ownership or h.organization.ownership == ownership)]
+        return WarningList(self.on, [r for r in self.rules if not code or r.code == code], hits, keep)
+
+
+def evaluate(on=None, organizations=None, codes=None):
+    """The warning list for `on` (today by default), limited to `organizations` and to the rules `codes` if given."""
+    on = on or today()
+    rules = [r for r in RULES if not codes or r.code in codes]
+    ctx = Context(on, organizations)
+    hits = [Hit(r, *finding) for r in rules for finding in r.find(ctx)]
+    order = {o.pk: i for i, o in enumerate(ctx.organizations)}
+    rule_order = {r.code: i for i, r in enumerate(RULES)}
+    hits.sort(key=lambda h: (order[h.organization.pk], rule_order[h.rule.code]))
+    return WarningList(on, rules, hits, ctx.organizations)

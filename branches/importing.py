@@ -1,0 +1,679 @@
+"""Spreadsheets in and out: the one import machinery every record type's resource (resources.py) is built on.
+
+A resource declares its columns (the model's verbose names, plus the header variants schools and the
+national party-member system use), the natural key that identifies a row, and an example row. The rest
+is here: reading the sheet (sheets.py), turning cells into values (widgets.py), finding each row's
+record by its natural key with one query per file, validating with the model's full_clean(), writing in
+bulk inside one transaction, and reporting each invalid row by spreadsheet row, column and value.
+
+Imports and exports run under the same rule as the admin (ScopedResourceMixin): an import by a secretary is
+judged row by row, and a row that would change a record outside their organization, or put one there, is
+refused with its reason like any other invalid row; an export holds only the rows the admin lists for the
+user, with ID and phone numbers masked for those without the permission.
+
+Every import is recorded (AuditedResourceMixin): one ImportBatch per import, and a history row for every
+record it writes. The import writes in bulk, which sends no signal, so the history rows are written here.
+"""
+import datetime
+import functools
+from collections import namedtuple
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.db import models as djm
+from django.db.models import NOT_PROVIDED
+from import_export import fields, resources
+from import_export.formats.base_formats import Format
+from import_export.instance_loaders import BaseInstanceLoader
+
+from accounts import personal
+
+
+from . import models as m
+from . import scope, version
+from . import widgets as w
+from .history import copy_to_history, within
+from .sheets import ROW, Columns, header_key, paused_gc, read_table, write_workbook
+
+UPDATE_BATCH = 200  # rows per UPDATE statement (see bulk_update)
+
+# How each kind of record is named in a cell: the "natural key" that foreign-key columns use.
+NATURAL_KEYS = {
+    m.Organization: "name",
+    m.Leader: "name",
+    m.ProblemCategory: "name",
+    m.Member: "id_number",
+    m.StandardItem: "code",
+    m.StandardArea: "name",
+    m.MeetingType: "name",
+}
+
+Problem = namedtuple("Problem", "row column value message")
+
+
+def shown(value):
+    """A cell value as the worker sees it in Excel, for error messages."""
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # As Excel shows it: 15 significant digits, so a mangled ID reads 620402198505060000.
+        return str(int(Decimal(f"{value:.15g}"))) if value.is_integer() else f"{value:.15g}"
+    return str(value)
+
+
+def pending_m2m(instance):
+    return instance.__dict__.setdefault("_sheet_m2m", {})
+
+
+class Column(fields.Field):
+    """A resource field that knows the other headers it may be read from."""
+
+    def __init__(self, *args, aliases=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.aliases = tuple(aliases)
+        self.is_m2m = isinstance(self.widget, w.RelatedNames)
+
+    def clean(self, row, **kwargs):
+        # import-export's Field.clean, without its per-cell bookkeeping (it runs for every cell of the file).
+        value = self.widget.clean(row[self.column_name])
+        if (value is None or value == "") and self.default is not NOT_PROVIDED:
+            return self.default() if callable(self.default) else self.default
+        return value
+
+    def get_value(self, instance):
+        if isinstance(self.widget, w.Related):
+            return self._related_value(instance)
+        return super().get_value(instance)
+
+    def _related_value(self, instance):
+        # Through the per-file look-up rather than the instance's relation, so that comparing and
+        # exporting rows reads no database row per record.
+        model_field = instance._meta.get_field(self.attribute)
+        if self.is_m2m:
+            if self.attribute in pending_m2m(instance):
+                return pending_m2m(instance)[self.attribute]
+            if instance.pk is None:
+                return []
+            return list(getattr(instance, self.attribute).all())
+        cached = model_field.get_cached_value(instance, None)
+        if cached is not None:
+            return cached
+        return self.widget.by_pk(getattr(instance, model_field.attname))
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        if self.readonly:
+            return
+        value = self.clean(row, **kwargs)
+        if self.is_m2m:  # written after the bulk insert, when the rows have their ids (see write_m2m)
+            pending_m2m(instance)[self.attribute] = value
+        else:
+            setattr(instance, self.attribute, value)
+
+
+class NaturalKeyLoader(BaseInstanceLoader):
+    """Finds each row's existing record by its natural key: one query per file (per CHUNK keys).
+
+    It also refuses the second row of a file that names the same record as an earlier row.
+    """
+
+    CHUNK = 5000
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        self.key_fields = [resource.fields[name] for name in resource.get_import_id_fields()]
+        self.seen, self.existing = {}, {}
+        first = self.key_fields[0]
+        if dataset is None or first.column_name not in (dataset.headers or []):
+            return
+        values = set()
+        for value in dataset.get_col(dataset.headers.index(first.column_name)):
+            try:
+                values.add(first.widget.clean(value))
+            except ValueError:
+                continue
+        values.discard(None)
+        values.discard("")
+        queryset = resource.get_queryset().order_by()
+        m2m = [f.attribute for f in resource.fields.values() if isinstance(f, Column) and f.is_m2m]
+        if m2m:
+            queryset = queryset.prefetch_related(*m2m)
+        values = list(values)
+        for start in range(0, len(values), self.CHUNK):
+            for obj in queryset.filter(**{f"{first.attribute}__in": values[start:start + self.CHUNK]}):
+                self.existing[self.key_of(obj)] = obj
+
+    def key_of(self, obj):
+        return tuple(
+            getattr(obj, obj._meta.get_field(f.attribute).attname) for f in self.key_fields
+        )
+
+    def row_key(self, row):
+        key = []
+        for f in self.key_fields:
+            try:
+                value = f.clean(row)
+            except ValueError:
+                return None
+            if value is None or value == "":
+                return None
+            key.append(value.pk if isinstance(value, djm.Model) else value)
+        return tuple(key)
+
+    def get_instance(self, row):
+        key = self.row_key(row)
+        if key is None:
+            return None  # the key's own cells are wrong: import_instance reports them
+        if key in self.seen:
+            columns = "、".join(f"“{f.column_name}”" for f in self.key_fields)
+            raise ValidationError({
+                self.key_fields[0].attribute: f"与第{self.seen[key]}行的{columns}相同：同一{self.resource.title}在表中只能出现一次。"
+            })
+        self.seen[key] = row.get(ROW)
+        return self.existing.pop(key, None)  # each record is wanted once: let it go with its row
+
+
+class BaseSheetResource(resources.ModelResource):
+    title = ""  # the record type in messages ("党员")
+    aliases = {}  # field name -> other headers the column is read from
+    choice_aliases = {}  # field name -> {other spelling: code}
+    example = {}  # field name -> the template's example value
+
+    class Meta:
+        use_bulk = True
+        batch_size = 2000
+        skip_unchanged = True
+        report_skipped = False  # counted in the totals; 100,000 unchanged rows need no row result each
+        # import-export deep-copies every row's instance to diff it, which costs more than validating the
+        # row; after_init_instance() keeps a shallow copy of existing records instead (skip_row, changes).
+        skip_diff = True
+        clean_model_instances = True
+        use_transactions = True
+        instance_loader_class = NaturalKeyLoader
+
+    # -- columns ---------------------------------------------------------------------------------
+    @classmethod
+    def widget_for(cls, name, model_field):
+        if model_field.is_relation:
+            widget = w.RelatedNames if model_field.many_to_many else w.Related
+            return widget(model_field.related_model, NATURAL_KEYS[model_field.related_model])
+        if model_field.choices:
+            return w.Choice(model_field.choices, cls.choice_aliases.get(name))
+        if isinstance(model_field, djm.DateField):
+            return w.Date()
+        if isinstance(model_field, djm.BooleanField):
+            return w.YesNo()
+        if isinstance(model_field, djm.IntegerField):
+            return w.Integer()
+        return w.Text()
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        return Column(
+            attribute=field_name,
+            column_name=str(django_field.verbose_name),
+            widget=cls.widget_for(field_name, django_field),
+            readonly=readonly or not django_field.editable,
+            default=django_field.default,
+            aliases=cls.aliases.get(field_name, ()),
+        )
+
+    @classmethod
+    def columns(cls):
+        """What sheets.find_table needs to read this resource's spreadsheets."""
+        resource = cls()
+        aliases, quiet = {}, set()
+        for f in resource.fields.values():
+            for name in (f.column_name, *getattr(f, "aliases", ())):
+                aliases.setdefault(header_key(name), f.column_name)
+            if f.readonly:
+                quiet.add(header_key(f.column_name))
+        keys = [resource.fields[name].column_name for name in resource.get_import_id_fields()]
+        example = {resource.fields[k].column_name: v for k, v in cls.example_row().items()}
+        return Columns(cls.title, aliases, keys, quiet, example)
+
+    @classmethod
+    def example_row(cls):
+        return dict(cls.example)
+
+    def read(self, data):
+        """The uploaded bytes as this resource's table; raises sheets.SheetError with a Chinese message."""
+        def others():
+            from .resources import KINDS  # the declarations are built on this module
+
+            return [k.columns() for k in KINDS.values() if k is not type(self)]
+
+        return read_table(data, self.columns(), others)
+
+    def related_widgets(self):
+        return [f.widget for f in self.fields.values() if isinstance(f.widget, w.Related)]
+
+    # -- import ----------------------------------------------------------------------------------
+    def import_data(self, dataset, *args, **kwargs):
+        with paused_gc():
+            return super().import_data(dataset, *args, **kwargs)
+
+    def before_import(self, dataset, **kwargs):
+        for widget in self.related_widgets():
+            widget.reset()  # look-ups are built once per file, from the database as it is now
+        self.m2m_rows = []
+        self.changed_fields = set()
+        model = self._meta.model
+        # The columns this file has, worked out once rather than for every row.
+        self.file_fields = [
+            f for f in self.get_import_fields() if f.column_name in (dataset.headers or []) and not f.readonly
+        ]
+        self.foreign_keys = [
+            (f, model._meta.get_field(f.attribute)) for f in self.fields.values()
+            if isinstance(f.widget, w.Related) and not f.is_m2m
+        ]
+        self.self_references = [(f, field) for f, field in self.foreign_keys if field.related_model is model]
+        # Cells these widgets read can only hold valid values (a choice's code, a date, a yes or no).
+        self.checked_by_widget = [f.attribute for f in self.file_fields if isinstance(f.widget, (w.Choice, w.Date, w.YesNo))]
+        # What an unchanged row is compared on: the stored value of each of the file's columns.
+        self.compared = [
+            (f, f.attribute if f.is_m2m else model._meta.get_field(f.attribute).attname) for f in self.file_fields
+        ]
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        # The record's values before the row is applied: its stored columns (clean() may fill ones the file
+        # does not hold) and the file's many-to-many columns. import-export deep-copies the whole instance for
+        # its diff, which costs more than validating the row.
+        if not new:
+            original = {f.attname: getattr(instance, f.attname) for f in self.stored_fields}
+            original.update((name, list(getattr(instance, name).all())) for f, name in self.compared if f.is_m2m)
+            instance.__dict__["_sheet_original"] = original
+
+    def import_instance(self, instance, row, **kwargs):
+        """The row's cells onto the instance; a cell that cannot be read is an error on its column."""
+        # Hand the instance its related records from the look-ups, so that the model's clean() reads no rows.
+        for f, model_field in self.foreign_keys:
+            pk = getattr(instance, model_field.attname)
+            if pk is not None and not model_field.is_cached(instance):
+                related = f.widget.by_pk(pk)
+                if related is not None:
+                    model_field.set_cached_value(instance, related)
+        errors = {}
+        for f in self.file_fields:
+            try:
+                f.save(instance, row)
+            except ValueError as exc:
+                errors[f.attribute] = ValidationError(str(exc), code="invalid")
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's own rules, through full_clean(), without the queries it would make per row.
+
+        Uniqueness is the natural key's, settled by NaturalKeyLoader for the whole file; the related
+        records come from the look-ups, so the foreign keys need not be checked again in the database.
+        """
+        imported = {field: list(messages) for field, messages in (import_validation_errors or {}).items()}
+        errors = {field: list(messages) for field, messages in imported.items()}
+        # Not checked again: foreign keys the look-up found, and filled values the widgets already checked
+        # (full_clean() would only confirm them; it still checks that required ones are filled).
+        exclude = set(errors) | {
+            f.attribute for f, model_field in self.foreign_keys if getattr(instance, model_field.attname) is not None
+        } | {name for name in self.checked_by_widget if getattr(instance, name) not in (None, "")}
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        # Where the cell itself could not be read, the model saw no value: its complaint would only repeat it.
+        errors.update(imported)
+        if errors:
+            raise ValidationError(errors)
+
+    def changes(self, original, instance):
+        """(column, old, new) for each column of the file whose stored value the row changes."""
+        found = []
+        for f, name in self.compared:
+            old = original[name]
+            if f.is_m2m:
+                new = f.get_value(instance)
+                if sorted(o.pk for o in old) != sorted(o.pk for o in new):
+                    found.append((f.column_name, f.widget.render(old), f.widget.render(new)))
+                continue
+            if old != getattr(instance, name):
+                if name != f.attribute:  # a foreign key: compared by id, shown by name
+                    old = f.widget.by_pk(old)
+                found.append((f.column_name, shown(f.widget.render(old)), shown(f.widget.render(f.get_value(instance)))))
+        return found
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Unchanged rows are skipped (and not validated again); the changes of the others are kept for the preview."""
+        original = instance.__dict__.get("_sheet_original")
+        self.row_changes = []
+        if import_validation_errors or original is None:
+            return False
+        self.row_changes = self.changes(original, instance)
+        return not self.row_changes
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        super().save_instance(instance, is_create, row, **kwargs)  # before_save_instance() may fill columns
+        original = instance.__dict__.pop("_sheet_original", None)
+        if original is not None:
+            self.changed_fields.update(f.name for f in self.stored_fields if getattr(instance, f.attname) != original[f.attname])
+        if "_sheet_m2m" in instance.__dict__:
+            self.m2m_rows.append(instance)
+        if is_create:
+            # A record added by this file can be named by the rows below it (a branch under a new committee).
+            for f, _ in self.self_references:
+                f.widget.add(instance)
+
+    @functools.cached_property
+    def stored_fields(self):
+        return [f for f in self._meta.model._meta.concrete_fields if not f.primary_key]
+
+    def get_bulk_update_fields(self):
+        # The stored columns the rows changed, including those clean() filled (an election's term end). Rows
+        # that changed only a many-to-many column change none: then all, which rewrites the same values.
+        return [f.name for f in self.stored_fields if f.name in self.changed_fields] or [f.name for f in self.stored_fields]
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        # Django's bulk_update writes a CASE WHEN per row for each field it is given, which costs in Python
+        # with rows x fields and in the database with the square of the batch (Django ticket #31202): a
+        # roll of 3,815 with new phone numbers took 24 s in batches of 2,000 with every field on PostgreSQL.
+        try:
+            super().bulk_update(using_transactions, dry_run, raise_errors, batch_size=UPDATE_BATCH, result=result)
+        finally:
+            self.changed_fields.clear()
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        self.write_m2m()
+        if not kwargs.get("dry_run"):
+            version.changed()  # bulk writes send no signal
+        result.notes = list(getattr(dataset, "notes", []))
+        result.title = self.title
+
+    def write_m2m(self):
+        """Many-to-many columns (问题类别), which bulk mode leaves out, for all the file's rows at once."""
+        for f in self.fields.values():
+            if not (isinstance(f, Column) and f.is_m2m):
+                continue
+            rows = [o for o in self.m2m_rows if f.attribute in pending_m2m(o)]
+            if not rows:
+                continue
+            relation = self._meta.model._meta.get_field(f.attribute)
+            through = relation.remote_field.through
+            source = relation.m2m_field_name()
+            target = relation.m2m_reverse_field_name()
+            through.objects.filter(**{f"{source}__in": [o.pk for o in rows]}).delete()
+            through.objects.bulk_create([
+                through(**{f"{source}_id": o.pk, f"{target}_id": t.pk})
+                for o in rows for t in {t.pk: t for t in pending_m2m(o)[f.attribute]}.values()
+            ])
+        self.m2m_rows = []
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self.row_changes = []
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        row_result.sheet_row = row.get(ROW)
+        row_result.diff = self.row_changes if row_result.is_update() else []
+        row_result.problems = []
+        if row_result.validation_error is not None:
+            row_result.problems = self.problems(row, row_result.validation_error)
+        elif row_result.errors:
+            row_result.problems = [
+                Problem(row.get(ROW), "—", "", f"系统处理本行时出错（{type(e.error).__name__}：{e.error}），请联系管理员。")
+                for e in row_result.errors
+            ]
+        return row_result
+
+    def problems(self, row, error):
+        """One Problem per message: spreadsheet row, column header, the value as written, what is wrong."""
+        found = []
+        errors = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.error_list}
+        for attribute, error_list in errors.items():
+            column = self.column_for(attribute)
+            value = shown(row.get(column)) if column != "—" else ""
+            messages = []
+            if any(e.code in ("null", "blank", "required") for e in error_list):
+                # An empty cell: what the model's rules say about the missing value adds nothing.
+                messages = ["此项必填，不能为空。" if column in row else f"表中没有“{column}”列，新增{self.title}时必须填写此项。"]
+            for e in error_list if not messages else ():
+                for message in e.messages:
+                    if message not in messages:  # a rule the field and the model's clean() both check
+                        messages.append(message)
+            found += [Problem(row.get(ROW), column, value, message) for message in messages]
+        return found
+
+    def column_for(self, attribute):
+        for f in self.fields.values():
+            if f.attribute == attribute:
+                return f.column_name
+        try:
+            return str(self._meta.model._meta.get_field(attribute).verbose_name)
+        except Exception:
+            return "—"
+
+    # -- export ----------------------------------------------------------------------------------
+    def filter_export(self, queryset, **kwargs):
+        m2m = [f.attribute for f in self.fields.values() if isinstance(f, Column) and f.is_m2m]
+        return queryset.prefetch_related(*m2m) if m2m else queryset
+
+    def export(self, queryset=None, **kwargs):
+        for widget in self.related_widgets():
+            widget.reset()
+        kwargs["force_native_type"] = True  # real dates and numbers in the workbook, not their text
+        return super().export(queryset, **kwargs)
+
+    def write(self, dataset):
+        """The exported rows as an .xlsx with the headers the import reads."""
+        escape = getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", False)
+        return write_workbook(self.column_specs(), dataset, self.title, escape_formulae=escape)
+
+    def template(self):
+        """The blank template: the header row and one example row."""
+        example = self.example_row()
+        row = []
+        for f in self.get_export_fields():
+            value = example.get(f.attribute)
+            row.append(value)
+        return write_workbook(self.column_specs(), [row], self.title)
+
+    def column_specs(self):
+        """What the template and the export write about each column: its format and drop-down choices."""
+        specs = []
+        for f in self.get_export_fields():
+            widget, fmt, options = f.widget, "general", None
+            if isinstance(widget, w.Date):
+                fmt = "date"
+            elif isinstance(widget, (w.IdNumber,)) or f.attribute == "phone":
+                fmt = "text"
+            if hasattr(widget, "options"):
+                options, strict = widget.options(), True
+            elif isinstance(widget, w.Related) and not f.is_m2m:
+                options, strict = widget.names(), False
+            else:
+                strict = False
+            specs.append((f.column_name, fmt, options, strict))
+        return specs
+
+
+def preview(result, shown_rows=500):
+    """What the preview page and the command say about an import: counts, every problem, the changes."""
+    rows = [r for r in result.rows]
+    invalid = sorted({r.sheet_row for r in rows if r.problems})
+    problems = sorted((p for r in rows for p in r.problems), key=lambda p: (p.row or 0))
+    problems += [
+        Problem(None, "—", "", f"导入失败，未写入任何数据：{e.error}") for e in result.base_errors
+    ]
+    updates = [(r.sheet_row, r.object_repr, r.diff) for r in rows if r.is_update()]
+    new = [(r.sheet_row, r.object_repr) for r in rows if r.is_new()]
+    totals = result.totals
+    return {
+        "title": getattr(result, "title", ""),
+        "notes": getattr(result, "notes", []),
+        "total": result.total_rows,
+        "new": totals["new"], "update": totals["update"], "skip": totals["skip"],
+        "invalid": len(invalid), "valid": totals["new"] + totals["update"] + totals["skip"],
+        "invalid_rows_text": "、".join(map(str, invalid[:20])) + ("等" if len(invalid) > 20 else ""),
+        "problems": problems,
+        "updates": updates[:shown_rows], "more_updates": max(0, len(updates) - shown_rows),
+        "new_rows": new[:shown_rows], "more_new": max(0, len(new) - shown_rows),
+    }
+
+
+class SheetFormat(Format):
+    """Excel (.xlsx, .xls) or CSV in, .xlsx out, through sheets.py, for the resource sheet_format() binds."""
+
+    resource_class = None
+
+    def __init__(self, encoding=None):
+        self.encoding = encoding
+
+    def get_title(self):
+        return "Excel表格（.xlsx、.xls）或CSV"
+
+    def create_dataset(self, in_stream):
+        return self.resource_class().read(in_stream)
+
+    def export_data(self, dataset, **kwargs):
+        return self.resource_class().write(dataset)
+
+    def get_extension(self):
+        return "xlsx"
+
+    def get_content_type(self):
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    def can_import(self):
+        return True
+
+    def can_export(self):
+        return True
+
+
+@functools.cache
+def sheet_format(resource_class):
+    return type(f"{resource_class.__name__}Format", (SheetFormat,), {"resource_class": resource_class})
+
+
+# ---------------------------------------------------------------------------------------------
+# Scope: the admin's rule for imports and exports
+# ---------------------------------------------------------------------------------------------
+OUTSIDE = "超出本组织范围：只能导入本组织及下属党支部的记录。"
+
+
+class ScopedResourceMixin:
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.refused = 0
+
+    def import_data(self, dataset, *args, **kwargs):
+        self.user = kwargs.get("user") or self.user
+        self.refused = 0
+        return super().import_data(dataset, *args, **kwargs)
+
+    def _outside(self, instance):
+        return self.user is not None and not scope.holds(self.user, instance)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        # Judged before the row's cells are applied: the record as it is now must be the user's.
+        instance.__dict__["_outside_before"] = not new and self._outside(instance)
+        super().after_init_instance(instance, new, row, **kwargs)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if instance.__dict__.pop("_outside_before", False) or self._outside_after(instance):
+            self.refused += 1
+            # The same words whether the record exists elsewhere or the row names another school: nothing leaks.
+            errors = {scope_field(instance): [OUTSIDE]}
+        if errors:
+            raise ValidationError(errors)
+
+    def _outside_after(self, instance):
+        try:
+            organization = scope.organization_of(instance)
+        except ObjectDoesNotExist:
+            organization = None
+        # No organization: the row's own cell could not be read, and its own error says so.
+        return organization is not None and self._outside(instance)
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        name = getattr(field, "attribute", None)
+        if name in personal.MASKS and value and not personal.can_see(self.user):
+            return personal.MASKS[name](str(value))
+        return value
+
+
+def scope_field(instance):
+    """The field a refusal is reported on: the first hop of the record's path to its organization."""
+    path = type(instance)._default_manager.all().organization_path
+    return "id" if path == "pk" else path.split("__")[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# The audit trail of imports
+# ---------------------------------------------------------------------------------------------
+class AuditedResourceMixin:
+    def import_data(self, dataset, dry_run=False, *args, **kwargs):
+        self.batch = None
+        self._dry_run, self._file_name = dry_run, kwargs.get("file_name") or ""
+        return super().import_data(dataset, dry_run, *args, **kwargs)
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        if not getattr(self, "_dry_run", True):
+            user = getattr(self, "user", None) or kwargs.get("user")
+            user = user if user is not None and user.is_authenticated else None  # None: a command-line import
+            profile = getattr(user, "profile", None)
+            self.batch = m.ImportBatch.objects.create(
+                model=self._meta.model._meta.label_lower, file_name=self._file_name[:255], user=user,
+                organization=profile.organization if profile else None,
+            )
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        batch = getattr(self, "batch", None)
+        if batch is not None:
+            totals = result.totals
+            batch.created, batch.updated, batch.deleted = totals["new"], totals["update"], totals["delete"]
+            batch.skipped, batch.invalid = totals["skip"], totals["invalid"] + totals["error"]
+            batch.refused = getattr(self, "refused", 0)
+            batch.save()
+
+    # -- bulk writes leave their history rows ----------------------------------------------------
+    def _write_history(self, objs, history_type):
+        batch = getattr(self, "batch", None)
+        user = getattr(self, "user", None)
+        copy_to_history(
+            self._meta.model, [o.pk for o in objs if o.pk is not None], history_type,
+            user=user if user is not None and user.is_authenticated else None, batch=batch,
+            reason=f"导入：{batch.file_name}"[:100] if batch else "导入",
+        )
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        objs = list(self.create_instances)
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+        if using_transactions or not dry_run:
+            self._write_history(objs, "+")
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        objs = list(self.update_instances)
+        super().bulk_update(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+        if using_transactions or not dry_run:
+            self._write_history(objs, "~")
+
+    def bulk_delete(self, using_transactions, dry_run, raise_errors, result=None):
+        # A queryset delete sends post_delete for each record (history listens), so the rows are written
+        # already; they only need to point to the import.
+        with within(getattr(self, "batch", None)):
+            super().bulk_delete(using_transactions, dry_run, raise_errors, result=result)
+
+
+class SheetResource(ScopedResourceMixin, AuditedResourceMixin, BaseSheetResource):
+    """The machinery under the rule of the admin: rows outside the user's organization refused, personal data
+    masked in exports, one ImportBatch per import and a history row for every record written."""

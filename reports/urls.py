@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("warnings/", views.warning_list, name="warnings"),
+    path("meetings/compliance/", views.meeting_compliance, name="meeting_compliance"),
+    path("report/", views.annual_report, name="annual_report"),
+    path("report/docx/", views.annual_report_docx, name="annual_report_docx"),
+    path("report/xlsx/", views.annual_report_xlsx, name="annual_report_xlsx"),
+]
