@@ -19,7 +19,6 @@ import functools
 from collections import namedtuple
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import models as djm
 from django.db.models import NOT_PROVIDED
@@ -465,8 +464,7 @@ class BaseSheetResource(resources.ModelResource):
 
     def write(self, dataset):
         """The exported rows as an .xlsx with the headers the import reads."""
-        escape = getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", False)
-        return write_workbook(self.column_specs(), dataset, self.title, escape_formulae=escape)
+        return write_workbook(self.column_specs(), dataset, self.title)
 
     def template(self):
         """The blank template: the header row and one example row."""
