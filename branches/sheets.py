@@ -21,6 +21,8 @@ import zipfile
 from dataclasses import dataclass, field
 
 import tablib
+from openpyxl.cell import WriteOnlyCell  # once here: safe_cell runs for every cell of a 100,000-row export
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 ROW = "行号"  # the spreadsheet row number, carried along as the table's first column
 HEADER_SCAN_ROWS = 30
@@ -422,9 +424,6 @@ def safe_cell(sheet, value):
     django-import-export escapes, it drops the "=", which changes the value; its setting does not apply here.)
     Numbers, dates and booleans stay what they are: -5 is the number -5.
     """
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     if not isinstance(value, str):
         return WriteOnlyCell(sheet, value=value)
     value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XML cannot hold
