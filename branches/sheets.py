@@ -410,8 +410,8 @@ def read_table(data, columns, others=list):
 # ---------------------------------------------------------------------------------------------
 # Values -> cells: the one rule every workbook is written by
 # ---------------------------------------------------------------------------------------------
-# A text beginning with one of these is a formula to Excel, WPS or LibreOffice once someone edits the cell or the
-# sheet is saved as CSV (OWASP "CSV injection"): a name like "=HYPERLINK(…)" must never become a live formula.
+# Excel, WPS and LibreOffice take a text beginning with one of these for a formula where it is typed or read from
+# CSV (OWASP "CSV injection"): a name like "=HYPERLINK(…)" in a record must never become a live formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
