@@ -300,9 +300,11 @@ def make_id(i):
 
 
 def workbook(rows):
+    from branches.sheets import write_row
+
     book = openpyxl.Workbook()
     for row in rows:
-        book.active.append(row)
+        write_row(book.active, row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -30,11 +30,14 @@ def _tie_to_batch(sender, history_instance, **kwargs):
 
 def copy_to_history(model, pks, history_type, user=None, batch=None, reason=""):
     """A history row for each of these records, as they are now in the database, copied there by one
-    INSERT … SELECT per 500 records.
+    INSERT … SELECT per 500 records; and, for a model whose many-to-many fields the history tracks
+    (HISTORY_M2M in models.py), each new row's snapshot of those relations, one INSERT … SELECT more per field.
 
     The same rows simple-history's bulk_history_create() writes, without building a model instance per row
     in Python first: for an import of 3,800 members that took about as long as everything else the import
-    does (benchmarks/README-import.md).
+    does (benchmarks/README-import.md). bulk_history_create() writes no many-to-many rows at all; simple-history
+    writes them on save(), as a copy of the through table's rows pointing to the history row (`history_id`),
+    and diff_against() compares those copies. So the relations must be written before this is called.
     """
     if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
@@ -55,13 +58,38 @@ def copy_to_history(model, pks, history_type, user=None, batch=None, reason=""):
     tracked = history.tracked_fields
     into = [qn(history._meta.get_field(f.name).column) for f in tracked] + [qn(f.column) for f in extra_fields]
     select = [qn(f.column) for f in tracked] + ["%s"] * len(extra_fields)
+    relations = [_m2m_copy(model, field, connection) for field in history._history_m2m_fields]
     pks = list(pks)
     with connection.cursor() as cursor:
         for start in range(0, len(pks), 500):
             chunk = pks[start:start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
                 f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(into)}) "
                 f"SELECT {', '.join(select)} FROM {qn(model._meta.db_table)} "
-                f"WHERE {qn(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})",
+                f"WHERE {qn(model._meta.pk.column)} IN ({marks})",
                 params + chunk,
             )
+            # The rows just written are the ones of these records with this call's date and type.
+            for sql in relations:
+                cursor.execute(sql.format(marks=marks), params[:2] + chunk)
+
+
+def _m2m_copy(model, field, connection):
+    """INSERT … SELECT of the through table's rows of one many-to-many field into simple-history's copy of it,
+    each pointing to its record's new history row; `{marks}` stands for the records' ids."""
+    qn = connection.ops.quote_name
+    history = model.history.model
+    through = field.remote_field.through
+    copy = getattr(history, field.name).model  # simple-history's historical through model
+    source = through._meta.get_field(field.m2m_field_name()).column
+    columns = [f.column for f in through._meta.concrete_fields]
+    record = history._meta.get_field(model._meta.pk.name).column
+    date, kind = (history._meta.get_field(name).column for name in ("history_date", "history_type"))
+    return (
+        f"INSERT INTO {qn(copy._meta.db_table)} ({', '.join(qn(c) for c in columns)}, "
+        f"{qn(copy._meta.get_field('history').column)}) "
+        f"SELECT {', '.join('t.' + qn(c) for c in columns)}, h.{qn(history._meta.pk.column)} "
+        f"FROM {qn(through._meta.db_table)} t JOIN {qn(history._meta.db_table)} h ON h.{qn(record)} = t.{qn(source)} "
+        f"WHERE h.{qn(date)} = %s AND h.{qn(kind)} = %s AND h.{qn(record)} IN ({{marks}})"
+    )

@@ -19,7 +19,6 @@ import functools
 from collections import namedtuple
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import models as djm
 from django.db.models import NOT_PROVIDED
@@ -465,8 +464,7 @@ class BaseSheetResource(resources.ModelResource):
 
     def write(self, dataset):
         """The exported rows as an .xlsx with the headers the import reads."""
-        escape = getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", False)
-        return write_workbook(self.column_specs(), dataset, self.title, escape_formulae=escape)
+        return write_workbook(self.column_specs(), dataset, self.title)
 
     def template(self):
         """The blank template: the header row and one example row."""
@@ -626,6 +624,7 @@ class AuditedResourceMixin:
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
+        self.history_due = []  # (history type, record ids) per bulk write, written by after_import
         if not getattr(self, "_dry_run", True):
             user = getattr(self, "user", None) or kwargs.get("user")
             user = user if user is not None and user.is_authenticated else None  # None: a command-line import
@@ -636,7 +635,8 @@ class AuditedResourceMixin:
             )
 
     def after_import(self, dataset, result, **kwargs):
-        super().after_import(dataset, result, **kwargs)
+        super().after_import(dataset, result, **kwargs)  # the many-to-many columns first
+        self._write_history()
         batch = getattr(self, "batch", None)
         if batch is not None:
             totals = result.totals
@@ -646,26 +646,32 @@ class AuditedResourceMixin:
             batch.save()
 
     # -- bulk writes leave their history rows ----------------------------------------------------
-    def _write_history(self, objs, history_type):
+    # Written at the end of the import, after the many-to-many columns (write_m2m): a history row holds the
+    # record's relations as they are when it is written, and these are in the through table only then.
+    def _write_history(self):
         batch = getattr(self, "batch", None)
         user = getattr(self, "user", None)
-        copy_to_history(
-            self._meta.model, [o.pk for o in objs if o.pk is not None], history_type,
-            user=user if user is not None and user.is_authenticated else None, batch=batch,
-            reason=f"导入：{batch.file_name}"[:100] if batch else "导入",
-        )
+        for history_type, pks in self.history_due:
+            copy_to_history(
+                self._meta.model, pks, history_type,
+                user=user if user is not None and user.is_authenticated else None, batch=batch,
+                reason=f"导入：{batch.file_name}"[:100] if batch else "导入",
+            )
+        self.history_due = []
+
+    def _owe_history(self, objs, history_type, using_transactions, dry_run):
+        if using_transactions or not dry_run:
+            self.history_due.append((history_type, [o.pk for o in objs if o.pk is not None]))
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         objs = list(self.create_instances)
         super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
-        if using_transactions or not dry_run:
-            self._write_history(objs, "+")
+        self._owe_history(objs, "+", using_transactions, dry_run)
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         objs = list(self.update_instances)
         super().bulk_update(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
-        if using_transactions or not dry_run:
-            self._write_history(objs, "~")
+        self._owe_history(objs, "~", using_transactions, dry_run)
 
     def bulk_delete(self, using_transactions, dry_run, raise_errors, result=None):
         # A queryset delete sends post_delete for each record (history listens), so the rows are written

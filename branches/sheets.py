@@ -6,6 +6,9 @@ top-left cell. `find_table` then finds the header row under the titles and fille
 header variants to the resource's column names and keeps the data rows with their spreadsheet row
 numbers, leaving out empty rows, repeated headers, totals and notes.
 
+Writing: every workbook the project hands out (exports, templates, the annual report's tables, the warnings
+list) puts its values in cells through safe_cell, so that no text becomes a live formula.
+
 Nothing here knows about records: the resource says which headers it reads (sheet_columns()).
 """
 import contextlib
@@ -18,6 +21,8 @@ import zipfile
 from dataclasses import dataclass, field
 
 import tablib
+from openpyxl.cell import WriteOnlyCell  # once here: safe_cell runs for every cell of a 100,000-row export
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 ROW = "行号"  # the spreadsheet row number, carried along as the table's first column
 HEADER_SCAN_ROWS = 30
@@ -403,22 +408,55 @@ def read_table(data, columns, others=list):
 
 
 # ---------------------------------------------------------------------------------------------
+# Values -> cells: the one rule every workbook is written by
+# ---------------------------------------------------------------------------------------------
+# Excel, WPS and LibreOffice take a text beginning with one of these for a formula where it is typed or read from
+# CSV (OWASP "CSV injection"): a name like "=HYPERLINK(…)" in a record must never become a live formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(sheet, value):
+    """`value` as a cell of `sheet` (for sheet.append, write-only or not) in which a text is only ever text.
+
+    Every text is a string cell (openpyxl would make "=…" a formula); one that begins like a formula is also
+    marked quote-prefixed, as Excel marks a cell typed as '=1+1, so that editing it keeps it text. The text itself
+    is left exactly as it was: the cell reads back as "=1+1", an export imports again unchanged. (Where
+    django-import-export escapes, it drops the "=", which changes the value; its setting does not apply here.)
+    Numbers, dates and booleans stay what they are: -5 is the number -5.
+    """
+    if not isinstance(value, str):
+        return WriteOnlyCell(sheet, value=value)
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XML cannot hold
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    if value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    return cell
+
+
+def write_row(sheet, values):
+    """Appends one row to `sheet`, every value through safe_cell. Returns the row's cells."""
+    cells = [safe_cell(sheet, value) for value in values]
+    sheet.append(cells)
+    return cells
+
+
+# ---------------------------------------------------------------------------------------------
 # Table -> workbook (templates and exports)
 # ---------------------------------------------------------------------------------------------
 OPTIONS_SHEET = "下拉选项"
 FORMATS = {"date": "yyyy-mm-dd", "text": "@"}
 
 
-def write_workbook(specs, rows, title, escape_formulae=True):
+def write_workbook(specs, rows, title):
     """An .xlsx of one sheet: bold header, frozen; date and text columns formatted as such; the columns
     with choices get a drop-down list (kept on a hidden sheet, as lists longer than 255 characters must).
 
     specs: (header, format, options, strict) per column, format one of "general", "date", "text";
     rows: value lists. Written in openpyxl's write-only mode, so 100,000 rows stay small in memory.
+    Every cell is written by safe_cell.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter, quote_sheetname
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -446,11 +484,7 @@ def write_workbook(specs, rows, title, escape_formulae=True):
     sheet.freeze_panes = "A2"
 
     def cell(value, fmt=None, style=None):
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        c = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str) and value.startswith("=") and escape_formulae:
-            c.data_type = "s"  # text that looks like a formula stays text
+        c = safe_cell(sheet, value)
         if fmt in FORMATS:
             c.number_format = FORMATS[fmt]
         if style:
@@ -461,10 +495,10 @@ def write_workbook(specs, rows, title, escape_formulae=True):
     formats = [spec[1] for spec in specs]
     for row in rows:
         sheet.append([cell(value, fmt) for value, fmt in zip(row, formats)])
-    lists.append([spec[0] for spec in option_columns])
+    write_row(lists, [spec[0] for spec in option_columns])
     longest = max((len(spec[2]) for spec in option_columns), default=0)
     for i in range(longest):
-        lists.append([spec[2][i] if i < len(spec[2]) else None for spec in option_columns])
+        write_row(lists, [spec[2][i] if i < len(spec[2]) else None for spec in option_columns])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

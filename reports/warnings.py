@@ -9,6 +9,7 @@ from branches import models as m
 from branches.dates import today
 from branches.early_warning import ELECTIONS, LIFE, MEMBERS, RULES, STANDARD, TEAM, _admin, _day, evaluate
 from branches.periods import YEARS
+from branches.sheets import write_row
 
 
 def parse_day(text):
@@ -34,24 +35,20 @@ def workbook(result):
     book = Workbook()
     sheet = book.active
     sheet.title = "预警清单"
-    sheet.append([f"截至{_day(result.on)}基层党组织预警清单（{len(result.by_organization)}个党组织）"])
+    write_row(sheet, [f"截至{_day(result.on)}基层党组织预警清单（{len(result.by_organization)}个党组织）"])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(XLSX_COLUMNS)
+    write_row(sheet, XLSX_COLUMNS)
     for hit in result.hits:
         org = hit.organization
-        sheet.append([
+        write_row(sheet, [
             org.name, org.parent.name if org.parent_id else "", org.get_kind_display(),
             org.get_unit_category_display(), org.get_ownership_display(), hit.rule.code, hit.rule.title, hit.detail,
         ])
     summary = book.create_sheet("规则汇总")
-    summary.append(["预警编号", "预警内容", "类别", "党组织数", "公办", "民办"])
+    write_row(summary, ["预警编号", "预警内容", "类别", "党组织数", "公办", "民办"])
     for r, total, public, private in result.counts():
-        summary.append([r.code, r.title, r.group, total, public, private])
+        write_row(summary, [r.code, r.title, r.group, total, public, private])
     for ws in (sheet, summary):
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"  # a name is text, never a formula
         for column, width in zip("ABCDEFGH", (34, 30, 12, 14, 10, 22, 26, 50)):
             ws.column_dimensions[column].width = width
     return book

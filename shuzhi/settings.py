@@ -157,7 +157,9 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
-# Import/export follows Django's model permissions, and never writes a live formula into an export.
+# Import/export follows Django's model permissions. Our exports are written by branches.sheets, whose safe_cell
+# keeps a formula-like text as that exact text; the escape below applies only to django-import-export's own formats
+# (none is offered today), where dropping the "=" is the only protection it has.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

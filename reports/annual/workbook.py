@@ -10,6 +10,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from branches import models as m
+from branches.sheets import write_row
 
 from . import records as report_records
 
@@ -28,9 +29,9 @@ class Sheet:
             self.ws.column_dimensions[get_column_letter(i)].width = width
 
     def row(self, values, font=None, fill=None):
-        self.ws.append(list(values))
+        cells = write_row(self.ws, values)
         if font or fill:
-            for cell in self.ws[self.ws.max_row]:
+            for cell in cells:
                 cell.font = font or cell.font
                 if fill:
                     cell.fill = fill
