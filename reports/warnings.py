@@ -8,18 +8,6 @@ from django.urls import reverse
 from branches import models as m
 from branches.dates import today
 from branches.early_warning import ELECTIONS, LIFE, MEMBERS, RULES, STANDARD, TEAM, _admin, _day, evaluate
-from branches.periods import YEARS
-
-
-def parse_day(text):
-    """A YYYY-MM-DD date from a query string or the command line; ValueError with a message for the user."""
-    try:
-        day = datetime.datetime.strptime((text or "").strip(), "%Y-%m-%d").date()
-    except ValueError:
-        raise ValueError(f"日期“{text}”无法识别，请按YYYY-MM-DD填写，例如2023-12-31。") from None
-    if day.year not in YEARS:
-        raise ValueError(f"日期“{text}”超出范围，应在{YEARS[0]}年至{YEARS[-1]}年之间。")
-    return day
 
 
 # -- where the list is shown -------------------------------------------------------------------------

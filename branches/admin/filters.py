@@ -1,22 +1,23 @@
 """The list filters that answer the office's daily questions; the dashboard's numbers link into them."""
-import datetime
-
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from .. import models as m
 from ..dates import today
 from ..early_warning import RULES, RULES_BY_CODE, evaluate
+from ..forms import AsOfForm, parse_year
 from ..periods import YEARS
+
+
+def as_of_form(request):
+    return AsOfForm({"asof": request.GET.get("asof")})
 
 
 def requested_as_of(request):
     """The day the list reads the state on: ?asof=YYYY-MM-DD (a past year's 31 December), else today."""
-    try:
-        on = datetime.date.fromisoformat(request.GET.get("asof", ""))
-    except ValueError:
-        return today()
-    return on if 1900 <= on.year <= 2999 else today()  # the rules add and subtract years from it
+    form = as_of_form(request)
+    return (form.is_valid() and form.cleaned_data["asof"]) or today()
 
 
 class AsOfFilter(admin.SimpleListFilter):
@@ -33,8 +34,8 @@ class AsOfFilter(admin.SimpleListFilter):
         year = today().year
         days = [(f"{y}-12-31", f"{y}年12月31日") for y in range(year - 1, year - 6, -1)]
         raw = request.GET.get(self.parameter_name)
-        if raw and raw not in dict(days) and requested_as_of(request).isoformat() == raw:
-            days.insert(0, (raw, raw))
+        if raw and raw not in dict(days) and as_of_form(request).is_valid():
+            days.insert(0, (raw, requested_as_of(request).isoformat()))
         return days
 
     def choices(self, changelist):
@@ -45,9 +46,9 @@ class AsOfFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        on = requested_as_of(request)
-        if on.isoformat() != self.value():
-            messages.warning(request, f"状态日期“{self.value()}”无效（应为如2023-12-31的日期），已按今天统计。")
+        on, form = requested_as_of(request), as_of_form(request)
+        if not form.is_valid():
+            messages.warning(request, f"状态日期无效：{form.messages()[0]}已按今天统计。")
         if queryset.model is m.Member:
             return queryset.joined_by(on)
         if queryset.model is m.Organization:
@@ -166,10 +167,12 @@ class YearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if not (self.value().isdecimal() and len(self.value()) == 4 and 1900 <= int(self.value()) <= 2999):
-            messages.warning(request, f"“{self.title}”的年份“{self.value()}”无效，应为如2023的年份。")
+        try:
+            year = parse_year(self.value())
+        except ValidationError as exc:
+            messages.warning(request, f"“{self.title}”：{exc.messages[0]}")
             return queryset.none()
-        return self.in_year(queryset, int(self.value()))
+        return queryset if year is None else self.in_year(queryset, year)
 
 
 class ApprovedYearFilter(YearFilter):
@@ -308,7 +311,7 @@ class WarningFilter(admin.SimpleListFilter):
         value, on = self.value(), requested_as_of(request)
         if value not in RULES_BY_CODE and value != "any":
             return queryset
-        if on.year not in YEARS:
+        if not as_of_form(request).is_valid():  # not today's warnings when another day was asked for
             messages.warning(request, f"预警只能按{YEARS[0]}年至{YEARS[-1]}年之间的状态日期查看。")
             return queryset.none()
         found = evaluate(on, codes=None if value == "any" else [value]).by_organization
