@@ -38,7 +38,9 @@ def dashboard(request):
     default = current if last is None or last >= current else last
     earliest, latest = year_range(until_this_year=True)
     years = list(range(latest, max(earliest, min(first or current, current)) - 1, -1))
-    context = {**admin.site.each_context(request), "title": "基层党建工作看板", "years": years, "default_year": default}
+    context = {**admin.site.each_context(request), "title": "基层党建工作看板", "years": years, "default_year": default,
+               "staffing_states": m.Staffing, "election_states": m.ElectionState,
+               "due_within": f"{m.ELECTION_DUE_MONTHS}个月内{m.ElectionState.DUE.label}"}
     form = YearForm(request.GET, until_this_year=True)
     if not form.is_valid():
         context["error"] = form.messages()[0]

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from branches import models as m
 from branches.dates import today
-from branches.early_warning import ELECTIONS, LIFE, MEMBERS, RULES, STANDARD, TEAM, _admin, _day, evaluate
+from branches.early_warning import (ELECTIONS, LIFE, MEMBERS, RULES, STANDARD, TEAM, _admin, _day, evaluate,
+                                    grouped_by_rule)
 
 
 # -- where the list is shown -------------------------------------------------------------------------
@@ -70,11 +71,8 @@ def panel_context(on=None, organizations=None):
     for org, hits in result.by_organization.items():
         if org.ownership != m.Ownership.PRIVATE:
             continue
-        by_rule = {}
-        for h in hits:
-            by_rule.setdefault(h.rule, []).append(h)
         reasons = [{"title": r.title + (f"（{len(hs)}项）" if len(hs) > 1 else ""),
-                    "detail": "；".join(h.detail for h in hs), "url": hs[0].url} for r, hs in by_rule.items()]
+                    "detail": "；".join(h.detail for h in hs), "url": hs[0].url} for r, hs in grouped_by_rule(hits).items()]
         private.append({"organization": org, "url": _admin(m.Organization, org.pk), "reasons": reasons})
     return {"warning_panel": {
         "on": result.on, "rows": rows, "flagged": len(result.by_organization), "evaluated": len(result.organizations),

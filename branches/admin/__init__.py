@@ -158,14 +158,14 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
 
     @admin.display(description="班子配备")
     def staffing(self, obj):
-        status = m.staffing_status(obj.kind, obj.full_count, obj.committee_count, obj.secretary_birth is not None)
-        if status == "complete":
-            return m.STAFFING_LABELS[status]
-        return format_html('<strong style="color:#b00">{}</strong>', m.STAFFING_LABELS[status])
+        status = m.staffing_of(obj)
+        if status == m.Staffing.COMPLETE:
+            return status.label
+        return format_html('<strong style="color:#b00">{}</strong>', status.label)
 
     @admin.display(description="书记年龄", ordering="secretary_birth")
     def secretary_age(self, obj):
-        if obj.secretary_birth is None:
+        if not m.has_secretary(obj):
             return "—"
         age = age_on(obj.secretary_birth, obj.as_of_day)
         if m.secretary_is_ageing(obj.secretary_birth, obj.as_of_day):
@@ -177,11 +177,11 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
         if obj.kind == m.OrgKind.COMMITTEE:
             return "—"
         status = m.election_status(obj.term_ends_on, obj.as_of_day)
-        if status == "never":
-            return format_html('<strong style="color:#b00">{}</strong>', m.ELECTION_LABELS[status])
+        if status == m.ElectionState.NEVER:
+            return format_html('<strong style="color:#b00">{}</strong>', status.label)
         text = f"{obj.term_ends_on:%Y-%m-%d}"
-        if status in ("overdue", "due"):
-            return format_html('<strong style="color:#b00">{}（{}）</strong>', text, m.ELECTION_LABELS[status])
+        if status in (m.ElectionState.OVERDUE, m.ElectionState.DUE):
+            return format_html('<strong style="color:#b00">{}（{}）</strong>', text, status.label)
         return text
 
     @admin.display(description="标准化", ordering="assessed_year")

@@ -61,10 +61,11 @@ class ElectionStatusFilter(admin.SimpleListFilter):
     parameter_name = "election"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "逾期未换届"), ("due", "6个月内应换届"), ("never", "从未换届")]
+        states = (m.ElectionState.OVERDUE, m.ElectionState.DUE, m.ElectionState.NEVER)
+        return [(state.value, state.label) for state in states]
 
     def queryset(self, request, queryset):
-        if self.value() not in ("overdue", "due", "never"):
+        if self.value() not in (m.ElectionState.OVERDUE, m.ElectionState.DUE, m.ElectionState.NEVER):
             return queryset
         # The rule lives in election_status(); the rows are few (one per organization).
         on = requested_as_of(request)
@@ -77,7 +78,8 @@ class StaffingFilter(admin.SimpleListFilter):
     parameter_name = "staffing"
 
     def lookups(self, request, model_admin):
-        return [("no_secretary", "书记空缺"), ("incomplete", "班子不全"), ("ageing", "书记年龄偏大")]
+        states = (m.Staffing.NO_SECRETARY, m.Staffing.INCOMPLETE)
+        return [(state.value, state.label) for state in states] + [("ageing", "书记年龄偏大")]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -88,11 +90,7 @@ class StaffingFilter(admin.SimpleListFilter):
             births = queryset.values_list("pk", "secretary_birth")
             return queryset.filter(pk__in=[pk for pk, birth in births if m.secretary_is_ageing(birth, on)])
         # The rule lives in staffing_status(); the annotated rows are few (one per organization).
-        ids = [
-            org.pk
-            for org in queryset
-            if m.staffing_status(org.kind, org.full_count, org.committee_count, org.secretary_birth is not None) == value
-        ]
+        ids = [org.pk for org in queryset if m.staffing_of(org) == value]
         return queryset.filter(pk__in=ids)
 
 
