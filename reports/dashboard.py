@@ -1,5 +1,5 @@
-"""The standardization dashboard (issue 5): a year's figures from reports.figures, every number linked to the
-admin list of the records behind it (filtered with the list filters in branches/admin.py, read on the same day)."""
+"""The standardization dashboard: a year's figures from reports.figures, every number linked to the
+admin list of the records behind it (filtered with the list filters in branches/admin/filters.py, read on the same day)."""
 from dataclasses import dataclass
 from urllib.parse import urlencode
 

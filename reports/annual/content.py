@@ -270,7 +270,7 @@ class _Writer:
             parts.append(f"{len(mf.conversion_overdue)}名预备党员预备期满未及时转正")
         if parts:
             found.append(("组织制度执行还不够严格", "，".join(parts)))
-        # Organizational life and the early warnings (issue 8); the rules said above are not repeated.
+        # Organizational life and the early warnings, which the figures above do not cover; the rules said above are not repeated.
         watch = warnings.problems_for_year(self.year, on=f.as_of)
         if watch.life:
             found.append(("“三会一课”等组织生活制度落实还不到位", watch.life))
