@@ -1,5 +1,6 @@
 """The records in Django's admin, in Chinese, with the office's daily questions as columns and filters."""
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, DateField, OuterRef, Q, Subquery, Sum, Value
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -9,6 +10,7 @@ from .. import resources as r
 from .. import version
 from ..dates import age_on, today
 from ..early_warning import evaluate
+from ..forms import parse_year
 from ..periods import YEARS
 from .filters import (
     AgeBandFilter,
@@ -359,8 +361,10 @@ class AnnualPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         # A new year starts from the previous year's text, as the office's draft.
         initial = super().get_changeform_initial_data(request)
-        raw = str(initial.get("year", ""))
-        year = int(raw) if raw.isdecimal() and len(raw) == 4 else today().year
+        try:
+            year = parse_year(initial.get("year")) or today().year
+        except ValidationError:  # a bad ?year= leaves the office this year's draft to correct
+            year = today().year
         draft = m.AnnualPlan.for_year(year)
         initial["year"] = year
         for name in ("standardization_target", "reflection", "next_steps"):
