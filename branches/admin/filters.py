@@ -60,12 +60,13 @@ class ElectionStatusFilter(admin.SimpleListFilter):
     title = "换届状态"
     parameter_name = "election"
 
+    states = (m.ElectionState.OVERDUE, m.ElectionState.DUE, m.ElectionState.NEVER)
+
     def lookups(self, request, model_admin):
-        states = (m.ElectionState.OVERDUE, m.ElectionState.DUE, m.ElectionState.NEVER)
-        return [(state.value, state.label) for state in states]
+        return [(state.value, state.label) for state in self.states]
 
     def queryset(self, request, queryset):
-        if self.value() not in (m.ElectionState.OVERDUE, m.ElectionState.DUE, m.ElectionState.NEVER):
+        if self.value() not in self.states:
             return queryset
         # The rule lives in election_status(); the rows are few (one per organization).
         on = requested_as_of(request)
