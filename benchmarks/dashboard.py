@@ -11,7 +11,7 @@ with the number of SQL queries per render and the median time of reports.figures
 work is not in it); "load" is the machine's 1-minute load average, since a shared machine slows every figure.
 "page ms" computes every figure on every render (reports/memo.py off): that is what the targets are about.
 "reused ms" is the page as it is served between two changes to the records (memo on, the figures reused).
-Targets (issue 5): under 150 ms at 3,800 members, under 600 ms at 100,000.
+Targets (what a leader waits for without noticing): under 150 ms at 3,800 members, under 600 ms at 100,000.
 """
 import argparse
 import os

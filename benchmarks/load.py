@@ -10,7 +10,7 @@ the dashboard and admin lists (members, searched members, organizations, electio
 imports of 3,800-row member files run through the admin's import (upload, then confirm). Afterwards it checks the
 roll: no member lost, none duplicated.
 
-Targets (issue 7): zero errors, zero lost or duplicated rows, p95 under 1 s. Not a test: it prints figures.
+Targets (an office of twenty at once, imports running): zero errors, zero lost or duplicated rows, p95 under 1 s. Not a test: it prints figures.
 """
 import argparse
 import os

@@ -28,3 +28,8 @@ def add_months(day, months):
 
 def age_on(birth, day):
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def months_between(earlier, later):
+    """Whole months from one day to a later one (how long a post is vacant, an election overdue)."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)

@@ -484,7 +484,7 @@ class DemoBuilder:
         meetings = []
         for branch in branches:
             private = branch.ownership == m.Ownership.PRIVATE
-            if branch.secretary_birth is None:
+            if not m.has_secretary(branch):
                 slip = 0.5
             elif private:
                 slip = rng.uniform(0.12, 0.4)

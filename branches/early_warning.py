@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
-from django.db.models import Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Subquery
 
 from . import links
 from . import models as m
-from .dates import add_months, add_years, today
+from .dates import add_months, add_years, months_between, today
 from .periods import last_complete_period, period_label
 
 VACANCY_MONTHS = 3  # 书记空缺超过3个月
@@ -77,8 +76,7 @@ class Context:
         self.on = on
         scope = (
             m.Organization.objects.active().exclude(kind=m.OrgKind.COMMITTEE)
-            .alias(founding=Coalesce("founded_on", "approved_on"))
-            .filter(Q(founding__isnull=True) | Q(founding__lte=on))  # not yet founded on `on`: nothing to warn of
+            .founded_by(on)  # not yet founded on `on`: nothing to warn of
         )
         if organizations is not None:
             scope = scope.filter(pk__in=organizations.values("pk"))
@@ -114,15 +112,14 @@ class Context:
 def secretary_vacant(ctx):
     cutoff = add_months(ctx.on, -VACANCY_MONTHS)
     for org in ctx.organizations:
-        if org.secretary_birth is not None:  # with_staffing's mark of an on-roll secretary
+        if m.has_secretary(org):
             continue
         since = org.secretary_vacant_since
         url = _admin(m.Organization, org.pk)
         if since is None:
             yield org, "书记空缺，空缺起始日期未登记", url
         elif since < cutoff:
-            months = (ctx.on.year - since.year) * 12 + ctx.on.month - since.month - (ctx.on.day < since.day)
-            yield org, f"书记自{_day(since)}起空缺，已{months}个月", url
+            yield org, f"书记自{_day(since)}起空缺，已{months_between(since, ctx.on)}个月", url
 
 
 @rule("no_committee", "正式党员7人以上未设支委会", TEAM)
@@ -156,17 +153,17 @@ def _elections(ctx, status, describe):
 
 @rule("election_overdue", "任期届满逾期未换届", ELECTIONS)
 def election_overdue(ctx):
-    return _elections(ctx, "overdue", lambda o: f"任期已于{_day(o.term_ends_on)}届满")
+    return _elections(ctx, m.ElectionState.OVERDUE, lambda o: f"任期已于{_day(o.term_ends_on)}届满")
 
 
 @rule("election_due", "6个月内任期届满", ELECTIONS)
 def election_due(ctx):
-    return _elections(ctx, "due", lambda o: f"任期将于{_day(o.term_ends_on)}届满，应启动换届")
+    return _elections(ctx, m.ElectionState.DUE, lambda o: f"任期将于{_day(o.term_ends_on)}届满，应启动换届")
 
 
 @rule("election_missing", "无换届选举记录", ELECTIONS)
 def election_missing(ctx):
-    return _elections(ctx, "never", lambda o: "未登记任何一次换届选举")
+    return _elections(ctx, m.ElectionState.NEVER, lambda o: "未登记任何一次换届选举")
 
 
 # -- organizational life ----------------------------------------------------------------------------
@@ -217,8 +214,7 @@ def no_recruitment(ctx):
         .values_list("organization_id", flat=True).order_by().distinct()
     )
     for org in ctx.branches:
-        founded = org.founded_on or org.approved_on
-        if org.pk in recruited or (founded and founded > since):  # a branch younger than two years is not judged
+        if org.pk in recruited or (org.founded and org.founded > since):  # a branch younger than two years is not judged
             continue
         yield org, f"{_day(since)}以来无新入党的党员", _members_of(org)
 
@@ -249,6 +245,14 @@ RULES_BY_CODE = {r.code: r for r in RULES}
 
 
 # ---------------------------------------------------------------------------------------------------
+def grouped_by_rule(hits):
+    """{Rule: [its hits]}, in the hits' order: the one way findings are gathered under their rule."""
+    grouped = {}
+    for hit in hits:
+        grouped.setdefault(hit.rule, []).append(hit)
+    return grouped
+
+
 class WarningList:
     """The hits of one evaluation (in the organizations' order, then the rules'), by organization and by rule."""
 
@@ -267,10 +271,8 @@ class WarningList:
     def by_rule(self):
         """{Rule: [organizations]} for every rule evaluated, empty where nothing was found."""
         grouped = {r: [] for r in self.rules}
-        for hit in self.hits:  # a rule's hits on one organization are adjacent
-            orgs = grouped[hit.rule]
-            if not orgs or orgs[-1] != hit.organization:
-                orgs.append(hit.organization)
+        for r, hits in grouped_by_rule(self.hits).items():
+            grouped[r] = list(dict.fromkeys(h.organization for h in hits))  # once each, in the hits' order
         return grouped
 
     def counts(self):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 import simple_history
@@ -128,6 +129,11 @@ class OrganizationQuerySet(ScopedQuerySet):
     def branches(self):
         return self.active().filter(kind__in=BRANCH_KINDS)
 
+    def founded_by(self, on):
+        """Those founded (else approved) on or before `on`; one without either date always counts."""
+        founding = Coalesce("founded_on", "approved_on")  # Organization.founded, in SQL
+        return self.alias(founding=founding).filter(Q(founding__isnull=True) | Q(founding__lte=on))
+
     def approved_by(self, on):
         """Those approved on or before `on` (a past year's state); an organization without the date always counts."""
         return self.filter(Q(approved_on__isnull=True) | Q(approved_on__lte=on))
@@ -201,6 +207,11 @@ class Organization(models.Model):
         return self.kind in BRANCH_KINDS
 
     @property
+    def founded(self):
+        """The day the organization began: its founding, else its approval (批准成立); None if neither is known."""
+        return self.founded_on or self.approved_on
+
+    @property
     def term_years(self):
         return TERM_YEARS.get(self.kind)
 
@@ -268,22 +279,40 @@ def staffing_counts(path="", on=None):
     }
 
 
+class Staffing(models.TextChoices):
+    """班子配备: what staffing_status() returns, each with the one label every page shows."""
+
+    COMPLETE = "complete", "班子齐全"
+    NO_SECRETARY = "no_secretary", "书记空缺"
+    INCOMPLETE = "incomplete", "班子不全"
+
+
+def has_secretary(org):
+    """An on-roll secretary: with_staffing() marks one by the eldest secretary's birth day."""
+    return org.secretary_birth is not None
+
+
+def staffing_of(org):
+    """The staffing state of an organization annotated with_staffing()."""
+    return staffing_status(org.kind, org.full_count, org.committee_count, has_secretary(org))
+
+
 def staffing_status(kind, full_count, committee_count, has_secretary):
     """班子配备: 中国共产党支部工作条例 and 基层组织选举工作条例.
 
     A branch with 7 or more full members sets up a committee (3 to 5 people); with fewer it has at least
     a secretary. A general branch's committee has 5 to 7 members and a basic-level party committee 5 to 9.
-    Returns "complete", "no_secretary" or "incomplete".
+    Returns a Staffing.
     """
     if kind == OrgKind.COMMITTEE:
-        return "complete"
+        return Staffing.COMPLETE
     if not has_secretary:
-        return "no_secretary"
+        return Staffing.NO_SECRETARY
     if kind in (OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH):
         needed = 5
     else:
         needed = BRANCH_COMMITTEE_MIN if full_count >= BRANCH_COMMITTEE_FROM else 1
-    return "complete" if committee_count >= needed else "incomplete"
+    return Staffing.COMPLETE if committee_count >= needed else Staffing.INCOMPLETE
 
 
 def secretary_is_ageing(birth, on):
@@ -291,21 +320,24 @@ def secretary_is_ageing(birth, on):
     return birth is not None and age_on(birth, on) >= settings.SHUZHI["SECRETARY_AGE_WARNING"]
 
 
-STAFFING_LABELS = {"complete": "班子齐全", "no_secretary": "书记空缺", "incomplete": "班子不全"}
+class ElectionState(models.TextChoices):
+    """换届: what election_status() returns, each with the one label every page shows."""
+
+    NEVER = "never", "从未换届"
+    OVERDUE = "overdue", "逾期未换届"
+    DUE = "due", "应换届"
+    OK = "ok", "任期内"
 
 
 def election_status(term_ends_on, on):
-    """换届: due within six months of the term's end, overdue after it; "never" where none was held."""
+    """换届: due within six months of the term's end, overdue after it; never where none was held."""
     if term_ends_on is None:
-        return "never"
+        return ElectionState.NEVER
     if term_ends_on < on:
-        return "overdue"
+        return ElectionState.OVERDUE
     if term_ends_on <= add_months(on, ELECTION_DUE_MONTHS):
-        return "due"
-    return "ok"
-
-
-ELECTION_LABELS = {"never": "未换届", "overdue": "逾期未换届", "due": "应换届", "ok": "任期内"}
+        return ElectionState.DUE
+    return ElectionState.OK
 
 
 # ---------------------------------------------------------------------------------------------
@@ -890,8 +922,7 @@ class MeetingType(models.Model):
             return False
         if self.scope == self.Scope.WITH_COMMITTEE and not has_committee(org.committee_count):
             return False
-        founded = org.founded_on or org.approved_on
-        return founded is None or founded <= period_start
+        return org.founded is None or org.founded <= period_start
 
     def clean(self):
         if self.times is not None and self.times < 1:
@@ -986,7 +1017,7 @@ class Meeting(models.Model):
         if self.organization_id:
             if self.organization.kind == OrgKind.COMMITTEE:
                 errors["organization"] = "组织生活按基层党组织登记，不能登记在教育工委名下。"
-            founded = self.organization.founded_on or self.organization.approved_on
+            founded = self.organization.founded
             if self.held_on and founded and self.held_on < founded:
                 errors["held_on"] = f"召开日期早于党组织成立日期（{founded:%Y-%m-%d}）。"
         if self.held_on and self.held_on > today():

@@ -1,5 +1,5 @@
-"""The standardization dashboard (issue 5): a year's figures from reports.figures, every number linked to the
-admin list of the records behind it (filtered with the list filters in branches/admin.py, read on the same day)."""
+"""The standardization dashboard: a year's figures from reports.figures, every number linked to the
+admin list of the records behind it (filtered with the list filters in branches/admin/filters.py, read on the same day)."""
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -7,6 +7,7 @@ from django.conf import settings
 
 from branches import links
 from branches import models as m
+from branches.models import ElectionState as E, Staffing as S
 
 from . import figures
 
@@ -166,9 +167,9 @@ def build(year, organizations=None):
         ("标准化未达标党支部", "failed", lambda w: L.assessments(result__exact="failed", organization__ownership__exact=w)),
         ("尚未评定的党支部", "not_assessed", lambda w: L.orgs(level="branch", unassessed=year, ownership__exact=w)),
         ("软弱涣散整顿未销号", "open_rectification", lambda w: L.cases(year__exact=year, open="yes", organization__ownership__exact=w)),
-        ("书记空缺", "no_secretary", lambda w: L.orgs(staffing="no_secretary", ownership__exact=w)),
-        ("班子不全", "incomplete", lambda w: L.orgs(staffing="incomplete", ownership__exact=w)),
-        ("逾期未换届", "overdue_elections", lambda w: L.orgs(election="overdue", ownership__exact=w)),
+        (S.NO_SECRETARY.label, "no_secretary", lambda w: L.orgs(staffing=S.NO_SECRETARY, ownership__exact=w)),
+        (S.INCOMPLETE.label, "incomplete", lambda w: L.orgs(staffing=S.INCOMPLETE, ownership__exact=w)),
+        (E.OVERDUE.label, "overdue_elections", lambda w: L.orgs(election=E.OVERDUE, ownership__exact=w)),
     ]
     sides = {
         "heads": [side.label for side in f.sides.values()],
@@ -221,11 +222,11 @@ def build(year, organizations=None):
             "met_previous": Num(sf.met_previous, L.assessments(year=year - 1, met="yes")),
             "held": Num(el.held, changelist("organization", elected=year)),
             "held_previous": Num(el.held_previous, changelist("organization", elected=year - 1)),
-            "due": Num(len(el.due), L.orgs(election="due")),
-            "overdue": Num(len(el.overdue), L.orgs(election="overdue")),
-            "never": Num(len(el.never), L.orgs(election="never")),
-            "no_secretary": Num(len(lead.no_secretary), L.orgs(staffing="no_secretary")),
-            "incomplete": Num(len(lead.incomplete), L.orgs(staffing="incomplete")),
+            "due": Num(len(el.due), L.orgs(election=E.DUE)),
+            "overdue": Num(len(el.overdue), L.orgs(election=E.OVERDUE)),
+            "never": Num(len(el.never), L.orgs(election=E.NEVER)),
+            "no_secretary": Num(len(lead.no_secretary), L.orgs(staffing=S.NO_SECRETARY)),
+            "incomplete": Num(len(lead.incomplete), L.orgs(staffing=S.INCOMPLETE)),
             "ageing": Num(len(lead.ageing), L.orgs(staffing="ageing")),
             "secretaries": Num(lead.secretaries, L.members(party_post__exact=m.Member.Post.SECRETARY)),
             "cases": Num(len(rf.cases), L.cases(year__exact=year)),

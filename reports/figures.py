@@ -17,7 +17,7 @@ from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.db.models.functions import ExtractYear
 
 from branches import models as m
-from branches.dates import age_on, today
+from branches.dates import age_on, months_between, today
 from reports.worklog import work_years
 
 K = m.OrgKind
@@ -63,8 +63,16 @@ class MemberTally:
     new: int = 0
 
 
+class MetRate:
+    """达标率: the branches that met the standard (达标 and 示范) over all branches; None where there are none."""
+
+    @property
+    def met_rate(self):
+        return self.met / self.branches if self.branches else None
+
+
 @dataclass
-class StandardTally:
+class StandardTally(MetRate):
     branches: int = 0
     met: int = 0
     exemplary: int = 0
@@ -78,10 +86,6 @@ class StandardTally:
     @property
     def not_assessed_count(self):  # as StandardizationFigures has it
         return self.not_assessed
-
-    @property
-    def met_rate(self):
-        return self.met / self.branches if self.branches else None
 
 
 @dataclass
@@ -149,7 +153,7 @@ class ElectionFigures:
 
 
 @dataclass
-class StandardizationFigures:
+class StandardizationFigures(MetRate):
     target: int = 0
     branches: int = 0
     met: int = 0  # 达标 and 示范
@@ -169,10 +173,6 @@ class StandardizationFigures:
     @property
     def not_assessed_count(self):
         return len(self.not_assessed)
-
-    @property
-    def met_rate(self):
-        return self.met / self.branches if self.branches else None
 
 
 @dataclass
@@ -197,7 +197,7 @@ class LeadershipFigures:
 
 
 @dataclass
-class Side:
+class Side(MetRate):
     """One side of the public/private comparison."""
 
     ownership: str
@@ -215,10 +215,6 @@ class Side:
     @property
     def label(self):
         return m.Ownership(self.ownership).label
-
-    @property
-    def met_rate(self):
-        return self.met / self.branches if self.branches else None
 
 
 @dataclass
@@ -275,11 +271,6 @@ def secretary_age_bands():
     bands = [(f"{line - 16}岁及以下", None, line - 16)]
     bands += [(f"{low}—{low + 4}岁", low, low + 4) for low in (line - 15, line - 10, line - 5)]
     return bands + [(f"{line}岁及以上", line, None)]
-
-
-def months_between(earlier, later):
-    """Whole months from one day to a later one (how long an election is overdue)."""
-    return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
 
 
 def district(year, organizations=None):
@@ -380,22 +371,22 @@ def district(year, organizations=None):
     for org in state:
         org.__dict__.update(staffing.get(org.pk, no_members))
         org.last_election_on, org.term_ends_on = elections[org.pk]
-        org.staffing = m.staffing_status(org.kind, org.full_count, org.committee_count, org.secretary_birth is not None)
+        org.staffing = m.staffing_of(org)
         org.election = m.election_status(org.term_ends_on, on)
         org.secretary_age = age_on(org.secretary_birth, on) if org.secretary_birth else None
-        if org.staffing == "no_secretary":
+        if org.staffing == m.Staffing.NO_SECRETARY:
             lead.no_secretary.append(org)
-        elif org.staffing == "incomplete":
+        elif org.staffing == m.Staffing.INCOMPLETE:
             lead.incomplete.append(org)
         if m.secretary_is_ageing(org.secretary_birth, on):
             lead.ageing.append(org)
-        if org.election == "overdue":
+        if org.election == m.ElectionState.OVERDUE:
             org.days_overdue = (on - org.term_ends_on).days
             org.months_overdue = months_between(org.term_ends_on, on)
             el.overdue.append(org)
-        elif org.election == "due":
+        elif org.election == m.ElectionState.DUE:
             el.due.append(org)
-        elif org.election == "never":
+        elif org.election == m.ElectionState.NEVER:
             el.never.append(org)
     el.overdue.sort(key=lambda org: org.term_ends_on)
     el.due.sort(key=lambda org: org.term_ends_on)

@@ -6,7 +6,7 @@ meetings counted per branch and type in each period asked about.
 import datetime
 from dataclasses import dataclass, field
 
-from branches.dates import today
+from branches.dates import months_between, today
 from branches.models import Meeting, MeetingType, Organization, Ownership, UnitCategory, held
 from branches.periods import PERIOD_MONTHS, periods_within, window
 
@@ -65,7 +65,7 @@ def compliance(year, kind="year", number=None, organizations=None, on=None):
     """
     start, end, label = window(year, kind, number)
     on = on or today()
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    months = months_between(start, end + datetime.timedelta(days=1))  # the window's length
     types = [t for t in MeetingType.objects.filter(is_required=True) if PERIOD_MONTHS[t.period] <= months]
     scope = Organization.objects.branches()
     if organizations is not None:

@@ -5,7 +5,6 @@ import io
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,16 +14,18 @@ from branches import models as m
 from branches import scope
 from branches.scope import district_wide
 from branches.dates import today
-from branches.early_warning import RULES, RULES_BY_CODE, evaluate
+from branches.early_warning import RULES, evaluate
+from branches.forms import year_range
 from branches.models import Ownership
 from branches.periods import WINDOWS
 from branches.version import remember
 
 from . import figures, meetings, warnings
-from .annual.content import FIRST_YEAR, build as build_report, clean_year
+from .annual.content import build as build_report
 from .annual.document import render_docx
 from .annual.workbook import render_xlsx
 from .dashboard import build
+from .forms import PeriodForm, WarningsForm, YearForm
 
 
 # ---------------------------------------------------------------------------------------------
@@ -35,13 +36,16 @@ def dashboard(request):
     first, last = figures.record_years()
     current = today().year
     default = current if last is None or last >= current else last
-    years = list(range(current, min(first or current, current) - 1, -1))
-    context = {**admin.site.each_context(request), "title": "基层党建工作看板", "years": years, "default_year": default}
-    raw = request.GET.get("year", "").strip()
-    if raw and not (raw.isdecimal() and len(raw) <= 4 and int(raw) in years):
-        context["error"] = f"年度“{raw[:20]}”无效：请选择{years[-1]}年至{years[0]}年之间的年度。"
+    earliest, latest = year_range(until_this_year=True)
+    years = list(range(latest, max(earliest, min(first or current, current)) - 1, -1))
+    context = {**admin.site.each_context(request), "title": "基层党建工作看板", "years": years, "default_year": default,
+               "staffing_states": m.Staffing, "election_states": m.ElectionState,
+               "due_within": f"{m.ELECTION_DUE_MONTHS}个月内{m.ElectionState.DUE.label}"}
+    form = YearForm(request.GET, until_this_year=True)
+    if not form.is_valid():
+        context["error"] = form.messages()[0]
         return render(request, "reports/dashboard.html", context, status=400)
-    year = int(raw) if raw else default
+    year = form.cleaned_data["year"] or default
     organizations = scope.organizations(request.user)  # a secretary's dashboard is their own organization's
 
     def compute():
@@ -65,23 +69,14 @@ def _page(request, template, context, status=200):
 
 @login_required
 def warning_list(request):
-    errors = []
-    on = today()
-    if request.GET.get("date"):
-        try:
-            on = warnings.parse_day(request.GET["date"])
-        except ValueError as exc:
-            errors.append(str(exc))
-    code = request.GET.get("rule") or None
-    if code and code not in RULES_BY_CODE:
-        errors.append(f"没有编号为“{code}”的预警规则。")
-    ownership = request.GET.get("ownership") or None
-    if ownership and ownership not in Ownership.values:
-        errors.append("办学性质应为公办或民办。")
+    form = WarningsForm(request.GET)
+    valid = form.is_valid()
+    data = form.cleaned_data
+    on, code, ownership = data.get("date") or today(), data.get("rule"), data.get("ownership")
     context = {"title": "基层党组织预警", "rules": RULES, "ownerships": Ownership.choices,
                "on": on, "code": code, "ownership": ownership}
-    if errors:
-        return _page(request, "reports/warnings.html", {**context, "errors": errors}, status=400)
+    if not valid:
+        return _page(request, "reports/warnings.html", {**context, "errors": form.messages()}, status=400)
 
     result = evaluate(on, scope.organizations(request.user))
     shown = result.only(code, ownership)
@@ -103,24 +98,15 @@ def warning_list(request):
 
 @login_required
 def meeting_compliance(request):
-    errors = []
-    year, kind, number = today().year, request.GET.get("period") or "year", None
-    try:
-        if request.GET.get("year"):
-            year = int(request.GET["year"])
-        if kind != "year":
-            number = int(request.GET.get("number") or 0)
-    except ValueError:
-        errors.append("年度、季度或月份应填写数字。")
-    context = {"title": "组织生活落实情况", "year": year, "kind": kind, "number": number,
+    form = PeriodForm(request.GET)
+    valid = form.is_valid()
+    shown = form.shown()
+    context = {"title": "组织生活落实情况", **shown,
                "windows": WINDOWS, "quarters": range(1, 5), "months": range(1, 13)}
-    if not errors:
-        try:
-            result = meetings.compliance(year, kind, number, organizations=scope.organizations(request.user))
-        except ValueError as exc:
-            errors.append(str(exc))
-    if errors:
-        return _page(request, "reports/meeting_compliance.html", {**context, "errors": errors}, status=400)
+    if not valid:
+        return _page(request, "reports/meeting_compliance.html", {**context, "errors": form.messages()}, status=400)
+    result = meetings.compliance(shown["year"], shown["kind"], shown["number"],
+                                 organizations=scope.organizations(request.user))
     # Lagging branches first: the office reads this page to find them.
     rows = sorted(result.rows, key=lambda r: (r.total.rate if r.total.rate is not None else 2, r.organization.sort_order))
     meetings_url = reverse("admin:branches_meeting_changelist")
@@ -149,7 +135,7 @@ def _report_page(request, year=None, error="", report=None, status=200):
         **admin.site.each_context(request),
         "title": f"{year}年述职报告" if year else "述职报告",
         "year": year, "error": error, "report": report, "selected": year or today().year - 1,
-        "years": range(today().year, FIRST_YEAR - 1, -1),
+        "years": range(year_range(until_this_year=True)[1], year_range()[0] - 1, -1),
     }
     if report is not None:
         plan = report.plan
@@ -160,13 +146,10 @@ def _report_page(request, year=None, error="", report=None, status=200):
 
 def _year(request):
     """The year asked for (last year when none is), or the message to show instead."""
-    raw = request.GET.get("year")
-    if raw is None or raw == "":
-        return today().year - 1, ""
-    try:
-        return clean_year(raw), ""
-    except ValidationError as exc:
-        return None, exc.messages[0]
+    form = YearForm(request.GET, until_this_year=True)
+    if not form.is_valid():
+        return None, form.messages()[0]
+    return form.cleaned_data["year"] or today().year - 1, ""
 
 
 @staff_member_required

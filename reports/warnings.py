@@ -7,20 +7,9 @@ from django.urls import reverse
 
 from branches import models as m
 from branches.dates import today
-from branches.early_warning import ELECTIONS, LIFE, MEMBERS, RULES, STANDARD, TEAM, _admin, _day, evaluate
-from branches.periods import YEARS
+from branches.early_warning import (ELECTIONS, LIFE, MEMBERS, RULES, STANDARD, TEAM, _admin, _day, evaluate,
+                                    grouped_by_rule)
 from branches.sheets import write_row
-
-
-def parse_day(text):
-    """A YYYY-MM-DD date from a query string or the command line; ValueError with a message for the user."""
-    try:
-        day = datetime.datetime.strptime((text or "").strip(), "%Y-%m-%d").date()
-    except ValueError:
-        raise ValueError(f"日期“{text}”无法识别，请按YYYY-MM-DD填写，例如2023-12-31。") from None
-    if day.year not in YEARS:
-        raise ValueError(f"日期“{text}”超出范围，应在{YEARS[0]}年至{YEARS[-1]}年之间。")
-    return day
 
 
 # -- where the list is shown -------------------------------------------------------------------------
@@ -79,11 +68,8 @@ def panel_context(on=None, organizations=None):
     for org, hits in result.by_organization.items():
         if org.ownership != m.Ownership.PRIVATE:
             continue
-        by_rule = {}
-        for h in hits:
-            by_rule.setdefault(h.rule, []).append(h)
         reasons = [{"title": r.title + (f"（{len(hs)}项）" if len(hs) > 1 else ""),
-                    "detail": "；".join(h.detail for h in hs), "url": hs[0].url} for r, hs in by_rule.items()]
+                    "detail": "；".join(h.detail for h in hs), "url": hs[0].url} for r, hs in grouped_by_rule(hits).items()]
         private.append({"organization": org, "url": _admin(m.Organization, org.pk), "reasons": reasons})
     return {"warning_panel": {
         "on": result.on, "rows": rows, "flagged": len(result.by_organization), "evaluated": len(result.organizations),

@@ -51,7 +51,7 @@ def build(db):
     return Builder()
 
 
-# -- spreadsheets (issue 4) ----------------------------------------------------------------------
+# -- spreadsheets --------------------------------------------------------------------------------
 def make_xlsx(*rows, merges=(), title="Sheet1", extra_sheets=()):
     """A real .xlsx made by openpyxl: rows of values, optional merged ranges and further sheets."""
     import io

@@ -1,5 +1,6 @@
 """The records in Django's admin, in Chinese, with the office's daily questions as columns and filters."""
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, DateField, OuterRef, Q, Subquery, Sum, Value
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -9,6 +10,7 @@ from .. import resources as r
 from .. import version
 from ..dates import age_on, today
 from ..early_warning import evaluate
+from ..forms import parse_year
 from ..periods import YEARS
 from .filters import (
     AgeBandFilter,
@@ -158,14 +160,14 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
 
     @admin.display(description="班子配备")
     def staffing(self, obj):
-        status = m.staffing_status(obj.kind, obj.full_count, obj.committee_count, obj.secretary_birth is not None)
-        if status == "complete":
-            return m.STAFFING_LABELS[status]
-        return format_html('<strong style="color:#b00">{}</strong>', m.STAFFING_LABELS[status])
+        status = m.staffing_of(obj)
+        if status == m.Staffing.COMPLETE:
+            return status.label
+        return format_html('<strong style="color:#b00">{}</strong>', status.label)
 
     @admin.display(description="书记年龄", ordering="secretary_birth")
     def secretary_age(self, obj):
-        if obj.secretary_birth is None:
+        if not m.has_secretary(obj):
             return "—"
         age = age_on(obj.secretary_birth, obj.as_of_day)
         if m.secretary_is_ageing(obj.secretary_birth, obj.as_of_day):
@@ -177,11 +179,11 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
         if obj.kind == m.OrgKind.COMMITTEE:
             return "—"
         status = m.election_status(obj.term_ends_on, obj.as_of_day)
-        if status == "never":
-            return format_html('<strong style="color:#b00">{}</strong>', m.ELECTION_LABELS[status])
+        if status == m.ElectionState.NEVER:
+            return format_html('<strong style="color:#b00">{}</strong>', status.label)
         text = f"{obj.term_ends_on:%Y-%m-%d}"
-        if status in ("overdue", "due"):
-            return format_html('<strong style="color:#b00">{}（{}）</strong>', text, m.ELECTION_LABELS[status])
+        if status in (m.ElectionState.OVERDUE, m.ElectionState.DUE):
+            return format_html('<strong style="color:#b00">{}（{}）</strong>', text, status.label)
         return text
 
     @admin.display(description="标准化", ordering="assessed_year")
@@ -359,8 +361,10 @@ class AnnualPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         # A new year starts from the previous year's text, as the office's draft.
         initial = super().get_changeform_initial_data(request)
-        raw = str(initial.get("year", ""))
-        year = int(raw) if raw.isdecimal() and len(raw) == 4 else today().year
+        try:
+            year = parse_year(initial.get("year")) or today().year
+        except ValidationError:  # a bad ?year= leaves the office this year's draft to correct
+            year = today().year
         draft = m.AnnualPlan.for_year(year)
         initial["year"] = year
         for name in ("standardization_target", "reflection", "next_steps"):

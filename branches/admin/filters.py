@@ -1,22 +1,23 @@
 """The list filters that answer the office's daily questions; the dashboard's numbers link into them."""
-import datetime
-
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from .. import models as m
 from ..dates import today
 from ..early_warning import RULES, RULES_BY_CODE, evaluate
+from ..forms import AsOfForm, parse_year
 from ..periods import YEARS
+
+
+def as_of_form(request):
+    return AsOfForm({"asof": request.GET.get("asof")})
 
 
 def requested_as_of(request):
     """The day the list reads the state on: ?asof=YYYY-MM-DD (a past year's 31 December), else today."""
-    try:
-        on = datetime.date.fromisoformat(request.GET.get("asof", ""))
-    except ValueError:
-        return today()
-    return on if 1900 <= on.year <= 2999 else today()  # the rules add and subtract years from it
+    form = as_of_form(request)
+    return (form.is_valid() and form.cleaned_data["asof"]) or today()
 
 
 class AsOfFilter(admin.SimpleListFilter):
@@ -33,8 +34,8 @@ class AsOfFilter(admin.SimpleListFilter):
         year = today().year
         days = [(f"{y}-12-31", f"{y}年12月31日") for y in range(year - 1, year - 6, -1)]
         raw = request.GET.get(self.parameter_name)
-        if raw and raw not in dict(days) and requested_as_of(request).isoformat() == raw:
-            days.insert(0, (raw, raw))
+        if raw and raw not in dict(days) and as_of_form(request).is_valid():
+            days.insert(0, (raw, requested_as_of(request).isoformat()))
         return days
 
     def choices(self, changelist):
@@ -45,9 +46,9 @@ class AsOfFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        on = requested_as_of(request)
-        if on.isoformat() != self.value():
-            messages.warning(request, f"状态日期“{self.value()}”无效（应为如2023-12-31的日期），已按今天统计。")
+        on, form = requested_as_of(request), as_of_form(request)
+        if not form.is_valid():
+            messages.warning(request, f"状态日期无效：{form.messages()[0]}已按今天统计。")
         if queryset.model is m.Member:
             return queryset.joined_by(on)
         if queryset.model is m.Organization:
@@ -59,11 +60,13 @@ class ElectionStatusFilter(admin.SimpleListFilter):
     title = "换届状态"
     parameter_name = "election"
 
+    states = (m.ElectionState.OVERDUE, m.ElectionState.DUE, m.ElectionState.NEVER)
+
     def lookups(self, request, model_admin):
-        return [("overdue", "逾期未换届"), ("due", "6个月内应换届"), ("never", "从未换届")]
+        return [(state.value, state.label) for state in self.states]
 
     def queryset(self, request, queryset):
-        if self.value() not in ("overdue", "due", "never"):
+        if self.value() not in self.states:
             return queryset
         # The rule lives in election_status(); the rows are few (one per organization).
         on = requested_as_of(request)
@@ -76,7 +79,8 @@ class StaffingFilter(admin.SimpleListFilter):
     parameter_name = "staffing"
 
     def lookups(self, request, model_admin):
-        return [("no_secretary", "书记空缺"), ("incomplete", "班子不全"), ("ageing", "书记年龄偏大")]
+        states = (m.Staffing.NO_SECRETARY, m.Staffing.INCOMPLETE)
+        return [(state.value, state.label) for state in states] + [("ageing", "书记年龄偏大")]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -87,11 +91,7 @@ class StaffingFilter(admin.SimpleListFilter):
             births = queryset.values_list("pk", "secretary_birth")
             return queryset.filter(pk__in=[pk for pk, birth in births if m.secretary_is_ageing(birth, on)])
         # The rule lives in staffing_status(); the annotated rows are few (one per organization).
-        ids = [
-            org.pk
-            for org in queryset
-            if m.staffing_status(org.kind, org.full_count, org.committee_count, org.secretary_birth is not None) == value
-        ]
+        ids = [org.pk for org in queryset if m.staffing_of(org) == value]
         return queryset.filter(pk__in=ids)
 
 
@@ -166,10 +166,12 @@ class YearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if not (self.value().isdecimal() and len(self.value()) == 4 and 1900 <= int(self.value()) <= 2999):
-            messages.warning(request, f"“{self.title}”的年份“{self.value()}”无效，应为如2023的年份。")
+        try:
+            year = parse_year(self.value())
+        except ValidationError as exc:
+            messages.warning(request, f"“{self.title}”：{exc.messages[0]}")
             return queryset.none()
-        return self.in_year(queryset, int(self.value()))
+        return queryset if year is None else self.in_year(queryset, year)
 
 
 class ApprovedYearFilter(YearFilter):
@@ -308,7 +310,7 @@ class WarningFilter(admin.SimpleListFilter):
         value, on = self.value(), requested_as_of(request)
         if value not in RULES_BY_CODE and value != "any":
             return queryset
-        if on.year not in YEARS:
+        if not as_of_form(request).is_valid():  # not today's warnings when another day was asked for
             messages.warning(request, f"预警只能按{YEARS[0]}年至{YEARS[-1]}年之间的状态日期查看。")
             return queryset.none()
         found = evaluate(on, codes=None if value == "any" else [value]).by_organization

@@ -6,14 +6,11 @@ recorded behind it is left out of its sentence rather than said as "0", and the 
 """
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 
 from branches import models as m
-from branches.dates import today
 from branches.models import WorkKind as W
 
 from .. import warnings
@@ -21,22 +18,9 @@ from . import records as report_records
 from ..figures import DistrictFigures, district
 from .document import OfficialDocument, Para
 
-FIRST_YEAR = 2000
 ORDINALS = "一二三四五六七八九十"
 # The warnings (branches.early_warning) the problems add to what the figures above already say.
 SUPERVISION_RULES = ["secretary_vacant", "no_committee", "too_large", "too_small", "no_recruitment"]
-
-
-def clean_year(value):
-    """The report's year from a request or the command line; a clear message for anything else."""
-    # NFKC: a year typed with a Chinese input method comes in full-width digits (２０２３).
-    raw = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
-    if not re.fullmatch(r"[0-9]{4}", raw):
-        raise ValidationError(f"年度“{raw}”无效：请填写四位数字的年份，例如{today().year - 1}。")
-    year = int(raw)
-    if not FIRST_YEAR <= year <= today().year:
-        raise ValidationError(f"年度{year}超出范围：可选{FIRST_YEAR}年至{today().year}年。")
-    return year
 
 
 def about(n):
@@ -286,7 +270,7 @@ class _Writer:
             parts.append(f"{len(mf.conversion_overdue)}名预备党员预备期满未及时转正")
         if parts:
             found.append(("组织制度执行还不够严格", "，".join(parts)))
-        # Organizational life and the early warnings (issue 8); the rules said above are not repeated.
+        # Organizational life and the early warnings, which the figures above do not cover; the rules said above are not repeated.
         watch = warnings.problems_for_year(self.year, on=f.as_of)
         if watch.life:
             found.append(("“三会一课”等组织生活制度落实还不到位", watch.life))

@@ -10,6 +10,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from branches import models as m
+from branches.models import Staffing as S
 from branches.sheets import write_row
 
 from . import records as report_records
@@ -77,8 +78,8 @@ def organizations_sheet(book, report, assigned):
         ["党支部（含联合党支部）", o.branches, ""],
         ["年内批准成立党组织", o.approved_count, o.approved_previous],
         ["书记包抓党组织", len(assigned), ""],
-        ["书记空缺", len(lead.no_secretary), ""],
-        ["班子成员不足", len(lead.incomplete), ""],
+        [S.NO_SECRETARY.label, len(lead.no_secretary), ""],
+        [S.INCOMPLETE.label, len(lead.incomplete), ""],
         ["书记年龄偏大", len(lead.ageing), ""],
     ])
     s.table("工委直属党组织（按组织类别）", ["组织类别", "数量"],
@@ -93,7 +94,7 @@ def organizations_sheet(book, report, assigned):
             total=["", "", "", o.approved_count])
     s.table("书记包抓的党组织", [*ORG_HEADERS, "包抓领导"],
             [[*_org_row(org), org.liaison_leader.name] for org in assigned], total=["", "", "", len(assigned)])
-    staffing = [(org, "书记空缺") for org in lead.no_secretary] + [(org, "班子成员不足") for org in lead.incomplete]
+    staffing = [(org, org.staffing.label) for org in [*lead.no_secretary, *lead.incomplete]]
     s.table("班子没有配齐的党组织", [*ORG_HEADERS, "情况", "正式党员", "班子成员"],
             [[*_org_row(org), why, org.full_count, org.committee_count] for org, why in staffing],
             total=["", "", "", len(staffing)])
@@ -108,9 +109,9 @@ def organizations_sheet(book, report, assigned):
         ["达标率（%）", *[_rate(side.met_rate) for side in sides]],
         ["未达标", *[side.failed for side in sides]],
         ["未评定", *[side.not_assessed for side in sides]],
-        ["书记空缺", *[side.no_secretary for side in sides]],
-        ["班子成员不足", *[side.incomplete for side in sides]],
-        ["逾期未换届", *[side.overdue_elections for side in sides]],
+        [S.NO_SECRETARY.label, *[side.no_secretary for side in sides]],
+        [S.INCOMPLETE.label, *[side.incomplete for side in sides]],
+        [m.ElectionState.OVERDUE.label, *[side.overdue_elections for side in sides]],
         ["软弱涣散整顿中", *[side.open_rectification for side in sides]],
     ])
 

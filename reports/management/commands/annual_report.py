@@ -1,9 +1,9 @@
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.annual.content import build, clean_year
+from reports.annual.content import build
+from reports.forms import YearForm
 from reports.annual.document import render_docx
 from reports.annual.workbook import render_xlsx
 
@@ -18,10 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="输出文件，以 .docx 或 .xlsx 结尾")
 
     def handle(self, *args, year, output, **options):
-        try:
-            year = clean_year(year)
-        except ValidationError as exc:
-            raise CommandError(exc.messages[0])
+        form = YearForm({"year": year}, until_this_year=True, required=True)
+        if not form.is_valid():
+            raise CommandError(form.messages()[0])
+        year = form.cleaned_data["year"]
         path = Path(output)
         render = RENDERERS.get(path.suffix.lower())
         if render is None:

@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from branches.dates import today
 from branches.early_warning import evaluate
-from reports.warnings import parse_day, workbook
+from reports.forms import DateForm
+from reports.warnings import workbook
 
 
 class Command(BaseCommand):
@@ -13,10 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="同时把预警清单写入此xlsx文件")
 
     def handle(self, *args, date=None, output=None, **options):
-        try:
-            on = parse_day(date) if date is not None else today()
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
+        form = DateForm({"date": date})
+        if not form.is_valid():
+            raise CommandError(form.messages()[0])
+        on = form.cleaned_data["date"] or today()
         if output and not output.lower().endswith(".xlsx"):
             raise CommandError(f"输出文件应以.xlsx结尾：{output}")
         result = evaluate(on)

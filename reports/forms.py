@@ -1,0 +1,66 @@
+"""The reports' GET forms: the year, day and period each page is asked for, read by branches.forms' one rule."""
+from django import forms
+from django.core.exceptions import ValidationError
+
+from branches.dates import today
+from branches.early_warning import RULES_BY_CODE
+from branches.forms import DateForm, ParameterForm, YearField, YearForm, normalise
+from branches.models import Ownership
+from branches.periods import window
+
+__all__ = ["DateForm", "PeriodForm", "WarningsForm", "YearForm"]
+
+
+class WarningsForm(DateForm):
+    """/warnings/?date=&rule=&ownership=: the day, and which findings to show."""
+
+    rule = forms.CharField(required=False, strip=True)
+    ownership = forms.CharField(required=False, strip=True)
+
+    def clean_rule(self):
+        code = self.cleaned_data["rule"] or None
+        if code and code not in RULES_BY_CODE:
+            raise ValidationError(f"没有编号为“{code[:20]}”的预警规则。")
+        return code
+
+    def clean_ownership(self):
+        ownership = self.cleaned_data["ownership"] or None
+        if ownership and ownership not in Ownership.values:
+            raise ValidationError("办学性质应为公办或民办。")
+        return ownership
+
+
+class PeriodForm(ParameterForm):
+    """/meetings/compliance/?year=&period=&number=: a year (this one when blank), and the whole of it, one
+    quarter or one month. branches.periods.window says what a period is; this form only reads the address."""
+
+    year = YearField()
+    period = forms.CharField(required=False, strip=True)
+    number = forms.CharField(required=False, strip=True)
+
+    def clean_period(self):
+        return self.cleaned_data["period"] or "year"
+
+    def clean_number(self):
+        text = normalise(self.cleaned_data["number"])
+        return int(text) if text.isascii() and text.isdecimal() and len(text) <= 2 else None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data["year"] is None:
+            data["year"] = today().year
+        if data["period"] == "year":
+            data["number"] = None
+        try:
+            window(data["year"], data["period"], data["number"])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+        return data
+
+    def shown(self):
+        """The year, period and number to put back in the page's picker, whatever was typed."""
+        data = getattr(self, "cleaned_data", {})
+        period = data.get("period") or self.data.get("period") or "year"
+        return {"year": data.get("year") or today().year, "kind": period, "number": data.get("number")}
