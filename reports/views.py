@@ -20,7 +20,7 @@ from branches.models import Ownership
 from branches.periods import WINDOWS
 from branches.version import remember
 
-from . import figures, meetings, warnings
+from . import figures, meetings, todo, warnings
 from .annual.content import FIRST_YEAR, build as build_report, clean_year
 from .annual.document import render_docx
 from .annual.workbook import render_xlsx
@@ -194,3 +194,14 @@ def _download(render, content_type, suffix):
 
 annual_report_docx = _download(lambda report: render_docx(report.document), DOCX, ".docx")
 annual_report_xlsx = _download(render_xlsx, XLSX, ".xlsx")
+
+
+# ---------------------------------------------------------------------------------------------
+# 待办
+# ---------------------------------------------------------------------------------------------
+@staff_member_required
+def todo_list(request):
+    role, sections = todo.sections_for(request.user)
+    return _page(request, "reports/todo.html", {
+        "title": "待办事项", "role": role, "sections": sections, "count": sum(len(s.items) for s in sections),
+    })
