@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Min
+from django.urls import reverse
 
 from branches import links
 from branches import models as m
@@ -31,6 +32,7 @@ class Item:
     url: str
     detail: str = ""
     since: datetime.date = None
+    phone_url: str = ""  # where a phone answers it, if not the admin page
 
 
 @dataclass
@@ -85,8 +87,11 @@ def secretary_sections(user, on):
     returned = Section("被退回的填报")
     for model in REVIEWED:
         for entry in _within(model.objects.returned(), organizations).select_related(_org_path(model)).order_by("-reviewed_at"):
-            returned.items.append(Item(f"{model._meta.verbose_name}：{entry}", links.change(model._meta.model_name, entry.pk),
-                                       f"退回理由：{entry.review_reason}"))
+            returned.items.append(Item(
+                f"{model._meta.verbose_name}：{entry}", links.change(model._meta.model_name, entry.pk),
+                f"退回理由：{entry.review_reason}",
+                phone_url=reverse("phone_meeting_change", args=[entry.pk]) if model is m.Meeting else "",
+            ))
     found = evaluate(on, organizations, codes=["election_overdue", "election_due", "election_missing", "conversion_overdue"])
     elections, conversions = Section("换届选举"), Section("预备党员转正")
     for hit in found.hits:

@@ -205,3 +205,10 @@ def todo_list(request):
     return _page(request, "reports/todo.html", {
         "title": "待办事项", "role": role, "sections": sections, "count": sum(len(s.items) for s in sections),
     })
+
+
+@login_required
+def phone_todo(request):
+    """The same 待办 at a phone's width, with the page to record a meeting one tap away."""
+    role, sections = todo.sections_for(request.user)
+    return render(request, "reports/phone_todo.html", {"role": role, "sections": sections})
