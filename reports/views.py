@@ -52,7 +52,7 @@ def dashboard(request):
 
     ids = scope.organization_ids(request.user)
     context.update(remember(("dashboard", year, ids if ids is None else tuple(sorted(ids))), compute))
-    context.update(year=year, is_current=year == current)
+    context.update(year=year, is_current=year == current, awaiting_review=todo.awaiting_review(organizations))
     return render(request, "reports/dashboard.html", context)
 
 

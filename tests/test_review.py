@@ -177,3 +177,10 @@ def test_the_todo_page_opens_for_every_role_on_the_demo_in_a_bounded_number_of_q
             page = client.get(reverse("todo"))
         assert page.status_code == 200
         assert "None" not in page.content.decode()
+
+
+def test_the_dashboard_says_how_many_entries_wait_for_review(district, secretary, office):
+    add_meeting(as_user(secretary), district.branch)
+    add_meeting(as_user(secretary), district.branch, topic="党课")
+    page = as_user(office).get(reverse("dashboard") + "?year=2023")
+    assert "另有2条填报待审核" in page.content.decode()
