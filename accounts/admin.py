@@ -36,3 +36,10 @@ class ShuzhiUserAdmin(UserAdmin):
     @admin.display(description="角色")
     def roles(self, obj):
         return "、".join(g.name for g in obj.groups.all()) or "—"
+
+    def user_change_password(self, request, id, form_url=""):
+        # A password the office sets for someone else is handed over, so its holder replaces it at the next login.
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and str(request.user.pk) != str(id):
+            Profile.objects.update_or_create(user_id=id, defaults={"must_change_password": True})
+        return response

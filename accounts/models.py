@@ -11,6 +11,11 @@ class Profile(models.Model):
         related_name="accounts", help_text="工委管理员和领导属于教育工委（看全区）；党组织书记属于本组织（看本组织及下属党支部）。",
     )
 
+    must_change_password = models.BooleanField(
+        "下次登录须修改密码", default=False,
+        help_text="初始密码或组织科重置的密码只用一次：登录后先修改密码，才能使用系统。",
+    )
+
     class Meta:
         verbose_name = verbose_name_plural = "账号所属党组织"
         permissions = [("view_personal_data", "查看完整的身份证号码和联系电话")]

@@ -60,7 +60,7 @@ def group(role):
 
 
 @transaction.atomic
-def grant(user, role, organization):
+def grant(user, role, organization, must_change_password=None):
     """Give `user` exactly one role and one organization; staff status so the admin opens for them."""
     from django.contrib.auth.models import Group
 
@@ -71,6 +71,9 @@ def grant(user, role, organization):
     user.save()
     user.groups.remove(*Group.objects.filter(name__in=GROUPS.values()))
     user.groups.add(group(role))
-    user.profile, _ = Profile.objects.update_or_create(user=user, defaults={"organization": organization})
+    defaults = {"organization": organization}
+    if must_change_password is not None:
+        defaults["must_change_password"] = must_change_password
+    user.profile, _ = Profile.objects.update_or_create(user=user, defaults=defaults)
     user.__dict__.pop("_organization_ids_cache", None)
     return user

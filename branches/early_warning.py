@@ -223,8 +223,8 @@ def no_recruitment(ctx):
 @rule("assessment_failed", "标准化评定未达标", STANDARD)
 def assessment_failed(ctx):
     """未达标 in the district's latest round assessed by `on`."""
-    latest_round = m.Assessment.objects.filter(assessed_on__lte=ctx.on).order_by("-year").values("year")[:1]
-    failed = (ctx.within(m.Assessment.objects.filter(year=Subquery(latest_round), assessed_on__lte=ctx.on,
+    latest_round = m.Assessment.objects.reviewed().filter(assessed_on__lte=ctx.on).order_by("-year").values("year")[:1]
+    failed = (ctx.within(m.Assessment.objects.reviewed().filter(year=Subquery(latest_round), assessed_on__lte=ctx.on,
                                                      result=m.AssessmentResult.FAILED))
               .values_list("pk", "organization_id", "year"))
     for pk, org_id, year in failed:

@@ -574,8 +574,13 @@ class ScopedResourceMixin:
         return self.user is not None and not scope.holds(self.user, instance)
 
     def after_init_instance(self, instance, new, row, **kwargs):
-        # Judged before the row's cells are applied: the record as it is now must be the user's.
+        # Judged before the row's cells are applied: the record as it is now must be the user's, and what the
+        # office decided is compared with what the row asks.
         instance.__dict__["_outside_before"] = not new and self._outside(instance)
+        if isinstance(instance, m.Reviewed) and not new:
+            instance.__dict__["_decisions_before"] = {
+                name: instance._meta.get_field(name).value_from_object(instance) for name in instance.DECIDED
+            }
         super().after_init_instance(instance, new, row, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):
@@ -588,6 +593,11 @@ class ScopedResourceMixin:
             self.refused += 1
             # The same words whether the record exists elsewhere or the row names another school: nothing leaks.
             errors = {scope_field(instance): [OUTSIDE]}
+        elif isinstance(instance, m.Reviewed):
+            try:
+                instance.submit_as(self.user, instance.__dict__.pop("_decisions_before", None))
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 

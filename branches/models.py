@@ -13,6 +13,7 @@ from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 import simple_history
 
 from . import idcard
@@ -86,6 +87,101 @@ class Area(models.TextChoices):
     RURAL = "rural", "农村学区"
 
 
+class Review(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已通过"
+    RETURNED = "returned", "已退回"
+
+
+DECIDED_BY_OFFICE = "该项由工委组织科审定，党组织书记不能填写或修改。"
+
+
+def decides(user):
+    """The office decides (approves, accepts, closes): those who may change records across the whole district.
+
+    Leaders see the whole district too, but their role grants no change at all, so nothing they could decide
+    reaches a save.
+    """
+    return user is None or organization_ids(user) is None  # None: a command-line run by the office
+
+
+class Reviewed(models.Model):
+    """An entry a secretary submits counts once the office has approved it (审核); an entry the office makes itself
+    needs no review. `DECIDED` names the fields only the office sets (the standardization result, a case's
+    acceptance and closing, an election's approval)."""
+
+    DECIDED = ()
+
+    review_status = models.CharField("审核状态", max_length=10, choices=Review.choices, default=Review.APPROVED,
+                                     db_index=True)
+    review_reason = models.TextField("退回理由", blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField("填报时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+
+    REVIEW_FIELDS = ("review_status", "review_reason", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at")
+
+    class Meta:
+        abstract = True
+
+    def decided_changes(self, before):
+        """The decided fields this entry sets differently from `before` (a dict of their stored values; None for a
+        new entry, whose decided fields must keep their defaults)."""
+        changed = []
+        for name in self.DECIDED:
+            field = self._meta.get_field(name)
+            was = before[name] if before is not None else field.get_default()
+            if field.value_from_object(self) != was:
+                changed.append(name)
+        return changed
+
+    def stored_decisions(self):
+        if self.pk is None:
+            return None
+        return type(self)._default_manager.filter(pk=self.pk).values(*self.DECIDED).first() if self.DECIDED else {}
+
+    def submit_as(self, user, before=None):
+        """Called for every write by a user: a secretary's entry waits for review (and may not set what the office
+        decides); the office's own is approved as it is written. Raises ValidationError naming the field."""
+        if decides(user):
+            if self.pk is None or self.review_status != Review.PENDING:
+                self.review_status = Review.APPROVED
+                if self.pk is None:
+                    self.reviewed_by, self.reviewed_at = user, timezone.now()
+            return
+        refused = self.decided_changes(before if self.pk else None)
+        if refused:
+            raise ValidationError({name: DECIDED_BY_OFFICE for name in refused})
+        self.review_status, self.review_reason = Review.PENDING, self.review_reason
+        self.submitted_by, self.submitted_at = user, timezone.now()
+        self.reviewed_by = self.reviewed_at = None
+
+    def approve(self, user):
+        self.review_status, self.reviewed_by, self.reviewed_at = Review.APPROVED, user, timezone.now()
+        self.review_reason = ""
+
+    def return_to_submitter(self, user, reason):
+        if not (reason or "").strip():
+            raise ValidationError({"review_reason": "退回时须填写理由，书记将看到它。"})
+        self.review_status, self.review_reason = Review.RETURNED, reason.strip()
+        self.reviewed_by, self.reviewed_at = user, timezone.now()
+
+
+class ReviewedQuerySet(models.QuerySet):
+    def reviewed(self):
+        """What counts: the entries the office approved or made itself."""
+        return self.filter(review_status=Review.APPROVED)
+
+    def pending(self):
+        return self.filter(review_status=Review.PENDING)
+
+    def returned(self):
+        return self.filter(review_status=Review.RETURNED)
+
+
 class Leader(models.Model):
     """A member of the working committee's leadership, who is assigned organizations (包抓)."""
 
@@ -96,6 +192,10 @@ class Leader(models.Model):
 
     name = models.CharField("姓名", max_length=50, unique=True)
     title = models.CharField("职务", max_length=20, choices=Title.choices)
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="leader", help_text="领导用这个账号登录时，待办中列出其包抓的党组织。",
+    )
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
 
     class Meta:
@@ -147,7 +247,7 @@ class OrganizationQuerySet(ScopedQuerySet):
 
     def with_last_election(self, on=None):
         """With `on`, the latest election held on or before that day: the state as it stood then."""
-        latest = Election.objects.filter(organization=OuterRef("pk")).order_by("-held_on", "-pk")
+        latest = Election.objects.reviewed().filter(organization=OuterRef("pk")).order_by("-held_on", "-pk")
         if on is not None:
             latest = latest.filter(held_on__lte=on)
         return self.annotate(
@@ -535,11 +635,11 @@ def years_between(field, on, low, high):
 # ---------------------------------------------------------------------------------------------
 # Elections
 # ---------------------------------------------------------------------------------------------
-class ElectionQuerySet(ScopedQuerySet):
+class ElectionQuerySet(ScopedQuerySet, ReviewedQuerySet):
     pass
 
 
-class Election(models.Model):
+class Election(Reviewed):
     organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="elections")
     held_on = models.DateField("选举日期")
     term_years = models.PositiveSmallIntegerField("任期（年）", blank=True, help_text="留空按组织类别：党委5年，党总支、党支部3年。")
@@ -552,6 +652,8 @@ class Election(models.Model):
     note = models.TextField("备注", blank=True)
 
     objects = ElectionQuerySet.as_manager()
+
+    DECIDED = ("approval_document", "approved_on")
 
     class Meta:
         verbose_name = verbose_name_plural = "换届选举"
@@ -628,21 +730,24 @@ class AssessmentResult(models.TextChoices):
 STANDARD_MET = (AssessmentResult.PASSED, AssessmentResult.EXEMPLARY)
 
 
-class AssessmentQuerySet(ScopedQuerySet):
+class AssessmentQuerySet(ScopedQuerySet, ReviewedQuerySet):
     def met(self):
-        return self.filter(result__in=STANDARD_MET)
+        return self.reviewed().filter(result__in=STANDARD_MET)
 
 
-class Assessment(models.Model):
+class Assessment(Reviewed):
     organization = models.ForeignKey(
         Organization, verbose_name="党支部", on_delete=models.PROTECT, related_name="assessments"
     )
     year = models.PositiveSmallIntegerField("年度")
-    result = models.CharField("评定结果", max_length=20, choices=AssessmentResult.choices)
+    # Blank while the office has not decided: a secretary submits the self-assessment scores, the office the result.
+    result = models.CharField("评定结果", max_length=20, choices=AssessmentResult.choices, blank=True)
     assessed_on = models.DateField("评定日期")
     note = models.TextField("备注", blank=True)
 
     objects = AssessmentQuerySet.as_manager()
+
+    DECIDED = ("result",)
 
     class Meta:
         verbose_name = verbose_name_plural = "标准化评定"
@@ -705,7 +810,7 @@ class ProblemCategory(models.Model):
         return self.name
 
 
-class RectificationQuerySet(ScopedQuerySet):
+class RectificationQuerySet(ScopedQuerySet, ReviewedQuerySet):
     def open(self):
         return self.exclude(status=RectificationCase.Status.CLOSED)
 
@@ -716,7 +821,7 @@ class RectificationQuerySet(ScopedQuerySet):
         return self.exclude(closed_by_then).filter(deadline__lt=on)
 
 
-class RectificationCase(models.Model):
+class RectificationCase(Reviewed):
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", "整顿中"
         AWAITING = "awaiting", "待验收"
@@ -738,6 +843,10 @@ class RectificationCase(models.Model):
     is_exemplary = models.BooleanField("树为典型", default=False)
 
     objects = RectificationQuerySet.as_manager()
+
+    # 验收 and 销号 are the office's; a secretary reports progress (RectificationProgress). A case is counted
+    # whatever its review state: the office identified it, and a secretary's edit of its measures does not undo that.
+    DECIDED = ("status", "closed_on", "is_exemplary")
 
     class Meta:
         verbose_name = verbose_name_plural = "软弱涣散整顿"
@@ -765,11 +874,11 @@ class RectificationCase(models.Model):
             raise ValidationError(errors)
 
 
-class RectificationProgressQuerySet(ScopedQuerySet):
+class RectificationProgressQuerySet(ScopedQuerySet, ReviewedQuerySet):
     organization_path = "case__organization"
 
 
-class RectificationProgress(models.Model):
+class RectificationProgress(Reviewed):
     case = models.ForeignKey(RectificationCase, verbose_name="整顿台账", on_delete=models.CASCADE, related_name="progress")
     date = models.DateField("日期")
     note = models.TextField("进展情况")
@@ -957,7 +1066,7 @@ def validate_attachment(file):
         raise ValidationError(f"附件内容不是{ext[1:].upper()}文件，请检查后重新上传。")
 
 
-class MeetingQuerySet(ScopedQuerySet):
+class MeetingQuerySet(ScopedQuerySet, ReviewedQuerySet):
     def held_between(self, start, end):
         return self.filter(held_on__gte=start, held_on__lte=end)
 
@@ -971,7 +1080,7 @@ class MeetingQuerySet(ScopedQuerySet):
             return {}
         counts = {f"p{i}": Count("pk", filter=Q(held_on__gte=s, held_on__lte=e)) for i, (s, e) in enumerate(periods)}
         rows = (
-            self.held_between(min(s for s, _ in periods), max(e for _, e in periods))
+            self.reviewed().held_between(min(s for s, _ in periods), max(e for _, e in periods))
             .values("organization_id", "meeting_type_id")
             .annotate(**counts)
             .order_by()
@@ -984,7 +1093,7 @@ def held(counts, organization_id, meeting_type_id, period):
     return counts.get((organization_id, meeting_type_id), {}).get(period, 0)
 
 
-class Meeting(models.Model):
+class Meeting(Reviewed):
     organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="meetings")
     meeting_type = models.ForeignKey(MeetingType, verbose_name="类型", on_delete=models.PROTECT, related_name="meetings")
     held_on = models.DateField("召开日期")

@@ -4,5 +4,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("m/meeting/", views.phone_meeting, name="phone_meeting_add"),
+    path("m/meeting/<int:pk>/", views.phone_meeting, name="phone_meeting_change"),
     path(f"{settings.MEDIA_URL.lstrip('/')}<path:name>", views.meeting_attachment, name="media"),
 ]

@@ -2,11 +2,14 @@
 never served as public static files: the minutes of a branch's meetings are not for anyone with the link."""
 import os
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 
-from .models import Meeting
+from .forms import PhoneMeetingForm
+from .models import Meeting, Review
 
 
 @login_required
@@ -22,3 +25,29 @@ def meeting_attachment(request, name):
     except FileNotFoundError:
         raise Http404("附件文件已不存在，请重新上传。") from None
     return FileResponse(handle, filename=os.path.basename(name))
+
+
+# ---------------------------------------------------------------------------------------------
+# On a phone: a secretary records a meeting where it was held and answers a return, without the admin's layout.
+# ---------------------------------------------------------------------------------------------
+def _phone_page(request, form, meeting=None, status=200):
+    return render(request, "branches/phone_meeting.html", {"form": form, "meeting": meeting}, status=status)
+
+
+@login_required
+def phone_meeting(request, pk=None):
+    meeting = None
+    if pk is not None:
+        meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
+        if not request.user.has_perm("branches.change_meeting"):
+            raise PermissionDenied
+    elif not request.user.has_perm("branches.add_meeting"):
+        raise PermissionDenied
+    if request.method != "POST":
+        return _phone_page(request, PhoneMeetingForm(instance=meeting, user=request.user), meeting)
+    form = PhoneMeetingForm(request.POST, request.FILES, instance=meeting, user=request.user)
+    if not form.is_valid():
+        return _phone_page(request, form, meeting, status=400)
+    saved = form.save()
+    messages.success(request, f"已提交：{saved}，等待组织科审核。" if saved.review_status == Review.PENDING else f"已保存：{saved}。")
+    return redirect("phone_todo")

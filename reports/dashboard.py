@@ -73,7 +73,7 @@ class Links:
         return changelist("member", roll_status__exact=m.Member.Roll.ON_ROLL, asof=self.asof, **p)
 
     def assessments(self, year=None, **p):
-        return changelist("assessment", year__exact=year or self.year, **p)
+        return changelist("assessment", year__exact=year or self.year, review_status__exact=m.Review.APPROVED, **p)
 
     def cases(self, **p):
         return changelist("rectificationcase", **p)

@@ -391,7 +391,7 @@ def district(year, organizations=None):
     el.overdue.sort(key=lambda org: org.term_ends_on)
     el.due.sort(key=lambda org: org.term_ends_on)
     held = (
-        within(m.Election.objects.filter(held_on__gte=datetime.date(previous, 1, 1), held_on__lte=datetime.date(year, 12, 31)))
+        within(m.Election.objects.reviewed().filter(held_on__gte=datetime.date(previous, 1, 1), held_on__lte=datetime.date(year, 12, 31)))
         .annotate(y=ExtractYear("held_on")).values("y").annotate(n=Count("organization", distinct=True)).order_by()
     )
     held = {row["y"]: row["n"] for row in held}
@@ -407,7 +407,7 @@ def district(year, organizations=None):
         by_ownership={w: StandardTally(branches=n) for w, n in o.branches_by_ownership.items()},
     )
     rows = (
-        within(m.Assessment.objects.filter(year__in=years))
+        within(m.Assessment.objects.reviewed().filter(year__in=years))
         .values("year", "result", "organization__ownership", "organization__unit_category")
         .annotate(n=Count("pk")).order_by()
     )
@@ -425,7 +425,7 @@ def district(year, organizations=None):
                 tally.exemplary += row["n"]
             if row["result"] == m.AssessmentResult.FAILED:
                 tally.failed += row["n"]
-    assessed = within(m.Assessment.objects.filter(year=year)).values("organization")
+    assessed = within(m.Assessment.objects.reviewed().filter(year=year)).values("organization")
     sf.not_assessed = list(
         orgs.branches().approved_by(on).exclude(pk__in=assessed).order_by("sort_order", "pk")
     )
@@ -434,7 +434,7 @@ def district(year, organizations=None):
         sf.by_ownership.setdefault(branch.ownership, StandardTally()).not_assessed += 1
     short_items = m.AssessmentItem.objects.filter(score__lt=F("item__points")).select_related("item").order_by("item__code")
     sf.short = list(
-        within(m.Assessment.objects.filter(year=year, result=m.AssessmentResult.FAILED))
+        within(m.Assessment.objects.reviewed().filter(year=year, result=m.AssessmentResult.FAILED))
         .select_related("organization").order_by("organization__sort_order", "organization_id")
         .prefetch_related(Prefetch("items", queryset=short_items, to_attr="short_items"))
     )

@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("todo/", views.todo_list, name="todo"),
+    path("m/", views.phone_todo, name="phone_todo"),
     path("warnings/", views.warning_list, name="warnings"),
     path("meetings/compliance/", views.meeting_compliance, name="meeting_compliance"),
     path("report/", views.annual_report, name="annual_report"),

@@ -20,7 +20,7 @@ from branches.models import Ownership
 from branches.periods import WINDOWS
 from branches.version import remember
 
-from . import figures, meetings, warnings
+from . import figures, meetings, todo, warnings
 from .annual.content import build as build_report
 from .annual.document import render_docx
 from .annual.workbook import render_xlsx
@@ -56,7 +56,7 @@ def dashboard(request):
 
     ids = scope.organization_ids(request.user)
     context.update(remember(("dashboard", year, ids if ids is None else tuple(sorted(ids))), compute))
-    context.update(year=year, is_current=year == current)
+    context.update(year=year, is_current=year == current, awaiting_review=todo.awaiting_review(organizations))
     return render(request, "reports/dashboard.html", context)
 
 
@@ -177,3 +177,21 @@ def _download(render, content_type, suffix):
 
 annual_report_docx = _download(lambda report: render_docx(report.document), DOCX, ".docx")
 annual_report_xlsx = _download(render_xlsx, XLSX, ".xlsx")
+
+
+# ---------------------------------------------------------------------------------------------
+# 待办
+# ---------------------------------------------------------------------------------------------
+@staff_member_required
+def todo_list(request):
+    role, sections = todo.sections_for(request.user)
+    return _page(request, "reports/todo.html", {
+        "title": "待办事项", "role": role, "sections": sections, "count": sum(len(s.items) for s in sections),
+    })
+
+
+@login_required
+def phone_todo(request):
+    """The same 待办 at a phone's width, with the page to record a meeting one tap away."""
+    role, sections = todo.sections_for(request.user)
+    return render(request, "reports/phone_todo.html", {"role": role, "sections": sections})

@@ -14,6 +14,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from accounts import personal
 
 from .. import scope
+from .review import ReviewAdminMixin
 
 
 def _visible_queryset(model, user):
@@ -120,8 +121,9 @@ class ScopeMixin(ScopedFormfieldsMixin):
         return personal.mask_phone(obj.phone)
 
 
-class ScopedAdminMixin(ScopeMixin, SimpleHistoryAdmin):
-    """On every records admin: scoping, masking of personal data, and the audit history (django-simple-history)."""
+class ScopedAdminMixin(ReviewAdminMixin, ScopeMixin, SimpleHistoryAdmin):
+    """On every records admin: scoping, masking of personal data, review (审核) of what secretaries submit, and the
+    audit history (django-simple-history)."""
 
     def get_historical_record_context_helper(self, request, historical_record):
         if self._masked_fields(request):

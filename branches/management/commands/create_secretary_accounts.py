@@ -25,11 +25,11 @@ class Command(BaseCommand):
                 user = User(username=org.name, first_name=secretaries[org.pk].name)
                 user.set_password(password)
                 user.save()
-                roles.grant(user, roles.SECRETARY, org)
+                roles.grant(user, roles.SECRETARY, org, must_change_password=True)
                 rows.append((org.name, secretaries[org.pk].name, password))
         for username, name, password in rows:
             self.stdout.write(f"{username}\t{name}\t{password}")
         self.stdout.write(self.style.SUCCESS(
             f"新建书记账号{len(rows)}个（用户名、书记姓名、初始密码，以制表符分隔）。初始密码只显示这一次，"
-            "请分发给本人并提醒登录后在右上角“修改密码”。"
+            "请分发给本人；首次登录时系统要求本人修改密码。"
         ))

@@ -31,7 +31,8 @@ class Command(BaseCommand):
         new_password = password or (secrets.token_urlsafe(12) if created else None)
         if new_password:
             user.set_password(new_password)
-        roles.grant(user, role, org)
+        # A password printed here is the office's, not the holder's: they choose their own at the first login.
+        roles.grant(user, role, org, must_change_password=True if new_password and not password else None)
         said = f"{'已创建' if created else '已更新'}账号 {username}：{roles.GROUPS[role]}，所属党组织 {org}"
         if new_password and not password:
             said += f"，初始密码 {new_password}（只显示这一次）"
