@@ -318,6 +318,8 @@ class BaseSheetResource(resources.ModelResource):
         exclude = set(errors) | {
             f.attribute for f, model_field in self.foreign_keys if getattr(instance, model_field.attname) is not None
         } | {name for name in self.checked_by_widget if getattr(instance, name) not in (None, "")}
+        if isinstance(instance, m.Reviewed):  # set from the importing user, not from the file
+            exclude |= set(m.Reviewed.REVIEW_FIELDS)
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:

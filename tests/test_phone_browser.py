@@ -73,9 +73,11 @@ def test_a_secretary_records_a_meeting_and_answers_a_return_on_a_phone(
     phone.find_element(By.NAME, "username").send_keys("育英")
     phone.find_element(By.NAME, "password").send_keys("a-long-test-password")
     phone.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    assert "待办事项" in phone.find_element(By.TAG_NAME, "h1").text and no_horizontal_scroll(phone)
+    WebDriverWait(phone, 20).until(lambda d: "待办事项" in "".join(e.text for e in d.find_elements(By.TAG_NAME, "h1")))
+    assert no_horizontal_scroll(phone)
 
     phone.find_element(By.LINK_TEXT, "登记组织生活").click()
+    WebDriverWait(phone, 20).until(lambda d: d.find_elements(By.NAME, "organization"))
     Select(phone.find_element(By.NAME, "organization")).select_by_visible_text("育英学校党支部")
     Select(phone.find_element(By.NAME, "meeting_type")).select_by_visible_text("党员大会")
     phone.execute_script("document.getElementsByName('held_on')[0].value = '2023-03-28'")
@@ -87,6 +89,7 @@ def test_a_secretary_records_a_meeting_and_answers_a_return_on_a_phone(
     SCREENSHOTS.mkdir(exist_ok=True)
     phone.save_screenshot(str(SCREENSHOTS / "phone-meeting.png"))
     phone.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(phone, 20).until(lambda d: d.find_elements(By.CLASS_NAME, "messages"))
     assert "等待组织科审核" in phone.find_element(By.CLASS_NAME, "messages").text
 
     meeting = m.Meeting.objects.get(organization=branch)
@@ -98,6 +101,7 @@ def test_a_secretary_records_a_meeting_and_answers_a_return_on_a_phone(
     phone.save_screenshot(str(SCREENSHOTS / "phone-todo.png"))
     assert "照片看不清签到表" in phone.page_source and no_horizontal_scroll(phone)
     phone.find_element(By.PARTIAL_LINK_TEXT, "组织生活：").click()
+    WebDriverWait(phone, 20).until(lambda d: d.find_elements(By.NAME, "topic"))
     assert "组织科已退回：照片看不清签到表" in phone.page_source
     topic = phone.find_element(By.NAME, "topic")
     topic.clear()
