@@ -2,16 +2,90 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from pytest_django.fixtures import validate_django_db
 
 from branches import demo as demo_module
 from branches import models as m
 from branches.idcard import make_id_number
 
 
+# -- the demo district, built once for the tests that read it ------------------------------------
+class SharedDemo:
+    """The demo district built once in a transaction that stays open, for the tests that ask for it one after
+    the other. Each of them runs in a savepoint inside that transaction (pytest-django's db fixture), so what
+    a test changes is rolled back and the next one finds the demo as it was built. The transaction is rolled
+    back, and the demo gone, before a test that uses the database without the demo or commits, and at the end."""
+
+    def __init__(self):
+        self.blocker = None  # pytest-django's, once the test database exists
+        self.atomic = None
+        self.wanted = False  # by the test being set up
+
+    def open(self):
+        with self.blocker.unblock():
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            demo_module.load()
+
+    def close(self):
+        if self.atomic is None:
+            return
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = None
+
+
+_shared_demo = SharedDemo()
+
+
+def _database_use(item):
+    """(uses the database, commits): as pytest-django decides for this test."""
+    names = set(item.fixturenames)
+    marker = item.get_closest_marker("django_db")
+    transactional, reset_sequences, *_ = validate_django_db(marker) if marker else (False, False)
+    commits = bool(transactional or reset_sequences or names & {"transactional_db", "live_server", "django_db_reset_sequences"})
+    return bool(marker or names & {"db", "transactional_db", "live_server"}), commits
+
+
+def shares_demo(item):
+    """The test reads the demo district and commits nothing: it can be given the shared one."""
+    return "demo" in item.fixturenames and not _database_use(item)[1]
+
+
+def pytest_collection_modifyitems(items):
+    # The tests that share the demo run after the others, one after the other, so that each worker builds it
+    # once or twice rather than once per test.
+    items.sort(key=shares_demo)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Before the test's own fixtures, so that its savepoint is taken inside the demo's transaction, not below it.
+    _shared_demo.wanted = shares_demo(item)
+    if _shared_demo.wanted:
+        if _shared_demo.atomic is None and _shared_demo.blocker is not None:
+            _shared_demo.open()
+    elif _shared_demo.atomic is not None and _database_use(item)[0]:
+        _shared_demo.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_database(django_db_setup, django_db_blocker):
+    _shared_demo.blocker = django_db_blocker
+    if _shared_demo.wanted:
+        _shared_demo.open()
+    yield
+    _shared_demo.close()
+
+
 @pytest.fixture
-def demo(db):
-    """The demo district of the seed report, built in the test database."""
-    demo_module.load()
+def demo(_demo_database, db):
+    """The demo district of the seed report: the shared one (see SharedDemo) where the test commits nothing,
+    else one built for the test alone."""
+    if _shared_demo.atomic is None:
+        demo_module.load()
     return m.Organization.objects.get(kind=m.OrgKind.COMMITTEE)
 
 
