@@ -106,6 +106,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if TESTING:
+    # The suite makes and logs in hundreds of accounts; PBKDF2 is slow on purpose and would cost it minutes.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -181,12 +184,16 @@ SHUZHI = {
 }
 
 # The figures cache (branches.version.remember): entries are keyed by the records' version token, so a stale one
-# is never read. Each process's memory by default; with REDIS_URL every worker and host shares one copy.
+# is never read. Each process's memory by default; with REDIS_URL every worker and host shares one copy and one
+# computation. Short socket timeouts: where Redis does not answer, the page is computed without it, a second later
+# at most, instead of waiting for the system's TCP timeout.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "figures": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "shuzhi"}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "shuzhi"),
+         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
         if REDIS_URL else
         {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "figures", "OPTIONS": {"MAX_ENTRIES": 64}}
     ),

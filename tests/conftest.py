@@ -113,3 +113,28 @@ def meet(db):
         )
 
     return record
+
+
+# -- the figures cache, in each worker's memory and in Redis --------------------------------------
+@pytest.fixture(params=["locmem", "redis"])
+def figures_cache(request, settings, monkeypatch):
+    """The figures cache on, as in production: each worker's memory (the default), then Redis (REDIS_URL set),
+    skipped with a message naming the server where it does not answer. Empty at the start of the test."""
+    import redis_server
+    from django.core.cache import caches
+
+    from branches import version
+
+    settings.SHUZHI = {**settings.SHUZHI, "REMEMBER_FIGURES": True}
+    monkeypatch.setattr(version, "_cache_down_until", 0.0)  # a failure another test provoked is not this test's
+    if request.param == "redis":
+        redis_server.require()
+        prefix = redis_server.new_prefix()
+        settings.CACHES = {**settings.CACHES, "figures": redis_server.figures_cache(prefix)}
+        yield request.param
+        caches["figures"].close()
+        redis_server.forget(prefix)
+    else:
+        caches["figures"].clear()
+        yield request.param
+        caches["figures"].clear()

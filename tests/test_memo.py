@@ -1,5 +1,5 @@
 """Remembered figures (branches/version.py, the "figures" cache): the dashboard is computed once and reused until a record changes,
-and whatever way a record changes, the next page shows it.
+and whatever way a record changes, the next page shows it; in each worker's memory and in Redis alike.
 
 These tests commit (the token is replaced on commit), so they run on a transactional database.
 """
@@ -15,19 +15,14 @@ from django.urls import reverse
 
 from branches import models as m
 from branches.idcard import make_id_number
-from django.core.cache import caches
-
 from branches import version
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
-def remembering(settings):
-    settings.SHUZHI = {**settings.SHUZHI, "REMEMBER_FIGURES": True}
-    caches["figures"].clear()
-    yield
-    caches["figures"].clear()
+def remembering(figures_cache):
+    """Every test here twice: with each worker's own cache, and with the Redis that several workers share."""
 
 
 @pytest.fixture
