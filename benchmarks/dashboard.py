@@ -1,7 +1,7 @@
 """Median render time of /dashboard/ at 3,800, 38,000 and 100,000 members, on SQLite and on PostgreSQL.
 
-    /work/main/.venv/bin/python benchmarks/dashboard.py                 # both databases
-    /work/main/.venv/bin/python benchmarks/dashboard.py --db sqlite --members 3800 38000 --runs 9
+    .venv/bin/python benchmarks/dashboard.py                 # both databases
+    .venv/bin/python benchmarks/dashboard.py --db sqlite --members 3800 38000 --runs 9
 
 It builds the demo district at each size in a database of its own (a temporary SQLite file; the PostgreSQL
 database shuzhi_bench_dashboard on 127.0.0.1:5432, created and dropped here), renders the page through

@@ -1,6 +1,6 @@
 """Load: 20 clients on loopback against gunicorn while imports run; requests served, p50/p95 latency, errors.
 
-    /work/main/.venv/bin/python benchmarks/load.py [--seconds 60] [--clients 20] [--think 0] [--workers 3] [--db postgres|sqlite]
+    .venv/bin/python benchmarks/load.py [--seconds 60] [--clients 20] [--think 0] [--workers 3] [--db postgres|sqlite]
 
 It builds the demo district (3,800 members) in a throwaway database (PostgreSQL shuzhi_bench_load on
 127.0.0.1:5432 when it answers, created and dropped here; else a temporary SQLite file), creates an office

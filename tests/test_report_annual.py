@@ -27,7 +27,7 @@ def report_text(client, year):
     return "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
 
 
-# Each figure of /work/shared/seed/duty-report-2023.txt, in a sentence of its own subject. "（上年…）" may stand
+# Each figure of the seed report (shared/seed/duty-report-2023.txt beside the repository), in a sentence of its own subject. "（上年…）" may stand
 # beside a figure: the report gives the year before where the records have one.
 WAS = r"(（上年[^）]*）)?"
 SEED_SENTENCES = [

@@ -1,8 +1,8 @@
 """The secretary's annual duty report (抓基层党建工作述职报告), written from the year's records.
 
 Every number comes from reports.figures.district() (or annual.records for what only the report needs); this
-module only puts them into the sentences of /work/shared/seed/duty-report-2023.txt. A figure with nothing
-recorded behind it is left out of its sentence rather than said as "0", and the office is told on the preview.
+module only puts them into the sentences of the seed report (shared/seed/duty-report-2023.txt). A figure with
+nothing recorded behind it is left out of its sentence rather than said as "0", and the office is told on the preview.
 """
 import datetime
 import re
