@@ -54,8 +54,10 @@ def photo(tmp_path):
 
 
 def test_a_secretary_records_a_meeting_and_answers_a_return_on_a_phone(
-    transactional_db, live_server, phone, tmp_path, settings
+    transactional_db, django_db_serialized_rollback, live_server, phone, tmp_path, settings
 ):
+    # serialized rollback: the roles' grants and the seeded catalogues, which an earlier transactional test's flush
+    # took with the tables, are put back first
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -65,7 +67,6 @@ def test_a_secretary_records_a_meeting_and_answers_a_return_on_a_phone(
     from conftest import Builder
     from accounts import roles
 
-    roles.sync_groups()  # a transactional test before this one flushed the roles' grants with the tables
     build = Builder()
     branch = build.org("育英学校党支部")
     secretary = account("育英", roles.SECRETARY, branch)
