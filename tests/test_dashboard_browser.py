@@ -1,33 +1,16 @@
 """The dashboard in a real browser (headless Chromium): what a leader opens, offline, and what it prints."""
-import os
-import pathlib
 from urllib.parse import urlsplit
 
 import pytest
+from browser import SCREENSHOTS, chromium, needs_chromium
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-SCREENSHOTS = pathlib.Path(__file__).resolve().parent.parent / "screenshots"  # git-ignored
-
-pytestmark = pytest.mark.skipif(
-    not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)),
-    reason=f"浏览器测试需要 {CHROMIUM} 和 {CHROMEDRIVER}（Debian: apt-get install chromium chromium-driver fonts-noto-cjk）",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def browser(tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN",
-                 f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1440,1000"):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = chromium(tmp_path / "profile", "--window-size=1440,1000", prefs={"intl.accept_languages": "zh-CN,zh"},
+                      capabilities={"goog:loggingPrefs": {"browser": "ALL"}})
     yield driver
     driver.quit()
 

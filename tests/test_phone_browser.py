@@ -1,35 +1,15 @@
 """A secretary on a phone (375 px): records a meeting with a photo, sees the to-do list, answers a return."""
-import io
-import os
-import pathlib
-
 import pytest
-from django.urls import reverse
+from browser import SCREENSHOTS, chromium, needs_chromium
 
 from branches import models as m
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-SCREENSHOTS = pathlib.Path(__file__).resolve().parent.parent / "screenshots"  # git-ignored
-
-pytestmark = pytest.mark.skipif(
-    not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)),
-    reason=f"浏览器测试需要 {CHROMIUM} 和 {CHROMEDRIVER}（Debian: apt-get install chromium chromium-driver fonts-noto-cjk）",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def phone(tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN",
-                 f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": 375, "height": 812, "pixelRatio": 2}})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = chromium(tmp_path / "profile", mobile={"deviceMetrics": {"width": 375, "height": 812, "pixelRatio": 2}})
     yield driver
     driver.quit()
 
