@@ -8,11 +8,54 @@ from branches import models as m
 from branches.idcard import make_id_number
 
 
+@pytest.fixture(scope="module")
+def _shared_demo(django_db_setup, django_db_blocker):
+    """The demo district built once for a module's tests that ask for it, in a transaction rolled back at the end.
+
+    Each test still runs in its own savepoint inside it (pytest-django's `db`), so what one test writes is gone
+    before the next. `pytest_collection_modifyitems` below runs those tests last in their module, so a test that
+    wants an empty database never sees the district.
+    """
+    from django.db import connection, transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        # A durable atomic block inside a test is allowed, as under Django's TestCase.
+        connection.atomic_blocks[-1]._from_testcase = True
+        try:
+            demo_module.load()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def demo(db):
+def demo(request, db):
     """The demo district of the seed report, built in the test database."""
-    demo_module.load()
+    if "_shared_demo" not in request.fixturenames:
+        demo_module.load()
     return m.Organization.objects.get(kind=m.OrgKind.COMMITTEE)
+
+
+_OWN_TRANSACTIONS = {"transactional_db", "live_server", "django_db_serialized_rollback", "django_db_reset_sequences"}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests on the demo share one build per module (`_shared_demo`); those that commit transactions build their own."""
+    shared = set()
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        marker = item.get_closest_marker("django_db")
+        commits = marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback"))
+        if "demo" in names and not commits and not _OWN_TRANSACTIONS & set(names):
+            names.insert(0, "_shared_demo")
+            shared.add(item)
+    position = {}
+    for index, item in enumerate(items):
+        position.setdefault(item.module, index)
+    items.sort(key=lambda item: (position[item.module], item in shared))
 
 
 @pytest.fixture
