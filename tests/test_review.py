@@ -142,6 +142,28 @@ def test_a_pending_assessment_does_not_count_as_standard(district, secretary):
     assert not m.Assessment.objects.filter(pk=mine.pk).met().exists()
 
 
+def test_a_secretary_cannot_approve_an_election_through_the_organization_pages_inline(district, secretary):
+    # The elections inline sits on the organization page, which a secretary reads but may not post.
+    e = district.election
+    page = as_user(secretary).get(reverse("admin:branches_organization_change", args=[district.branch.pk]))
+    assert page.status_code == 200 and 'name="elections-0-approved_on"' not in page.content.decode()
+    data = {"name": district.branch.name, "kind": district.branch.kind,
+            "elections-TOTAL_FORMS": "1", "elections-INITIAL_FORMS": "1", "elections-MIN_NUM_FORMS": "0",
+            "elections-MAX_NUM_FORMS": "1000", "elections-0-id": e.pk, "elections-0-organization": district.branch.pk,
+            "elections-0-held_on": "2022-05-01", "elections-0-term_years": 3,
+            "elections-0-approval_document": "教工委发〔2022〕1号", "elections-0-approved_on": "2022-05-10"}
+    response = as_user(secretary).post(reverse("admin:branches_organization_change", args=[district.branch.pk]), data)
+    assert response.status_code == 403
+    e.refresh_from_db()
+    assert (e.approved_on, e.approval_document) == (None, "")
+
+
+def test_a_secretary_cannot_submit_a_meeting_for_another_organization(district, secretary):
+    response = add_meeting(as_user(secretary), district.other)
+    assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
+    assert not m.Meeting.objects.exists()
+
+
 # -- 待办 ----------------------------------------------------------------------------------------
 def test_the_office_sees_what_waits_for_review_and_the_secretary_their_own_items(district, secretary, office, leader):
     add_meeting(as_user(secretary), district.branch)
