@@ -858,7 +858,12 @@ class RectificationCase(Reviewed):
 
     @property
     def past_deadline(self):
-        return self.status != self.Status.CLOSED and self.deadline < today()
+        return self.past_deadline_on(today())
+
+    def past_deadline_on(self, on):
+        """As RectificationQuerySet.past_deadline: still open on `on` (closed later, or not at all), its deadline before it."""
+        closed_by_then = self.status == self.Status.CLOSED and (self.closed_on is None or self.closed_on <= on)
+        return not closed_by_then and self.deadline < on
 
     def clean(self):
         errors = {}
