@@ -22,6 +22,7 @@ from .filters import (
     ElectedYearFilter,
     ElectionStatusFilter,
     HeldYearFilter,
+    ImportedTypeFilter,
     JoinYearFilter,
     LevelFilter,
     NotAssessedFilter,
@@ -383,6 +384,19 @@ class WorkLogEntryAdmin(ScopedAdminMixin, SheetAdmin):
     list_select_related = ["leader"]
     date_hierarchy = "date"
 
+    SUMMED = ("count", "topics", "teams", "people")
+
+    def changelist_view(self, request, extra_context=None):
+        # The dashboard's figures add these columns up: the list shows the same totals for what it lists.
+        response = super().changelist_view(request, extra_context)
+        cl = (getattr(response, "context_data", None) or {}).get("cl")
+        if cl is not None:
+            totals = cl.queryset.order_by().aggregate(**{name: Sum(name) for name in self.SUMMED})
+            response.context_data["column_totals"] = [
+                (m.WorkLogEntry._meta.get_field(name).verbose_name, totals[name] or 0) for name in self.SUMMED
+            ]
+        return response
+
 
 @admin.register(m.AnnualPlan)
 class AnnualPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
@@ -441,12 +455,18 @@ class MeetingAdmin(ScopedAdminMixin, SheetAdmin):
 class ImportBatchAdmin(ScopeMixin, admin.ModelAdmin):
     """The imports, read-only: the audit trail is written by the system, never edited."""
 
-    list_display = ["started_at", "file_name", "model", "user", "organization", "created", "updated", "deleted",
+    list_display = ["started_at", "file_name", "record_type", "user", "organization", "created", "updated", "deleted",
                     "skipped", "refused", "invalid"]
-    list_filter = ["model"]
+    list_filter = [ImportedTypeFilter]
     search_fields = ["file_name", "user__username"]
     list_select_related = ["user", "organization"]
-    readonly_fields = ["history_rows"]
+    fields = ["started_at", "file_name", "record_type", "user", "organization", "created", "updated", "deleted",
+              "skipped", "refused", "invalid", "history_rows"]
+    readonly_fields = ["record_type", "history_rows"]
+
+    @admin.display(description="导入对象", ordering="model")
+    def record_type(self, obj):
+        return obj.model_label
 
     def has_add_permission(self, request):
         return False

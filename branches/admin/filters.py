@@ -357,3 +357,17 @@ class WorkYearFilter(YearFilter):
 
     def in_year(self, queryset, year):
         return queryset.filter(date__year=year)
+
+
+class ImportedTypeFilter(admin.SimpleListFilter):
+    """导入对象 by its Chinese name."""
+
+    title = "导入对象"
+    parameter_name = "model"
+
+    def lookups(self, request, model_admin):
+        labels = model_admin.get_queryset(request).order_by("model").values_list("model", flat=True).distinct()
+        return [(label, m.model_label(label)) for label in labels]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(model=self.value()) if self.value() else queryset
