@@ -33,6 +33,7 @@ class Rule:
     title: str
     group: str  # the heading the annual report files it under
     find: Callable  # (Context) -> iterable of (organization, detail, url[, records])
+    badge: str  # the few characters the organization list shows for it
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,9 @@ RULES = []
 TEAM, ELECTIONS, LIFE, MEMBERS, STANDARD = "班子建设", "换届选举", "组织生活", "党员队伍", "标准化建设与整顿"
 
 
-def rule(code, title, group):
+def rule(code, title, group, badge):
     def register(find):
-        RULES.append(Rule(code, title, group, find))
+        RULES.append(Rule(code, title, group, find, badge))
         return find
 
     return register
@@ -108,7 +109,7 @@ class Context:
 
 
 # -- the team ---------------------------------------------------------------------------------
-@rule("secretary_vacant", "书记空缺超过3个月", TEAM)
+@rule("secretary_vacant", "书记空缺超过3个月", TEAM, "书记空缺")
 def secretary_vacant(ctx):
     cutoff = add_months(ctx.on, -VACANCY_MONTHS)
     for org in ctx.organizations:
@@ -122,21 +123,21 @@ def secretary_vacant(ctx):
             yield org, f"书记自{_day(since)}起空缺，已{months_between(since, ctx.on)}个月", url
 
 
-@rule("no_committee", "正式党员7人以上未设支委会", TEAM)
+@rule("no_committee", "正式党员7人以上未设支委会", TEAM, "未设支委会")
 def no_committee(ctx):
     for org in ctx.branches:
         if org.full_count >= m.BRANCH_COMMITTEE_FROM and not m.has_committee(org.committee_count):
             yield org, f"正式党员{org.full_count}人，任职委员仅{org.committee_count}人", _members_of(org)
 
 
-@rule("too_large", "党员超过50人，应分设党支部", TEAM)
+@rule("too_large", "党员超过50人，应分设党支部", TEAM, "超50人")
 def too_large(ctx):
     for org in ctx.branches:
         if org.roll_count > m.BRANCH_MAX_MEMBERS:
             yield org, f"在册党员{org.roll_count}人", _members_of(org)
 
 
-@rule("too_small", "正式党员不足3人", TEAM)
+@rule("too_small", "正式党员不足3人", TEAM, "不足3人")
 def too_small(ctx):
     for org in ctx.branches:
         if org.full_count < m.BRANCH_MIN_FULL:
@@ -151,23 +152,23 @@ def _elections(ctx, status, describe):
             yield org, describe(org), url
 
 
-@rule("election_overdue", "任期届满逾期未换届", ELECTIONS)
+@rule("election_overdue", "任期届满逾期未换届", ELECTIONS, "逾期未换届")
 def election_overdue(ctx):
     return _elections(ctx, m.ElectionState.OVERDUE, lambda o: f"任期已于{_day(o.term_ends_on)}届满")
 
 
-@rule("election_due", "6个月内任期届满", ELECTIONS)
+@rule("election_due", "6个月内任期届满", ELECTIONS, "临近换届")
 def election_due(ctx):
     return _elections(ctx, m.ElectionState.DUE, lambda o: f"任期将于{_day(o.term_ends_on)}届满，应启动换届")
 
 
-@rule("election_missing", "无换届选举记录", ELECTIONS)
+@rule("election_missing", "无换届选举记录", ELECTIONS, "无换届记录")
 def election_missing(ctx):
     return _elections(ctx, m.ElectionState.NEVER, lambda o: "未登记任何一次换届选举")
 
 
 # -- organizational life ----------------------------------------------------------------------------
-@rule("meeting_missed", "未按期开展组织生活", LIFE)
+@rule("meeting_missed", "未按期开展组织生活", LIFE, "组织生活不足")
 def meeting_missed(ctx):
     """Each required meeting type in its last period that has ended by `on` (the running one cannot be missed yet)."""
     types = list(m.MeetingType.objects.filter(is_required=True))
@@ -189,7 +190,7 @@ def meeting_missed(ctx):
 
 
 # -- members ----------------------------------------------------------------------------------------
-@rule("conversion_overdue", "预备党员逾期未转正", MEMBERS)
+@rule("conversion_overdue", "预备党员逾期未转正", MEMBERS, "逾期未转正")
 def conversion_overdue(ctx):
     late = {}
     rows = (ctx.within(m.Member.objects.conversion_overdue(ctx.on))
@@ -203,7 +204,7 @@ def conversion_overdue(ctx):
         yield ctx.by_id[org_id], detail, _admin(m.Member, query="id__in=" + ",".join(map(str, pks))), pks
 
 
-@rule("no_recruitment", "两年未发展党员", MEMBERS)
+@rule("no_recruitment", "两年未发展党员", MEMBERS, "两年未发展")
 def no_recruitment(ctx):
     """No member on the roll joined in the last two years. 发展对象 are not recorded, so only join dates are read."""
     since = add_years(ctx.on, -RECRUITMENT_YEARS)
@@ -220,7 +221,7 @@ def no_recruitment(ctx):
 
 
 # -- standardization and rectification ----------------------------------------------------------------
-@rule("assessment_failed", "标准化评定未达标", STANDARD)
+@rule("assessment_failed", "标准化评定未达标", STANDARD, "标准化未达标")
 def assessment_failed(ctx):
     """未达标 in the district's latest round assessed by `on`."""
     latest_round = m.Assessment.objects.reviewed().filter(assessed_on__lte=ctx.on).order_by("-year").values("year")[:1]
@@ -232,7 +233,7 @@ def assessment_failed(ctx):
             yield ctx.by_id[org_id], f"{year}年党支部建设标准化评定未达标", _admin(m.Assessment, pk), (pk,)
 
 
-@rule("rectification_overdue", "整顿超过时限未销号", STANDARD)
+@rule("rectification_overdue", "整顿超过时限未销号", STANDARD, "整顿超期")
 def rectification_overdue(ctx):
     cases = ctx.within(m.RectificationCase.objects.past_deadline(ctx.on)).values_list("pk", "organization_id", "year", "deadline")
     for pk, org_id, year, deadline in cases:

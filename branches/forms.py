@@ -143,6 +143,13 @@ class AsOfForm(ParameterForm):
     asof = DateField()
 
 
+class WorkingYearForm(ParameterForm):
+    """The header's 工作年度 (POST): a year up to this one, and the page to go back to."""
+
+    year = YearField(until_this_year=True, required=True)
+    next = forms.CharField(required=False)
+
+
 class PhoneMeetingForm(forms.ModelForm):
     """A meeting recorded on a phone: the secretary's organizations only, a photo taken there."""
 

@@ -282,6 +282,7 @@ class BaseSheetResource(resources.ModelResource):
         # The record's values before the row is applied: its stored columns (clean() may fill ones the file
         # does not hold) and the file's many-to-many columns. import-export deep-copies the whole instance for
         # its diff, which costs more than validating the row.
+        self.current_instance = instance
         if not new:
             original = {f.attname: getattr(instance, f.attname) for f in self.stored_fields}
             original.update((name, list(getattr(instance, name).all())) for f, name in self.compared if f.is_m2m)
@@ -417,6 +418,7 @@ class BaseSheetResource(resources.ModelResource):
         row_result.sheet_row = row.get(ROW)
         row_result.diff = self.row_changes if row_result.is_update() else []
         row_result.problems = []
+        row_result.whose = self.whose(getattr(self, "current_instance", None)) if row_result.is_new() else ("", "")
         if row_result.validation_error is not None:
             row_result.problems = self.problems(row, row_result.validation_error)
         elif row_result.errors:
@@ -425,6 +427,15 @@ class BaseSheetResource(resources.ModelResource):
                 for e in row_result.errors
             ]
         return row_result
+
+    @staticmethod
+    def whose(instance):
+        """(organization, masked ID number) of a new row, for the preview: where it goes and who it is."""
+        if instance is None:
+            return "", ""
+        org = instance.parent if isinstance(instance, m.Organization) else getattr(instance, "organization", None)
+        id_number = getattr(instance, "id_number", "")
+        return (org.name if org is not None else ""), (personal.mask_id_number(id_number) if id_number else "")
 
     def problems(self, row, error):
         """One Problem per message: spreadsheet row, column header, the value as written, what is wrong."""
@@ -505,7 +516,7 @@ def preview(result, shown_rows=500):
         Problem(None, "—", "", f"导入失败，未写入任何数据：{e.error}") for e in result.base_errors
     ]
     updates = [(r.sheet_row, r.object_repr, r.diff) for r in rows if r.is_update()]
-    new = [(r.sheet_row, r.object_repr) for r in rows if r.is_new()]
+    new = [(r.sheet_row, r.object_repr, *getattr(r, "whose", ("", ""))) for r in rows if r.is_new()]
     totals = result.totals
     return {
         "title": getattr(result, "title", ""),

@@ -17,6 +17,7 @@ from django.utils import timezone
 import simple_history
 
 from . import idcard
+from .phones import validate_phone
 from .periods import MeetingPeriod
 from .scope import organization_ids
 from .dates import add_months, add_years, age_on, today
@@ -533,7 +534,7 @@ class Member(models.Model):
     )
     party_post = models.CharField("党内职务", max_length=20, choices=Post.choices, blank=True, default="")
     job = models.CharField("岗位", max_length=20, choices=Job.choices, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
     roll_status = models.CharField("在册状态", max_length=20, choices=Roll.choices, default=Roll.ON_ROLL)
     backbone_title = models.CharField("骨干教师称号", max_length=20, choices=Backbone.choices, blank=True, default="")
     backbone_year = models.PositiveSmallIntegerField("称号年度", null=True, blank=True)
@@ -858,7 +859,12 @@ class RectificationCase(Reviewed):
 
     @property
     def past_deadline(self):
-        return self.status != self.Status.CLOSED and self.deadline < today()
+        return self.past_deadline_on(today())
+
+    def past_deadline_on(self, on):
+        """As RectificationQuerySet.past_deadline: still open on `on` (closed later, or not at all), its deadline before it."""
+        closed_by_then = self.status == self.Status.CLOSED and (self.closed_on is None or self.closed_on <= on)
+        return not closed_by_then and self.deadline < on
 
     def clean(self):
         errors = {}
@@ -1223,6 +1229,20 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.file_name}（{self.started_at:%Y-%m-%d %H:%M}）"
+
+    @property
+    def model_label(self):
+        """The record type by its Chinese name (党员), not its code (branches.member)."""
+        return model_label(self.model)
+
+
+def model_label(label):
+    from django.apps import apps
+
+    try:
+        return apps.get_model(label)._meta.verbose_name
+    except (LookupError, ValueError):
+        return label
 
 
 class HistoryBase(models.Model):

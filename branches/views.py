@@ -3,13 +3,34 @@ never served as public static files: the minutes of a branch's meetings are not 
 import os
 
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from .forms import PhoneMeetingForm
+from . import working_year
+from .forms import PhoneMeetingForm, WorkingYearForm
 from .models import Meeting, Review
+
+
+@require_POST
+@staff_member_required
+def choose_working_year(request):
+    """The header's 工作年度: kept in the session; the lists, warnings, compliance page and dashboard read it."""
+    form = WorkingYearForm(request.POST)
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+        back = reverse("admin:index")
+    if form.is_valid():
+        working_year.choose(request, form.cleaned_data["year"])
+        messages.success(request, f"工作年度已设为{form.cleaned_data['year']}年。")
+    else:
+        messages.error(request, form.messages()[0])
+    return redirect(back)
 
 
 @login_required

@@ -13,35 +13,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Min, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import ExtractYear
 
 from branches import models as m
-from branches.dates import age_on, months_between, today
+from branches.dates import age_on, months_between
+from branches.working_year import as_of
 from reports.worklog import work_years
 
 K = m.OrgKind
 BASIC_KINDS = (K.PARTY_COMMITTEE, K.GENERAL_BRANCH, K.BRANCH, K.JOINT_BRANCH)
-
-
-def as_of(year):
-    """The day a year's state is read on: 31 December of a past year, today for the current year."""
-    return min(datetime.date(year, 12, 31), today())
-
-
-def record_years():
-    """(first, last): the years in which anything was recorded (a member joined, an organization was approved,
-    an election held, a branch assessed, a case opened, work logged); (None, None) while there are no records."""
-    spans = [
-        (m.Member.objects, "join_date"), (m.Organization.objects, "approved_on"), (m.Election.objects, "held_on"),
-        (m.WorkLogEntry.objects, "date"), (m.Assessment.objects, "year"), (m.RectificationCase.objects, "year"),
-    ]
-    years = []
-    for manager, name in spans:
-        for value in manager.aggregate(first=Min(name), last=Max(name)).values():
-            if value is not None:
-                years.append(value if isinstance(value, int) else value.year)
-    return (min(years), max(years)) if years else (None, None)
 
 
 # ---------------------------------------------------------------------------------------------

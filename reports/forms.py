@@ -38,6 +38,10 @@ class PeriodForm(ParameterForm):
     period = forms.CharField(required=False, strip=True)
     number = forms.CharField(required=False, strip=True)
 
+    def __init__(self, data, default_year=None):
+        super().__init__(data)
+        self.default_year = default_year or today().year  # the office's working year, when the address names none
+
     def clean_period(self):
         return self.cleaned_data["period"] or "year"
 
@@ -50,7 +54,7 @@ class PeriodForm(ParameterForm):
         if self.errors:
             return data
         if data["year"] is None:
-            data["year"] = today().year
+            data["year"] = self.default_year
         if data["period"] == "year":
             data["number"] = None
         try:
@@ -63,4 +67,4 @@ class PeriodForm(ParameterForm):
         """The year, period and number to put back in the page's picker, whatever was typed."""
         data = getattr(self, "cleaned_data", {})
         period = data.get("period") or self.data.get("period") or "year"
-        return {"year": data.get("year") or today().year, "kind": period, "number": data.get("number")}
+        return {"year": data.get("year") or self.default_year, "kind": period, "number": data.get("number")}

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 
 from branches import models as m
-from branches import scope
+from branches import scope, working_year
 from branches.scope import district_wide
 from branches.dates import today
 from branches.early_warning import RULES, evaluate
@@ -33,9 +33,9 @@ from .forms import PeriodForm, WarningsForm, YearForm
 # ---------------------------------------------------------------------------------------------
 @staff_member_required
 def dashboard(request):
-    first, last = figures.record_years()
+    first, last = working_year.record_years()
     current = today().year
-    default = current if last is None or last >= current else last
+    default = working_year.working_year(request)
     earliest, latest = year_range(until_this_year=True)
     years = list(range(latest, max(earliest, min(first or current, current)) - 1, -1))
     context = {**admin.site.each_context(request), "title": "基层党建工作看板", "years": years, "default_year": default,
@@ -72,7 +72,8 @@ def warning_list(request):
     form = WarningsForm(request.GET)
     valid = form.is_valid()
     data = form.cleaned_data
-    on, code, ownership = data.get("date") or today(), data.get("rule"), data.get("ownership")
+    on = data.get("date") or working_year.as_of(working_year.working_year(request))
+    code, ownership = data.get("rule"), data.get("ownership")
     context = {"title": "基层党组织预警", "rules": RULES, "ownerships": Ownership.choices,
                "on": on, "code": code, "ownership": ownership}
     if not valid:
@@ -98,7 +99,7 @@ def warning_list(request):
 
 @login_required
 def meeting_compliance(request):
-    form = PeriodForm(request.GET)
+    form = PeriodForm(request.GET, default_year=working_year.working_year(request))
     valid = form.is_valid()
     shown = form.shown()
     context = {"title": "组织生活落实情况", **shown,
@@ -134,7 +135,7 @@ def _report_page(request, year=None, error="", report=None, status=200):
     context = {
         **admin.site.each_context(request),
         "title": f"{year}年述职报告" if year else "述职报告",
-        "year": year, "error": error, "report": report, "selected": year or today().year - 1,
+        "year": year, "error": error, "report": report, "selected": year or _report_year(request),
         "years": range(year_range(until_this_year=True)[1], year_range()[0] - 1, -1),
     }
     if report is not None:
@@ -144,12 +145,18 @@ def _report_page(request, year=None, error="", report=None, status=200):
     return render(request, "reports/annual_report.html", context, status=status)
 
 
+def _report_year(request):
+    """The working year once it has ended, else last year: a duty report is of a whole year."""
+    year = working_year.working_year(request)
+    return year if year < today().year else today().year - 1
+
+
 def _year(request):
-    """The year asked for (last year when none is), or the message to show instead."""
+    """The year asked for (else the working year, once ended), or the message to show instead."""
     form = YearForm(request.GET, until_this_year=True)
     if not form.is_valid():
         return None, form.messages()[0]
-    return form.cleaned_data["year"] or today().year - 1, ""
+    return form.cleaned_data["year"] or _report_year(request), ""
 
 
 @staff_member_required

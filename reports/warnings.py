@@ -13,7 +13,7 @@ from branches.sheets import write_row
 
 
 # -- where the list is shown -------------------------------------------------------------------------
-XLSX_COLUMNS = ["党组织", "上级党组织", "组织类别", "单位类别", "办学性质", "预警编号", "预警内容", "具体情况"]
+XLSX_COLUMNS = ["党组织", "上级党组织", "组织类别", "单位类别", "办学性质", "预警内容", "具体情况"]
 
 
 def workbook(result):
@@ -31,14 +31,14 @@ def workbook(result):
         org = hit.organization
         write_row(sheet, [
             org.name, org.parent.name if org.parent_id else "", org.get_kind_display(),
-            org.get_unit_category_display(), org.get_ownership_display(), hit.rule.code, hit.rule.title, hit.detail,
+            org.get_unit_category_display(), org.get_ownership_display(), hit.rule.title, hit.detail,
         ])
     summary = book.create_sheet("规则汇总")
-    write_row(summary, ["预警编号", "预警内容", "类别", "党组织数", "公办", "民办"])
-    for r, total, public, private in result.counts():
-        write_row(summary, [r.code, r.title, r.group, total, public, private])
+    write_row(summary, ["序号", "预警内容", "类别", "党组织数", "公办", "民办"])
+    for number, (r, total, public, private) in enumerate(result.counts(), 1):
+        write_row(summary, [number, r.title, r.group, total, public, private])
     for ws in (sheet, summary):
-        for column, width in zip("ABCDEFGH", (34, 30, 12, 14, 10, 22, 26, 50)):
+        for column, width in zip("ABCDEFG", (34, 30, 12, 14, 10, 26, 50)):
             ws.column_dimensions[column].width = width
     return book
 

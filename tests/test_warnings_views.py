@@ -78,11 +78,12 @@ def test_the_xlsx_download_holds_the_list_shown_and_names_stay_text(build, admin
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert list(rows[0]) == warnings.XLSX_COLUMNS
     result = early_warning.evaluate(datetime.date(2023, 12, 31))
-    assert [(r[0], r[5], r[7]) for r in rows[1:]] == [(h.organization.name, h.rule.code, h.detail) for h in result.hits]
+    # The rule by its title: the office never reads a rule's code.
+    assert [(r[0], r[5], r[6]) for r in rows[1:]] == [(h.organization.name, h.rule.title, h.detail) for h in result.hits]
     formula_cell = next(c for c in sheet["A"] if c.value == "=1+2党支部")
     assert formula_cell.data_type == "s"
-    counts = {row[0]: row[3] for row in book["规则汇总"].iter_rows(min_row=2, values_only=True)}
-    assert counts["too_small"] == 1 and counts["secretary_vacant"] == 1
+    counts = {row[1]: row[3] for row in book["规则汇总"].iter_rows(min_row=2, values_only=True)}
+    assert counts["正式党员不足3人"] == 1 and counts["书记空缺超过3个月"] == 1
 
 
 # -- the organization changelist -------------------------------------------------------------------------
@@ -90,7 +91,8 @@ def test_the_changelist_shows_each_organizations_warnings_with_links_to_the_reco
     public, _ = small_district(build)
     page = admin_client.get(reverse("admin:branches_organization_changelist"), {"asof": ON}).content.decode()
     members_url = reverse("admin:branches_member_changelist") + f"?organization__id__exact={public.pk}"
-    assert f'<a href="{members_url}" title="正式党员2人" style="color:#b00">正式党员不足3人</a>' in page
+    # A badge: the rule's short name, its finding on hover, the records one click away.
+    assert f'<a class="warning-badge" href="{members_url}" title="正式党员2人">不足3人</a>' in page
 
 
 def test_the_changelist_filter_keeps_the_organizations_a_rule_flags(build, admin_client):

@@ -8,6 +8,7 @@ from ..dates import today
 from ..early_warning import RULES, RULES_BY_CODE, evaluate
 from ..forms import AsOfForm, parse_year
 from ..periods import YEARS
+from ..working_year import as_of, working_year
 
 
 def as_of_form(request):
@@ -15,9 +16,9 @@ def as_of_form(request):
 
 
 def requested_as_of(request):
-    """The day the list reads the state on: ?asof=YYYY-MM-DD (a past year's 31 December), else today."""
+    """The day the list reads the state on: ?asof=YYYY-MM-DD, else the end of the office's working year."""
     form = as_of_form(request)
-    return (form.is_valid() and form.cleaned_data["asof"]) or today()
+    return (form.is_valid() and form.cleaned_data["asof"]) or as_of(working_year(request))
 
 
 class AsOfFilter(admin.SimpleListFilter):
@@ -30,9 +31,14 @@ class AsOfFilter(admin.SimpleListFilter):
     title = "状态日期"
     parameter_name = "asof"
 
+    def __init__(self, request, *args):
+        self.request = request
+        super().__init__(request, *args)
+
     def lookups(self, request, model_admin):
         year = today().year
-        days = [(f"{y}-12-31", f"{y}年12月31日") for y in range(year - 1, year - 6, -1)]
+        days = [(today().isoformat(), "今天")]
+        days += [(f"{y}-12-31", f"{y}年12月31日") for y in range(year - 1, year - 6, -1)]
         raw = request.GET.get(self.parameter_name)
         if raw and raw not in dict(days) and as_of_form(request).is_valid():
             days.insert(0, (raw, requested_as_of(request).isoformat()))
@@ -40,7 +46,8 @@ class AsOfFilter(admin.SimpleListFilter):
 
     def choices(self, changelist):
         choices = list(super().choices(changelist))
-        choices[0]["display"] = "今天"
+        on = as_of(working_year(self.request))
+        choices[0]["display"] = f"工作年度（{on.year}年{on.month}月{on.day}日）"
         return choices
 
     def queryset(self, request, queryset):
@@ -350,3 +357,17 @@ class WorkYearFilter(YearFilter):
 
     def in_year(self, queryset, year):
         return queryset.filter(date__year=year)
+
+
+class ImportedTypeFilter(admin.SimpleListFilter):
+    """导入对象 by its Chinese name."""
+
+    title = "导入对象"
+    parameter_name = "model"
+
+    def lookups(self, request, model_admin):
+        labels = model_admin.get_queryset(request).order_by("model").values_list("model", flat=True).distinct()
+        return [(label, m.model_label(label)) for label in labels]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(model=self.value()) if self.value() else queryset

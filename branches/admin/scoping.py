@@ -33,10 +33,26 @@ def _masked_column(model, name):
     return column
 
 
-class _MaskedHistory(HistoricalRecordContextHelper):
+class _ReadableHistory(HistoricalRecordContextHelper):
+    """A change as the office reads it: a choice by its label, yes/no in Chinese, an empty value as 空."""
+
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
-        return personal.MASKS[change.field](value) if change.field in personal.MASKS else value
+        if value is None or value == "":
+            return "（空）"
+        field = self.model._meta.get_field(change.field)
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if field.choices and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return value
+
+
+class _MaskedHistory(_ReadableHistory):
+    def prepare_delta_change_value(self, change, value):
+        if change.field in personal.MASKS and value not in (None, ""):
+            value = personal.MASKS[change.field](value)
+        return super().prepare_delta_change_value(change, value)
 
 
 class ScopedFormfieldsMixin:
@@ -126,9 +142,8 @@ class ScopedAdminMixin(ReviewAdminMixin, ScopeMixin, SimpleHistoryAdmin):
     audit history (django-simple-history)."""
 
     def get_historical_record_context_helper(self, request, historical_record):
-        if self._masked_fields(request):
-            return _MaskedHistory(self.model, historical_record)
-        return super().get_historical_record_context_helper(request, historical_record)
+        helper = _MaskedHistory if self._masked_fields(request) else _ReadableHistory
+        return helper(self.model, historical_record)
 
     def _history_subject_or_404(self, request, object_id):
         """The object whose history is asked for. A deleted one's history is open to those who see everything."""
