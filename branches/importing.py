@@ -20,6 +20,7 @@ from collections import namedtuple
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.db import connections, router
 from django.db import models as djm
 from django.db.models import NOT_PROVIDED
 from import_export import fields, resources
@@ -33,7 +34,7 @@ from . import models as m
 from . import scope, version
 from . import widgets as w
 from .history import copy_to_history, within
-from .sheets import ROW, Columns, header_key, paused_gc, read_table, write_workbook
+from .sheets import ROW, Columns, Uncalculated, header_key, paused_gc, read_table, write_workbook
 
 UPDATE_BATCH = 200  # rows per UPDATE statement (see bulk_update)
 
@@ -79,7 +80,10 @@ class Column(fields.Field):
 
     def clean(self, row, **kwargs):
         # import-export's Field.clean, without its per-cell bookkeeping (it runs for every cell of the file).
-        value = self.widget.clean(row[self.column_name])
+        cell = row[self.column_name]
+        if isinstance(cell, Uncalculated):
+            raise ValueError(Uncalculated.MESSAGE)
+        value = self.widget.clean(cell)
         if (value is None or value == "") and self.default is not NOT_PROVIDED:
             return self.default() if callable(self.default) else self.default
         return value
@@ -252,11 +256,14 @@ class BaseSheetResource(resources.ModelResource):
         return [f.widget for f in self.fields.values() if isinstance(f.widget, w.Related)]
 
     # -- import ----------------------------------------------------------------------------------
-    def import_data(self, dataset, *args, **kwargs):
+    def import_data(self, dataset, dry_run=False, *args, **kwargs):
+        self.writing = not dry_run
         with paused_gc():
-            return super().import_data(dataset, *args, **kwargs)
+            return super().import_data(dataset, dry_run, *args, **kwargs)
 
     def before_import(self, dataset, **kwargs):
+        if getattr(self, "writing", False):
+            take_turns(self._meta.model)
         for widget in self.related_widgets():
             widget.reset()  # look-ups are built once per file, from the database as it is now
         self.m2m_rows = []
@@ -385,7 +392,10 @@ class BaseSheetResource(resources.ModelResource):
             self.changed_fields.clear()
 
     def after_import(self, dataset, result, **kwargs):
-        super().after_import(dataset, result, **kwargs)
+        # Not ModelResource.after_import: it resets the id sequence to max(id) (setval) after every import that
+        # adds rows, which on PostgreSQL rewinds it below ids a concurrent transaction has already drawn, so
+        # that transaction's next insert fails on the primary key. The project never writes explicit ids.
+        resources.Resource.after_import(self, dataset, result, **kwargs)
         self.write_m2m()
         if not kwargs.get("dry_run"):
             version.changed()  # bulk writes send no signal
@@ -494,6 +504,19 @@ class BaseSheetResource(resources.ModelResource):
                 strict = False
             specs.append((f.column_name, fmt, options, strict))
         return specs
+
+
+def take_turns(model):
+    """Confirmed imports of one record type write one after the other, each seeing what the one before wrote.
+
+    Taken before the rows' records are looked up by their natural keys, and held until the import's transaction
+    ends: a second import of the same file then finds the first one's records and updates them. On SQLite every
+    transaction takes the write lock when it begins (settings), which already does this.
+    """
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [model._meta.label_lower])
 
 
 def preview(result, shown_rows=500):

@@ -949,6 +949,8 @@ class WorkLogEntry(models.Model):
         verbose_name = verbose_name_plural = "党建工作台账"
         ordering = ["-date", "id"]
         indexes = [models.Index(fields=["kind", "date"])]
+        # The import's natural key, held by the database: two imports of one file at once cannot double it.
+        constraints = [models.UniqueConstraint(fields=["date", "kind", "title"], name="one_worklog_entry_per_title_day")]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.title}"
@@ -1113,6 +1115,10 @@ class Meeting(Reviewed):
         verbose_name = verbose_name_plural = "组织生活"
         ordering = ["-held_on", "id"]
         indexes = [models.Index(fields=["organization", "meeting_type", "held_on"]), models.Index(fields=["held_on"])]
+        # The import's natural key, held by the database: two imports of one file at once cannot double it.
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "meeting_type", "held_on", "topic"], name="one_meeting_per_topic_day"),
+        ]
 
     def __str__(self):
         return f"{self.organization} {self.held_on:%Y-%m-%d}{self.meeting_type}"
