@@ -278,8 +278,9 @@ class BaseSheetResource(resources.ModelResource):
             if isinstance(f.widget, w.Related) and not f.is_m2m
         ]
         self.self_references = [(f, field) for f, field in self.foreign_keys if field.related_model is model]
-        # Cells these widgets read can only hold valid values (a choice's code, a date, a yes or no).
-        self.checked_by_widget = [f.attribute for f in self.file_fields if isinstance(f.widget, (w.Choice, w.Date, w.YesNo))]
+        # Cells these widgets read can only hold valid values (a choice's code, a yes or no); a date still meets
+        # its field's bounds (not before 1921 for a party date).
+        self.checked_by_widget = [f.attribute for f in self.file_fields if isinstance(f.widget, (w.Choice, w.YesNo))]
         # What an unchanged row is compared on: the stored value of each of the file's columns.
         self.compared = [
             (f, f.attribute if f.is_m2m else model._meta.get_field(f.attribute).attname) for f in self.file_fields
