@@ -121,7 +121,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Uploaded spreadsheets waiting for their confirm (branches/uploads.py): a folder every worker shares, not
+    # served, not in the backups; each file deleted on confirm or cancel, or a day after.
+    "import_export": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.environ.get("SHUZHI_IMPORT_UPLOADS") or str(BASE_DIR / "uploads")},
+    },
 }
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "branches.uploads.PendingUpload"
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
 
