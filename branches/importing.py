@@ -586,6 +586,9 @@ OUTSIDE = "超出本组织范围：只能导入本组织及下属党支部的记
 
 
 class ScopedResourceMixin:
+    # The field a refusal is reported on and its words; None: the first hop of the record's path to its organization.
+    outside_field, outside_message = None, OUTSIDE
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
@@ -617,8 +620,10 @@ class ScopedResourceMixin:
             errors = exc.update_error_dict(errors)
         if instance.__dict__.pop("_outside_before", False) or self._outside_after(instance):
             self.refused += 1
-            # The same words whether the record exists elsewhere or the row names another school: nothing leaks.
-            errors = {scope_field(instance): [OUTSIDE]}
+            instance.__dict__["_refused"] = True
+            # The same words whether the record exists elsewhere or the row names another school, and nothing else
+            # about the row (its other cells' errors would tell what the record holds): nothing leaks.
+            errors = {self.outside_field or scope_field(instance): [self.outside_message]}
         elif isinstance(instance, m.Reviewed):
             try:
                 instance.submit_as(self.user, instance.__dict__.pop("_decisions_before", None))
@@ -627,6 +632,11 @@ class ScopedResourceMixin:
         if errors:
             raise ValidationError(errors)
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if instance.__dict__.get("_refused"):  # the refusal alone: the model's rules would tell what the record holds
+            raise ValidationError(import_validation_errors)
+        super().validate_instance(instance, import_validation_errors, validate_unique)
+
     def _outside_after(self, instance):
         try:
             organization = scope.organization_of(instance)
@@ -634,6 +644,20 @@ class ScopedResourceMixin:
             organization = None
         # No organization: the row's own cell could not be read, and its own error says so.
         return organization is not None and self._outside(instance)
+
+    def changes(self, original, instance):
+        """The preview's (column, old, new), with ID and phone numbers masked for those without the permission."""
+        found = super().changes(original, instance)
+        if self.user is None or personal.can_see(self.user):  # None: the command line, run by the office
+            return found
+        masks = {f.column_name: personal.MASKS[f.attribute] for f in self.fields.values() if f.attribute in personal.MASKS}
+        if not masks:
+            return found
+
+        def masked(column, value):
+            return masks[column](value) if column in masks and value != shown(None) else value
+
+        return [(column, masked(column, old), masked(column, new)) for column, old, new in found]
 
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)

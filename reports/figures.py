@@ -17,7 +17,9 @@ from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.db.models.functions import ExtractYear
 
 from branches import models as m
+from branches import scope
 from branches.dates import age_on, months_between, today
+from branches.periods import YEARS
 from reports.worklog import work_years
 
 K = m.OrgKind
@@ -29,18 +31,26 @@ def as_of(year):
     return min(datetime.date(year, 12, 31), today())
 
 
-def record_years():
+def record_years(user=None):
     """(first, last): the years in which anything was recorded (a member joined, an organization was approved,
-    an election held, a branch assessed, a case opened, work logged); (None, None) while there are no records."""
+    an election held, a branch assessed, a case opened, work logged); (None, None) while there are no records.
+
+    With a user, only what that user sees: a secretary's years are their school's (the committee's own work log is
+    the district's, and not theirs). The years lie in periods.YEARS whatever a record says.
+    """
     spans = [
         (m.Member.objects, "join_date"), (m.Organization.objects, "approved_on"), (m.Election.objects, "held_on"),
-        (m.WorkLogEntry.objects, "date"), (m.Assessment.objects, "year"), (m.RectificationCase.objects, "year"),
+        (m.Assessment.objects, "year"), (m.RectificationCase.objects, "year"),
     ]
+    everything = user is None or scope.sees_everything(user)
+    if everything:
+        spans.append((m.WorkLogEntry.objects, "date"))
     years = []
     for manager, name in spans:
-        for value in manager.aggregate(first=Min(name), last=Max(name)).values():
+        records = manager.all() if everything else manager.visible_to(user)
+        for value in records.aggregate(first=Min(name), last=Max(name)).values():
             if value is not None:
-                years.append(value if isinstance(value, int) else value.year)
+                years.append(min(max(value if isinstance(value, int) else value.year, YEARS[0]), YEARS[-1]))
     return (min(years), max(years)) if years else (None, None)
 
 
