@@ -10,9 +10,13 @@ the dashboard and admin lists (members, searched members, organizations, electio
 imports of 3,800-row member files run through the admin's import (upload, then confirm). Afterwards it checks the
 roll: no member lost, none duplicated.
 
+On PostgreSQL a second phase follows: two meeting files that overlap by half confirmed at the same moment, while
+the office adds members one by one through the admin's form; it prints errors, lost and duplicated rows.
+
 Targets (an office of twenty at once, imports running): zero errors, zero lost or duplicated rows, p95 under 1 s. Not a test: it prints figures.
 """
 import argparse
+import datetime
 import os
 import sys
 import html
@@ -190,6 +194,8 @@ def run(args):
         elapsed = time.monotonic() - started
         report(results, elapsed, args)
         importer.report(env)
+        if use_pg and not args.no_imports:
+            Overlap(port, env).run()
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
@@ -243,18 +249,7 @@ class Imports:
 
     def run_one(self, name):
         started = time.perf_counter()
-        try:
-            session = Session(self.port, "bench-office")
-            status, page = session.upload("/admin/branches/member/import/", self.files[name], name)
-            form = re.search(rb'<form[^>]*action="([^"]*process_import[^"]*)"(.*?)</form>', page, re.S)
-            if status != 200 or form is None:
-                raise RuntimeError(f"preview {status}")
-            fields = dict(re.findall(rb'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2)))
-            fields = {k.decode(): html.unescape(v.decode()) for k, v in fields.items()}
-            status, _ = session.request("POST", html.unescape(form.group(1).decode()), fields, timeout=IMPORT_TIMEOUT)
-            outcome = "ok" if status == 302 else f"confirm {status}"
-        except Exception as exc:  # noqa: BLE001
-            outcome = repr(exc)
+        outcome = import_through_admin(Session(self.port, "bench-office"), "member", self.files[name], name)
         self.outcomes[name] = (outcome, time.perf_counter() - started)
 
     def report(self, env):
@@ -289,10 +284,115 @@ print(json.dumps(dict(
             print(f"  import event {file_name}: {created} new, {updated} updated, {history} history rows point to it")
 
 
+def preview_through_admin(session, model, data, name):
+    """Upload and preview; the confirm form's address and fields."""
+    status, page = session.upload(f"/admin/branches/{model}/import/", data, name)
+    form = re.search(rb'<form[^>]*action="([^"]*process_import[^"]*)"(.*?)</form>', page, re.S)
+    if status != 200 or form is None:
+        raise RuntimeError(f"preview {status}")
+    fields = dict(re.findall(rb'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2)))
+    return html.unescape(form.group(1).decode()), {k.decode(): html.unescape(v.decode()) for k, v in fields.items()}
+
+
+def import_through_admin(session, model, data, name, before_confirm=None):
+    """Upload, preview and confirm as the office: "ok", or what went wrong."""
+    try:
+        action, fields = preview_through_admin(session, model, data, name)
+        if before_confirm is not None:
+            before_confirm.wait()
+        status, _ = session.request("POST", action, fields, timeout=IMPORT_TIMEOUT)
+        return "ok" if status == 302 else f"confirm {status}"
+    except Exception as exc:  # noqa: BLE001
+        return repr(exc)
+
+
+class Overlap:
+    """PostgreSQL: two meeting files that share half their rows, confirmed at the same moment (both previews made
+    first), while the office adds 13 members through the admin's form."""
+
+    MEETINGS, FORMS = 300, 13
+
+    def __init__(self, port, env):
+        self.port, self.env = port, env
+        script = (
+            "import json; from branches.models import Organization, OrgKind\n"
+            "o = Organization.objects.filter(kind=OrgKind.BRANCH, is_active=True).order_by('pk').first()\n"
+            "print(json.dumps([o.name, o.pk]))"
+        )
+        out = subprocess.run([sys.executable, "manage.py", "shell"], input=script, cwd=ROOT, env=env, check=True,
+                             text=True, capture_output=True).stdout
+        self.org_name, self.org_pk = json.loads(out.strip().splitlines()[-1])
+        start, half = datetime.date(2024, 1, 1), self.MEETINGS // 2
+        header = ["召开日期", "党组织", "类型", "主题", "实到人数", "应到人数"]
+
+        def meetings(numbers):
+            return workbook([header] + [[start + datetime.timedelta(days=n), self.org_name, "党小组会",
+                                         f"负载测试第{n}讲", 5, 6] for n in numbers])
+
+        self.files = {"组织生活甲.xlsx": meetings(range(0, self.MEETINGS)),
+                      "组织生活乙.xlsx": meetings(range(half, half + self.MEETINGS))}
+        self.expected_meetings = self.MEETINGS + half
+        self.form_numbers = [make_id(10_000 + i) for i in range(self.FORMS)]
+        self.outcomes, self.form_errors = {}, []
+
+    def run(self):
+        sessions = {name: Session(self.port, "bench-office") for name in self.files}
+        together = threading.Barrier(len(self.files) + 1)
+        threads = [threading.Thread(target=self.import_one, args=(sessions[name], name, together)) for name in self.files]
+        threads.append(threading.Thread(target=self.post_forms, args=(together,)))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(IMPORT_TIMEOUT * 2)
+        self.report()
+
+    def import_one(self, session, name, together):
+        self.outcomes[name] = import_through_admin(session, "meeting", self.files[name], name, before_confirm=together)
+
+    def post_forms(self, together):
+        session = Session(self.port, "bench-office")
+        together.wait()
+        for i, number in enumerate(self.form_numbers):
+            try:
+                _, page = session.request("GET", "/admin/branches/member/add/")
+                token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+                status, _ = session.request("POST", "/admin/branches/member/add/", {
+                    "csrfmiddlewaretoken": token, "name": f"表单党员{i}", "id_number": number, "ethnicity": "汉族",
+                    "organization": self.org_pk, "status": "full", "join_date": "2010-07-01",
+                    "full_member_date": "2011-07-01", "roll_status": "on_roll", "_save": "保存",
+                })
+                if status != 302:
+                    self.form_errors.append(f"form {status}")
+            except Exception as exc:  # noqa: BLE001
+                self.form_errors.append(repr(exc))
+
+    def report(self):
+        script = f"""
+import json
+from django.db.models import Count
+from branches.models import Meeting, Member
+ours = Meeting.objects.filter(topic__startswith="负载测试")
+keys = ours.values("organization", "meeting_type", "held_on", "topic").annotate(n=Count("id"))
+print(json.dumps(dict(
+    meetings=ours.count(), distinct=keys.count(),
+    forms=Member.objects.filter(id_number__in={json.dumps(self.form_numbers)}).count(),
+)))
+"""
+        check = subprocess.run([sys.executable, "manage.py", "shell"], input=script, cwd=ROOT, env=self.env, check=True,
+                               text=True, capture_output=True)
+        check = json.loads(check.stdout.strip().splitlines()[-1])
+        errors = [f"{name}: {o}" for name, o in self.outcomes.items() if o != "ok"] + self.form_errors
+        lost = max(0, self.expected_meetings - check["distinct"]) + (self.FORMS - check["forms"])
+        duplicated = check["meetings"] - check["distinct"]
+        print(f"\nPostgreSQL, two overlapping meeting files ({self.MEETINGS} rows each, {self.MEETINGS // 2} shared) "
+              f"confirmed at once beside {self.FORMS} member form posts:")
+        print(f"errors: {len(errors)}" + (f"  e.g. {errors[:5]}" if errors else "")
+              + f"; lost: {lost}; duplicated: {duplicated} (meetings {check['meetings']}/{self.expected_meetings}, "
+              f"form members {check['forms']}/{self.FORMS})")
+
+
 def make_id(i):
     sys.path.insert(0, str(ROOT))
-    import datetime
-
     from branches.idcard import make_id_number
 
     born = datetime.date(1970, 1, 1) + datetime.timedelta(days=i // 2)

@@ -20,6 +20,7 @@ from collections import namedtuple
 from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.db import connections, router
 from django.db import models as djm
 from django.db.models import NOT_PROVIDED
 from import_export import fields, resources
@@ -33,7 +34,7 @@ from . import models as m
 from . import scope, version
 from . import widgets as w
 from .history import copy_to_history, within
-from .sheets import ROW, Columns, header_key, paused_gc, read_table, write_workbook
+from .sheets import ROW, Columns, Uncalculated, header_key, paused_gc, read_table, write_workbook
 
 UPDATE_BATCH = 200  # rows per UPDATE statement (see bulk_update)
 
@@ -79,7 +80,10 @@ class Column(fields.Field):
 
     def clean(self, row, **kwargs):
         # import-export's Field.clean, without its per-cell bookkeeping (it runs for every cell of the file).
-        value = self.widget.clean(row[self.column_name])
+        cell = row[self.column_name]
+        if isinstance(cell, Uncalculated):
+            raise ValueError(Uncalculated.MESSAGE)
+        value = self.widget.clean(cell)
         if (value is None or value == "") and self.default is not NOT_PROVIDED:
             return self.default() if callable(self.default) else self.default
         return value
@@ -252,11 +256,14 @@ class BaseSheetResource(resources.ModelResource):
         return [f.widget for f in self.fields.values() if isinstance(f.widget, w.Related)]
 
     # -- import ----------------------------------------------------------------------------------
-    def import_data(self, dataset, *args, **kwargs):
+    def import_data(self, dataset, dry_run=False, *args, **kwargs):
+        self.writing = not dry_run
         with paused_gc():
-            return super().import_data(dataset, *args, **kwargs)
+            return super().import_data(dataset, dry_run, *args, **kwargs)
 
     def before_import(self, dataset, **kwargs):
+        if getattr(self, "writing", False):
+            take_turns(self._meta.model)
         for widget in self.related_widgets():
             widget.reset()  # look-ups are built once per file, from the database as it is now
         self.m2m_rows = []
@@ -271,8 +278,9 @@ class BaseSheetResource(resources.ModelResource):
             if isinstance(f.widget, w.Related) and not f.is_m2m
         ]
         self.self_references = [(f, field) for f, field in self.foreign_keys if field.related_model is model]
-        # Cells these widgets read can only hold valid values (a choice's code, a date, a yes or no).
-        self.checked_by_widget = [f.attribute for f in self.file_fields if isinstance(f.widget, (w.Choice, w.Date, w.YesNo))]
+        # Cells these widgets read can only hold valid values (a choice's code, a yes or no); a date still meets
+        # its field's bounds (not before 1921 for a party date).
+        self.checked_by_widget = [f.attribute for f in self.file_fields if isinstance(f.widget, (w.Choice, w.YesNo))]
         # What an unchanged row is compared on: the stored value of each of the file's columns.
         self.compared = [
             (f, f.attribute if f.is_m2m else model._meta.get_field(f.attribute).attname) for f in self.file_fields
@@ -386,7 +394,10 @@ class BaseSheetResource(resources.ModelResource):
             self.changed_fields.clear()
 
     def after_import(self, dataset, result, **kwargs):
-        super().after_import(dataset, result, **kwargs)
+        # Not ModelResource.after_import: it resets the id sequence to max(id) (setval) after every import that
+        # adds rows, which on PostgreSQL rewinds it below ids a concurrent transaction has already drawn, so
+        # that transaction's next insert fails on the primary key. The project never writes explicit ids.
+        resources.Resource.after_import(self, dataset, result, **kwargs)
         self.write_m2m()
         if not kwargs.get("dry_run"):
             version.changed()  # bulk writes send no signal
@@ -507,6 +518,19 @@ class BaseSheetResource(resources.ModelResource):
         return specs
 
 
+def take_turns(model):
+    """Confirmed imports of one record type write one after the other, each seeing what the one before wrote.
+
+    Taken before the rows' records are looked up by their natural keys, and held until the import's transaction
+    ends: a second import of the same file then finds the first one's records and updates them. On SQLite every
+    transaction takes the write lock when it begins (settings), which already does this.
+    """
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [model._meta.label_lower])
+
+
 def preview(result, shown_rows=500):
     """What the preview page and the command say about an import: counts, every problem, the changes."""
     rows = [r for r in result.rows]
@@ -573,6 +597,9 @@ OUTSIDE = "超出本组织范围：只能导入本组织及下属党支部的记
 
 
 class ScopedResourceMixin:
+    # The field a refusal is reported on and its words; None: the first hop of the record's path to its organization.
+    outside_field, outside_message = None, OUTSIDE
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
@@ -604,8 +631,10 @@ class ScopedResourceMixin:
             errors = exc.update_error_dict(errors)
         if instance.__dict__.pop("_outside_before", False) or self._outside_after(instance):
             self.refused += 1
-            # The same words whether the record exists elsewhere or the row names another school: nothing leaks.
-            errors = {scope_field(instance): [OUTSIDE]}
+            instance.__dict__["_refused"] = True
+            # The same words whether the record exists elsewhere or the row names another school, and nothing else
+            # about the row (its other cells' errors would tell what the record holds): nothing leaks.
+            errors = {self.outside_field or scope_field(instance): [self.outside_message]}
         elif isinstance(instance, m.Reviewed):
             try:
                 instance.submit_as(self.user, instance.__dict__.pop("_decisions_before", None))
@@ -614,6 +643,11 @@ class ScopedResourceMixin:
         if errors:
             raise ValidationError(errors)
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if instance.__dict__.get("_refused"):  # the refusal alone: the model's rules would tell what the record holds
+            raise ValidationError(import_validation_errors)
+        super().validate_instance(instance, import_validation_errors, validate_unique)
+
     def _outside_after(self, instance):
         try:
             organization = scope.organization_of(instance)
@@ -621,6 +655,20 @@ class ScopedResourceMixin:
             organization = None
         # No organization: the row's own cell could not be read, and its own error says so.
         return organization is not None and self._outside(instance)
+
+    def changes(self, original, instance):
+        """The preview's (column, old, new), with ID and phone numbers masked for those without the permission."""
+        found = super().changes(original, instance)
+        if self.user is None or personal.can_see(self.user):  # None: the command line, run by the office
+            return found
+        masks = {f.column_name: personal.MASKS[f.attribute] for f in self.fields.values() if f.attribute in personal.MASKS}
+        if not masks:
+            return found
+
+        def masked(column, value):
+            return masks[column](value) if column in masks and value != shown(None) else value
+
+        return [(column, masked(column, old), masked(column, new)) for column, old, new in found]
 
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)

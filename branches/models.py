@@ -3,11 +3,13 @@
 Each rule lives once, here: on the model (clean, properties) or on its queryset, so that the admin,
 the import, the dashboard and the annual report all ask the same question the same way.
 """
+import datetime
 import os
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -18,9 +20,34 @@ import simple_history
 
 from . import idcard
 from .phones import validate_phone
-from .periods import MeetingPeriod
+from .periods import YEARS, MeetingPeriod
 from .scope import organization_ids
 from .dates import add_months, add_years, age_on, today
+
+
+# ---------------------------------------------------------------------------------------------
+# Bounds: no date or number that cannot be true (a meeting in year 1, 10^15 attendees)
+# ---------------------------------------------------------------------------------------------
+def not_before(day, why):
+    return MinValueValidator(day, message=f"日期不能早于{day.year}年{day.month}月{day.day}日（{why}）。")
+
+
+def at_most(limit, what):
+    return MaxValueValidator(limit, message=f"{what}不能超过{limit}。")
+
+
+# Party dates (joining, organizations founded) begin with the Party; people on the roll were born after 1900;
+# the records this system keeps (elections, meetings, assessments, the office's work) are of this century.
+PARTY_DATE = [not_before(datetime.date(1921, 7, 1), "中国共产党成立于1921年7月1日")]
+BIRTH_DATE = [not_before(datetime.date(1900, 1, 1), "请核对出生日期")]
+RECORD_DATE = [not_before(datetime.date(YEARS.start, 1, 1), f"本系统登记{YEARS.start}年以来的记录")]
+RECORD_YEAR = [
+    MinValueValidator(YEARS.start, message=f"年度应在{YEARS.start}—{YEARS.stop - 1}年之间。"),
+    MaxValueValidator(YEARS.stop - 1, message=f"年度应在{YEARS.start}—{YEARS.stop - 1}年之间。"),
+]
+MAX_TERM_YEARS = 5
+HEADCOUNT = 10_000  # more people than any school's party organization has, by far
+WORK_COUNT = 10_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,11 +306,11 @@ class Organization(models.Model):
     unit_category = models.CharField("单位类别", max_length=30, choices=UnitCategory.choices, blank=True)
     ownership = models.CharField("办学性质", max_length=10, choices=Ownership.choices, default=Ownership.PUBLIC)
     area = models.CharField("城乡", max_length=10, choices=Area.choices, default=Area.URBAN)
-    founded_on = models.DateField("成立日期", null=True, blank=True)
-    approved_on = models.DateField("批准成立日期", null=True, blank=True)
+    founded_on = models.DateField("成立日期", null=True, blank=True, validators=PARTY_DATE)
+    approved_on = models.DateField("批准成立日期", null=True, blank=True, validators=PARTY_DATE)
     approval_document = models.CharField("批准文号", max_length=100, blank=True)
     is_active = models.BooleanField("存续", default=True, help_text="撤销的党组织取消勾选并填写撤销日期。")
-    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+    dissolved_on = models.DateField("撤销日期", null=True, blank=True, validators=PARTY_DATE)
     liaison_leader = models.ForeignKey(
         Leader, verbose_name="包抓领导", null=True, blank=True, on_delete=models.SET_NULL, related_name="organizations"
     )
@@ -523,11 +550,11 @@ class Member(models.Model):
     name = models.CharField("姓名", max_length=50)
     gender = models.CharField("性别", max_length=2, choices=Gender.choices, blank=True)
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
-    birth_date = models.DateField("出生日期", null=True, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True, validators=BIRTH_DATE)
     id_number = models.CharField("身份证号码", max_length=18, unique=True, validators=[idcard.validate_id_number])
     education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
-    join_date = models.DateField("入党日期")
-    full_member_date = models.DateField("转正日期", null=True, blank=True)
+    join_date = models.DateField("入党日期", validators=PARTY_DATE)
+    full_member_date = models.DateField("转正日期", null=True, blank=True, validators=PARTY_DATE)
     status = models.CharField("党员类别", max_length=20, choices=Status.choices, default=Status.FULL)
     organization = models.ForeignKey(
         Organization, verbose_name="所在党组织", on_delete=models.PROTECT, related_name="members"
@@ -537,7 +564,10 @@ class Member(models.Model):
     phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
     roll_status = models.CharField("在册状态", max_length=20, choices=Roll.choices, default=Roll.ON_ROLL)
     backbone_title = models.CharField("骨干教师称号", max_length=20, choices=Backbone.choices, blank=True, default="")
-    backbone_year = models.PositiveSmallIntegerField("称号年度", null=True, blank=True)
+    backbone_year = models.PositiveSmallIntegerField(
+        "称号年度", null=True, blank=True,
+        validators=[MinValueValidator(1949, message="称号年度应在1949年以后。"), MaxValueValidator(YEARS.stop - 1)],
+    )
 
     objects = MemberQuerySet.as_manager()
 
@@ -642,14 +672,18 @@ class ElectionQuerySet(ScopedQuerySet, ReviewedQuerySet):
 
 class Election(Reviewed):
     organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="elections")
-    held_on = models.DateField("选举日期")
-    term_years = models.PositiveSmallIntegerField("任期（年）", blank=True, help_text="留空按组织类别：党委5年，党总支、党支部3年。")
+    held_on = models.DateField("选举日期", validators=RECORD_DATE)
+    # 中国共产党章程 第三十一条: 基层委员会、总支部委员会、支部委员会每届任期三年至五年.
+    term_years = models.PositiveSmallIntegerField(
+        "任期（年）", blank=True, help_text="留空按组织类别：党委5年，党总支、党支部3年。",
+        validators=[MinValueValidator(1, message="任期至少1年。"), MaxValueValidator(MAX_TERM_YEARS, message=f"任期不能超过{MAX_TERM_YEARS}年（党章规定基层党组织每届任期三年至五年）。")],
+    )
     term_ends_on = models.DateField("任期届满", editable=False)
     secretary_name = models.CharField("当选书记", max_length=50, blank=True)
     deputy_names = models.CharField("当选副书记", max_length=100, blank=True)
     committee_members = models.TextField("当选委员", blank=True, help_text="多人用顿号“、”分隔。")
     approval_document = models.CharField("批复文号", max_length=100, blank=True)
-    approved_on = models.DateField("批复日期", null=True, blank=True)
+    approved_on = models.DateField("批复日期", null=True, blank=True, validators=RECORD_DATE)
     note = models.TextField("备注", blank=True)
 
     objects = ElectionQuerySet.as_manager()
@@ -672,7 +706,7 @@ class Election(Reviewed):
     def fill_term(self):
         if not self.term_years and self.organization_id:
             self.term_years = TERM_YEARS.get(self.organization.kind)
-        if self.held_on and self.term_years:
+        if self.held_on and self.term_years and self.term_years <= MAX_TERM_YEARS:  # a longer one is refused
             self.term_ends_on = add_years(self.held_on, self.term_years)
 
     def clean(self):
@@ -740,10 +774,10 @@ class Assessment(Reviewed):
     organization = models.ForeignKey(
         Organization, verbose_name="党支部", on_delete=models.PROTECT, related_name="assessments"
     )
-    year = models.PositiveSmallIntegerField("年度")
+    year = models.PositiveSmallIntegerField("年度", validators=RECORD_YEAR)
     # Blank while the office has not decided: a secretary submits the self-assessment scores, the office the result.
     result = models.CharField("评定结果", max_length=20, choices=AssessmentResult.choices, blank=True)
-    assessed_on = models.DateField("评定日期")
+    assessed_on = models.DateField("评定日期", validators=RECORD_DATE)
     note = models.TextField("备注", blank=True)
 
     objects = AssessmentQuerySet.as_manager()
@@ -831,16 +865,16 @@ class RectificationCase(Reviewed):
     organization = models.ForeignKey(
         Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="rectifications"
     )
-    year = models.PositiveSmallIntegerField("年度")
+    year = models.PositiveSmallIntegerField("年度", validators=RECORD_YEAR)
     categories = models.ManyToManyField(ProblemCategory, verbose_name="问题类别", blank=True)
     problems = models.TextField("存在问题")
     measures = models.TextField("整顿措施", blank=True)
     responsible_leader = models.ForeignKey(
         Leader, verbose_name="包抓领导", null=True, blank=True, on_delete=models.SET_NULL, related_name="rectifications"
     )
-    deadline = models.DateField("整改时限")
+    deadline = models.DateField("整改时限", validators=RECORD_DATE)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
-    closed_on = models.DateField("销号日期", null=True, blank=True)
+    closed_on = models.DateField("销号日期", null=True, blank=True, validators=RECORD_DATE)
     is_exemplary = models.BooleanField("树为典型", default=False)
 
     objects = RectificationQuerySet.as_manager()
@@ -886,7 +920,7 @@ class RectificationProgressQuerySet(ScopedQuerySet, ReviewedQuerySet):
 
 class RectificationProgress(Reviewed):
     case = models.ForeignKey(RectificationCase, verbose_name="整顿台账", on_delete=models.CASCADE, related_name="progress")
-    date = models.DateField("日期")
+    date = models.DateField("日期", validators=RECORD_DATE)
     note = models.TextField("进展情况")
 
     objects = RectificationProgressQuerySet.as_manager()
@@ -939,13 +973,13 @@ WORK_UNITS = {
 
 
 class WorkLogEntry(models.Model):
-    date = models.DateField("日期")
+    date = models.DateField("日期", validators=RECORD_DATE)
     kind = models.CharField("工作类型", max_length=30, choices=WorkKind.choices)
     title = models.CharField("事项", max_length=200)
-    count = models.PositiveIntegerField("数量", default=1, help_text="次数、期数、篇数或个数。")
-    topics = models.PositiveIntegerField("研究议题数", default=0)
-    teams = models.PositiveIntegerField("涉及班子（单位）数", default=0)
-    people = models.PositiveIntegerField("涉及人数", default=0)
+    count = models.PositiveIntegerField("数量", default=1, help_text="次数、期数、篇数或个数。", validators=[at_most(WORK_COUNT, "数量")])
+    topics = models.PositiveIntegerField("研究议题数", default=0, validators=[at_most(WORK_COUNT, "研究议题数")])
+    teams = models.PositiveIntegerField("涉及班子（单位）数", default=0, validators=[at_most(WORK_COUNT, "涉及班子（单位）数")])
+    people = models.PositiveIntegerField("涉及人数", default=0, validators=[at_most(1_000_000, "涉及人数")])
     leader = models.ForeignKey(
         Leader, verbose_name="主持/参加领导", null=True, blank=True, on_delete=models.SET_NULL, related_name="work"
     )
@@ -955,6 +989,8 @@ class WorkLogEntry(models.Model):
         verbose_name = verbose_name_plural = "党建工作台账"
         ordering = ["-date", "id"]
         indexes = [models.Index(fields=["kind", "date"])]
+        # The import's natural key, held by the database: two imports of one file at once cannot double it.
+        constraints = [models.UniqueConstraint(fields=["date", "kind", "title"], name="one_worklog_entry_per_title_day")]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.title}"
@@ -970,8 +1006,10 @@ class WorkLogEntry(models.Model):
 class AnnualPlan(models.Model):
     """What the office sets for a year and writes itself: the standardization target and the report's own text."""
 
-    year = models.PositiveSmallIntegerField("年度", unique=True)
-    standardization_target = models.PositiveIntegerField("标准化建设目标（个党支部）", default=0)
+    year = models.PositiveSmallIntegerField("年度", unique=True, validators=RECORD_YEAR)
+    standardization_target = models.PositiveIntegerField(
+        "标准化建设目标（个党支部）", default=0, validators=[at_most(HEADCOUNT, "标准化建设目标")]
+    )
     reflection = models.TextField("原因分析", blank=True, help_text="述职报告“存在的主要问题”之后的自省与原因分析。")
     next_steps = models.TextField("下一步工作思路和措施", blank=True, help_text="每段一条措施，段首可写编号。")
 
@@ -1011,7 +1049,7 @@ class MeetingType(models.Model):
 
     name = models.CharField("类型", max_length=30, unique=True)
     period = models.CharField("规定频次", max_length=10, choices=MeetingPeriod.choices)
-    times = models.PositiveSmallIntegerField("每期至少（次）", default=1)
+    times = models.PositiveSmallIntegerField("每期至少（次）", default=1, validators=[at_most(31, "每期至少次数")])
     scope = models.CharField("适用范围", max_length=20, choices=Scope.choices, default=Scope.BRANCHES)
     is_required = models.BooleanField("纳入落实率和预警", default=True)
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
@@ -1102,11 +1140,11 @@ def held(counts, organization_id, meeting_type_id, period):
 class Meeting(Reviewed):
     organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="meetings")
     meeting_type = models.ForeignKey(MeetingType, verbose_name="类型", on_delete=models.PROTECT, related_name="meetings")
-    held_on = models.DateField("召开日期")
+    held_on = models.DateField("召开日期", validators=RECORD_DATE)
     topic = models.CharField("主题", max_length=200)
     chaired_by = models.CharField("主持人", max_length=50, blank=True)
-    present = models.PositiveIntegerField("实到人数")
-    on_roll = models.PositiveIntegerField("应到人数")
+    present = models.PositiveIntegerField("实到人数", validators=[at_most(HEADCOUNT, "实到人数")])
+    on_roll = models.PositiveIntegerField("应到人数", validators=[at_most(HEADCOUNT, "应到人数")])
     attachment = models.FileField(
         "附件", upload_to="meetings/%Y/%m/", blank=True, validators=[validate_attachment],
         help_text="会议记录或照片：PDF、Word、JPG、PNG。",
@@ -1119,6 +1157,10 @@ class Meeting(Reviewed):
         verbose_name = verbose_name_plural = "组织生活"
         ordering = ["-held_on", "id"]
         indexes = [models.Index(fields=["organization", "meeting_type", "held_on"]), models.Index(fields=["held_on"])]
+        # The import's natural key, held by the database: two imports of one file at once cannot double it.
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "meeting_type", "held_on", "topic"], name="one_meeting_per_topic_day"),
+        ]
 
     def __str__(self):
         return f"{self.organization} {self.held_on:%Y-%m-%d}{self.meeting_type}"

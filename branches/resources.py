@@ -71,6 +71,9 @@ class OrganizationResource(SheetResource):
 
 class MemberResource(SheetResource):
     title = "党员"
+    # A person is named by their ID number: a secretary's row for someone registered outside their organization, or
+    # for a new member of another school, reads the same, and names no one.
+    outside_field, outside_message = "id_number", "该身份证号码无法在本组织登记，请联系工委组织科。"
     name = Column(attribute="name", column_name="姓名", widget=w.PersonName(), aliases=["党员姓名"])
     id_number = Column(
         attribute="id_number", column_name="身份证号码", widget=w.IdNumber(),
@@ -123,7 +126,8 @@ class MemberResource(SheetResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
-        if registered and instance.name and instance.name != registered and "id_number" not in errors:
+        refused = instance.__dict__.get("_refused")  # outside the user's organization: nothing more is said
+        if registered and not refused and instance.name and instance.name != registered and "id_number" not in errors:
             errors["id_number"] = [
                 f"该身份证号码已登记为“{registered}”（{instance.organization}），与本行姓名“{instance.name}”不符。"
                 "请核对身份证号码；如确需更正姓名，请在党员信息页面修改。"

@@ -14,6 +14,7 @@ Nothing here knows about records: the resource says which headers it reads (shee
 import contextlib
 import csv
 import datetime
+import functools
 import gc
 import io
 import re
@@ -26,6 +27,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 ROW = "行号"  # the spreadsheet row number, carried along as the table's first column
 HEADER_SCAN_ROWS = 30
+# The work a file may ask for is bounded by what a roster really holds, not by what its cells claim: the widest
+# import has under 20 columns, the largest district a few tens of thousands of members. The rows' limit is a
+# setting (SHUZHI["IMPORT_MAX_ROWS"]); past these a file is refused with how to split it.
+MAX_COLUMNS = 200
+MAX_CELLS = 5_000_000  # rows x used columns: about 40 MB of cell references in the grid
+# Characters a cell cannot mean: C0 controls other than tab, line feed and carriage return, and DEL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # Columns that number the rows for the reader's eye and carry nothing to import.
 NUMBERING_HEADERS = {"序号", "行号", "编号", "NO", "NO.", "序"}
@@ -40,6 +48,62 @@ _WIDTH.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
 
 class SheetError(Exception):
     """The file cannot be read as a table. The message is for the office worker, in Chinese."""
+
+
+class Uncalculated:
+    """A formula cell the file holds no result for (saved by a program that does not calculate, or generated):
+    there is no value to import, and the import says so on its row and column."""
+
+    MESSAGE = "公式未计算，请在Excel中保存后再导入。"
+
+    def __init__(self, formula):
+        self.formula = formula
+
+    def __str__(self):
+        return f"={self.formula}" if self.formula else "（公式）"
+
+
+def max_rows():
+    from django.conf import settings
+
+    return settings.SHUZHI.get("IMPORT_MAX_ROWS", 200_000)
+
+
+class Bounds:
+    """Counts what a file holds while it is read, and stops it at the first cell past the limits."""
+
+    def __init__(self, title):
+        self.title, self.rows, self.cells, self.limit = title, 0, 0, max_rows()
+
+    def width(self, number, columns):
+        """Checks a row's last column that holds a value (1 for A), before the row is laid out."""
+        if columns > MAX_COLUMNS:
+            raise SheetError(
+                f"工作表“{self.title}”第{number}行第{_letter(columns - 1)}列有内容，超出了导入读取的范围"
+                f"（最多{MAX_COLUMNS}列）。请删去表格右侧无关的列后重新上传。"
+            )
+
+    def row(self, number, values):
+        """Checks one non-empty row (its values as read, up to its last cell that holds one)."""
+        self.width(number, len(values))
+        self.rows += 1
+        self.cells += len(values)
+        if self.rows > self.limit:
+            raise SheetError(
+                f"工作表“{self.title}”超过{self.limit}行，超出一次导入的上限。请把表格拆成几个文件分批导入。"
+            )
+        if self.cells > MAX_CELLS:
+            raise SheetError(
+                f"工作表“{self.title}”的内容超过{MAX_CELLS // 10000}万个单元格，超出一次导入的上限。"
+                "请删去无关的列，或把表格拆成几个文件分批导入。"
+            )
+        text = "".join(v for v in values if isinstance(v, str))
+        if CONTROL_CHARACTERS.search(text):
+            column = next(i for i, v in enumerate(values) if isinstance(v, str) and CONTROL_CHARACTERS.search(v))
+            raise SheetError(
+                f"工作表“{self.title}”第{number}行第{_letter(column)}列含有不可见的控制字符（如NUL），"
+                "通常是从其他系统复制时带入的。请删除该单元格的内容重新输入后再上传。"
+            )
 
 
 @contextlib.contextmanager
@@ -84,11 +148,19 @@ class Grid:
 
     title: str
     rows: list = field(default_factory=list)
+    hidden: set = field(default_factory=set)  # the numbers of the rows Excel hides
 
 
 # ---------------------------------------------------------------------------------------------
 # Bytes -> grids
 # ---------------------------------------------------------------------------------------------
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Excel saves a workbook with an opening password as an OLE2 (compound file) container, not as a zip: its directory
+# names the streams EncryptionInfo and EncryptedPackage, in UTF-16.
+ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+ENCRYPTED = "文件设有打开密码，系统无法读取。请在Excel中打开文件，取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）并保存后重新上传。"
+
+
 def sniff(data):
     if not data:
         raise SheetError("上传的文件是空的（0字节）。请选择填好的Excel表格重新上传。")
@@ -106,11 +178,13 @@ def sniff(data):
         if "content.xml" in names:
             raise SheetError("这是WPS/LibreOffice的ODF文件。请在WPS或Excel中“另存为”Excel工作簿（.xlsx）后再上传。")
         raise SheetError("这是一个压缩包，不是Excel表格。请上传Excel表格（.xlsx、.xls）或CSV文件。")
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if data[:8] == OLE2_SIGNATURE:
+        if ENCRYPTION_INFO in data:
+            raise SheetError(ENCRYPTED)
         return "xls"
     if data[:5] == b"%PDF-":
         raise SheetError("这是一个PDF文件，不是Excel表格。请上传Excel表格（.xlsx、.xls）或CSV文件。")
-    if b"\x00" in data[:4096]:
+    if data[:4096].count(b"\x00") > 4:  # text with a stray NUL is read, and the NUL reported on its cell
         raise SheetError("无法识别的文件：既不是Excel表格（.xlsx、.xls），也不是CSV文本文件。")
     return "csv"
 
@@ -133,12 +207,18 @@ def read_grids(data):
         ) from exc
 
 
+SHARED_STRINGS_MAX_MB = 64  # a 200,000-row roster's texts take about 25 MB of XML
+
+
 def _read_xlsx(data):
     import openpyxl
-    # openpyxl's read-only worksheet does not report merged cells; its own parser collects them while it
-    # streams the rows, so we drive that parser directly (the same calls ReadOnlyWorksheet makes).
-    from openpyxl.worksheet._reader import WorkSheetParser
 
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        texts = next((i for i in archive.infolist() if i.filename.lower() == "xl/sharedstrings.xml"), None)
+        if texts is not None and texts.file_size > SHARED_STRINGS_MAX_MB * 1024 * 1024:
+            raise SheetError(
+                f"表格中的文字内容展开后超过{SHARED_STRINGS_MAX_MB} MB，超出一次导入的上限。请把表格拆成几个文件分批导入。"
+            )
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheets = list(book.worksheets)
@@ -146,30 +226,62 @@ def _read_xlsx(data):
         if active in sheets:
             sheets.remove(active)
             sheets.insert(0, active)
-        grids = []
-        for ws in sheets:
-            if not hasattr(ws, "_get_source"):  # a chart sheet
-                continue
-            grid = Grid(ws.title)
-            with ws._get_source() as src:
-                parser = WorkSheetParser(
-                    src, ws._shared_strings, data_only=True, epoch=book.epoch,
-                    date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
-                )
-                for number, cells in parser.parse():
-                    if not cells:
-                        continue
-                    values = [None] * cells[-1]["column"]
-                    for cell in cells:
-                        values[cell["column"] - 1] = clean_cell(cell["value"])
-                    grid.rows.append((number, values))
-                merged = parser.merged_cells
-            if merged is not None:
-                _fill_merged(grid, [_bounds(m.ref) for m in merged.mergeCell])
-            grids.append(grid)
-        return grids
+        return [_read_worksheet(book, ws) for ws in sheets if hasattr(ws, "_get_source")]  # not chart sheets
     finally:
         book.close()
+
+
+def _read_worksheet(book, ws):
+    # openpyxl's read-only worksheet does not report merged cells or hidden rows; its own parser collects them
+    # while it streams the rows, so we drive that parser directly (the same calls ReadOnlyWorksheet makes).
+    grid, bounds = Grid(ws.title), Bounds(ws.title)
+    with ws._get_source() as src:
+        parser = _parser_class()(
+            src, ws._shared_strings, data_only=True, epoch=book.epoch,
+            date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            # Only the cells that hold something: a formatted empty cell far to the right is not a column.
+            cells = [cell for cell in cells if cell["value"] is not None]
+            if not cells:
+                continue
+            columns = max(cell["column"] for cell in cells)
+            bounds.width(number, columns)
+            values = [None] * columns
+            for cell in cells:
+                values[cell["column"] - 1] = clean_cell(cell["value"])
+            while values and values[-1] is None:  # a text of spaces only
+                values.pop()
+            if not values:
+                continue
+            bounds.row(number, values)
+            grid.rows.append((number, values))
+        grid.hidden = {
+            int(n) for n, attrs in parser.row_dimensions.items() if attrs.get("hidden") in ("1", "true")
+        }
+        merged = parser.merged_cells
+    if merged is not None:
+        _fill_merged(grid, [_bounds(m.ref) for m in merged.mergeCell])
+    return grid
+
+
+@functools.cache
+def _parser_class():
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class SheetParser(WorkSheetParser):
+        """Marks a formula cell that holds no calculated result, rather than reading it as empty: no <v>, or an empty
+        one where the result would be a number (a text result may be empty: t="str")."""
+
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.get("t", "n") != "str":
+                formula = element.find(FORMULA_TAG)
+                if formula is not None and not element.findtext(VALUE_TAG):
+                    cell["value"] = Uncalculated(formula.text or "")
+            return cell
+
+    return SheetParser
 
 
 def _bounds(ref):
@@ -180,15 +292,29 @@ def _bounds(ref):
 
 
 def _fill_merged(grid, ranges):
-    """A merged cell holds its value in the top-left cell only; every cell of the range shows it."""
-    if not ranges:
+    """A merged cell holds its value in the top-left cell only; every cell of the range shows it.
+
+    A range is clipped to the cells the sheet really uses (its last row, its widest row): a range drawn to the
+    end of the sheet (A2:XFD1048576) fills no more than the table it covers.
+    """
+    if not ranges or not grid.rows:
         return
+    last_row = grid.rows[-1][0]
+    width = max(len(values) for _, values in grid.rows)
     by_number = {number: values for number, values in grid.rows}
+    filled = sum(len(values) for values in by_number.values())
     for min_row, min_col, max_row, max_col in ranges:
+        max_row, max_col = min(max_row, last_row), min(max_col, width)
         top = by_number.get(min_row)
         value = top[min_col - 1] if top is not None and len(top) >= min_col else None
-        if value is None:
+        if value is None or max_row < min_row or max_col < min_col:
             continue
+        filled += (max_row - min_row + 1) * max_col
+        if filled > MAX_CELLS:
+            raise SheetError(
+                f"工作表“{grid.title}”的合并单元格展开后超过{MAX_CELLS // 10000}万个单元格，超出一次导入的上限。"
+                "请取消合并单元格（开始→合并后居中→取消单元格合并）后重新上传。"
+            )
         for number in range(min_row, max_row + 1):
             values = by_number.get(number)
             if values is None:
@@ -210,10 +336,13 @@ def _read_xls(data):
         try:
             book = xlrd.open_workbook(file_contents=data)
         except xlrd.XLRDError as exc:
+            if "encrypted" in str(exc).lower():
+                raise SheetError(ENCRYPTED) from exc
             raise SheetError("文件不是有效的Excel 97-2003（.xls）表格（可能是改了扩展名的Word等文件）。") from exc
     grids = []
     for sheet in book.sheets():
-        grid = Grid(sheet.name)
+        grid, bounds = Grid(sheet.name), Bounds(sheet.name)
+        grid.hidden = {r + 1 for r, info in getattr(sheet, "rowinfo_map", {}).items() if info.hidden}
         for r in range(sheet.nrows):
             values = []
             for cell in sheet.row(r):
@@ -228,7 +357,10 @@ def _read_xls(data):
                     values.append(bool(cell.value))
                 else:
                     values.append(clean_cell(cell.value))
-            if any(v is not None for v in values):
+            while values and values[-1] is None:
+                values.pop()
+            if values:
+                bounds.row(r + 1, values)
                 grid.rows.append((r + 1, values))
         _fill_merged(grid, [(r0 + 1, c0 + 1, r1, c1) for r0, r1, c0, c1 in getattr(sheet, "merged_cells", [])])
         grids.append(grid)
@@ -246,11 +378,14 @@ def _read_csv(data):
         raise SheetError("CSV文件的文字编码无法识别。请在Excel中另存为.xlsx后上传。")
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    grid = Grid("CSV")
+    grid, bounds = Grid("CSV"), Bounds("CSV")
     try:
         for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
             values = [clean_cell(v) for v in values]
-            if any(v is not None for v in values):
+            while values and values[-1] is None:
+                values.pop()
+            if values:
+                bounds.row(number, values)
                 grid.rows.append((number, values))
     except csv.Error as exc:
         raise SheetError(f"CSV文件格式有误（{exc}）。请在Excel中另存为.xlsx后上传。") from exc
@@ -336,7 +471,7 @@ def find_table(grids, columns, others=list):
     header_row = [header_values[i] for i in indexes]
     example = [columns.example.get(name) for name in names]
     dataset = tablib.Dataset(headers=[ROW] + names)
-    left_out = []
+    left_out, hidden = [], []
     for position, (number, values) in enumerate(grid.rows):
         grid.rows[position] = None  # the table takes the row over; a 100,000-row sheet is not held twice
         if number <= header_number:
@@ -358,6 +493,13 @@ def find_table(grids, columns, others=list):
             left_out.append(f"第{number}行（模板示例行）")
             continue
         dataset.append([number] + row)
+        if number in grid.hidden:
+            hidden.append(number)
+    if hidden:
+        shown_rows = "、".join(map(str, hidden[:20])) + ("等" if len(hidden) > 20 else "")
+        notes.append(
+            f"第{shown_rows}行在Excel中是隐藏行（共{len(hidden)}行），也将导入。如不应导入，请在Excel中删除这些行后重新上传。"
+        )
     if left_out:
         notes.append("未导入：" + "、".join(left_out) + "。")
     if not len(dataset):

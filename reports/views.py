@@ -33,7 +33,7 @@ from .forms import PeriodForm, WarningsForm, YearForm
 # ---------------------------------------------------------------------------------------------
 @staff_member_required
 def dashboard(request):
-    first, last = working_year.record_years()
+    first, last = working_year.recorded_years(request)
     current = today().year
     default = working_year.working_year(request)
     earliest, latest = year_range(until_this_year=True)
@@ -56,7 +56,8 @@ def dashboard(request):
 
     ids = scope.organization_ids(request.user)
     context.update(remember(("dashboard", year, ids if ids is None else tuple(sorted(ids))), compute))
-    context.update(year=year, is_current=year == current, awaiting_review=todo.awaiting_review(organizations))
+    context.update(year=year, is_current=year == current, awaiting_review=todo.awaiting_review(organizations),
+                   committee_work=organizations is None)  # the committee's own work log: the district's, not a school's
     return render(request, "reports/dashboard.html", context)
 
 

@@ -120,7 +120,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Uploaded spreadsheets waiting for their confirm (branches/uploads.py): a folder every worker shares, not
+    # served, not in the backups; each file deleted on confirm or cancel, or a day after.
+    "import_export": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.environ.get("SHUZHI_IMPORT_UPLOADS") or str(BASE_DIR / "uploads")},
+    },
 }
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "branches.uploads.PendingUpload"
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
 
@@ -177,6 +184,8 @@ SHUZHI = {
     # The largest spreadsheet the admin's import page accepts (a roster of 100,000 members is about 8 MB);
     # larger files go through `manage.py import_sheet`.
     "IMPORT_MAX_MB": int(os.environ.get("SHUZHI_IMPORT_MAX_MB", "10")),
+    # The most rows one sheet may hold, whichever way it comes in (branches/sheets.py refuses a longer one).
+    "IMPORT_MAX_ROWS": int(os.environ.get("SHUZHI_IMPORT_MAX_ROWS", "200000")),
     # Reuse the dashboard's figures until a record changes (branches/version.py, the "figures" cache). Off in tests, whose changes
     # never commit (the token is replaced on commit); tests/test_memo.py turns it on and commits.
     "REMEMBER_FIGURES": env_bool("SHUZHI_REMEMBER_FIGURES", not TESTING),

@@ -8,7 +8,7 @@ import pytest
 from conftest import SheetPages, make_xlsx
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from branches.importing import OUTSIDE
+from branches.resources import MemberResource
 from branches.models import ImportBatch
 from branches import models as m
 from branches.idcard import make_id_number
@@ -36,7 +36,8 @@ def test_a_secretarys_import_refuses_the_rows_of_another_school_and_imports_thei
     preview = pages.upload("member", data)
     assert preview.status_code == 200
     text = preview.content.decode()
-    assert OUTSIDE.split("：")[0] in text and "13887654321" not in text
+    # A person's row names no one: the neutral words of the member import (its other record types say OUTSIDE).
+    assert MemberResource.outside_message in text and "13887654321" not in text
     done = pages.confirm("member", preview, skip_invalid=True)
     assert done.status_code == 302
     assert m.Member.objects.filter(organization=district.branch, name="新党员").count() == 1

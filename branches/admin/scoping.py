@@ -116,9 +116,11 @@ class ScopeMixin(ScopedFormfieldsMixin):
 
     def get_fieldsets(self, request, obj=None):
         # A read-only view (leaders) shows the masked value; those who may edit the record see what they edit.
+        # A past version (the history's version view) is only ever read: masked for them too.
         fieldsets = super().get_fieldsets(request, obj)
         masked = self._masked_fields(request)
-        if not masked or obj is None or self.has_change_permission(request, obj):
+        editing = self.has_change_permission(request, obj) and not getattr(request, "past_version", False)
+        if not masked or obj is None or editing:
             return fieldsets
 
         def swap(field):
@@ -127,6 +129,12 @@ class ScopeMixin(ScopedFormfieldsMixin):
             return f"masked_{field}" if field in masked else field
 
         return [(name, {**opts, "fields": [swap(f) for f in opts["fields"]]}) for name, opts in fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if getattr(request, "past_version", False):
+            return [*fields, *(f"masked_{f}" for f in sorted(self._masked_fields(request)))]
+        return fields
 
     @admin.display(description="身份证号码")
     def masked_id_number(self, obj):
@@ -172,4 +180,5 @@ class ScopedAdminMixin(ReviewAdminMixin, ScopeMixin, SimpleHistoryAdmin):
             raise Http404
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
+        request.past_version = True
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
+from .. import uploads
 from ..importing import preview, sheet_format
 from ..sheets import SheetError
 
@@ -86,7 +87,16 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
         info = self.get_model_info()
         return [
             path("template/", self.admin_site.admin_view(self.template_view), name="%s_%s_template" % info),
+            path("import/cancel/", self.admin_site.admin_view(self.cancel_import), name="%s_%s_cancel_import" % info),
         ] + super().get_urls()
+
+    def cancel_import(self, request):
+        """The worker leaves the preview without importing: the upload is deleted at once."""
+        if request.method != "POST" or not self.has_import_permission(request):
+            raise PermissionDenied
+        uploads.discard(request.POST.get("import_file_name"))
+        messages.info(request, "已取消导入，上传的文件已删除。")
+        return HttpResponseRedirect(reverse("admin:%s_%s_import" % self.get_model_info()))
 
     def template_view(self, request):
         if not self.has_import_permission(request):
@@ -139,6 +149,10 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
                 form = self.create_confirm_form(request, import_form=context["form"])
                 form.initial["skip_invalid"] = True
                 context["skip_form"] = form
+        if context and request.method == "POST" and not context.get("confirm_form") and not context.get("skip_form"):
+            # Nothing in the file can be confirmed (it could not be read, or every row is wrong): not kept.
+            # (The library names the stored copy on the uploaded file; the form drops a refused file's field.)
+            uploads.discard(getattr(request.FILES.get("import_file"), "tmp_storage_name", None))
         return response
 
     def get_import_data_kwargs(self, **kwargs):
