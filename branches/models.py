@@ -1299,7 +1299,7 @@ class StepRule(models.Model):
 
         A step not yet dated is judged on `on` only against a maximum: an application unanswered past the
         month is late already."""
-        start, end = getattr(recruit, self.after), getattr(recruit, self.step)
+        start, end = recruit.dated(self.after, on), recruit.dated(self.step, on)
         if start is None:
             return None
         earliest, latest = self.limits(start)
@@ -1321,6 +1321,12 @@ YOUNG_TEACHER_AGE = 35
 
 
 class RecruitQuerySet(ScopedQuerySet, ReviewedQuerySet):
+    def in_view(self, on):
+        """Those the checks still look at on `on`: applied by then, and not members for a year already (a late
+        finding about a member is dealt with before conversion, within the year of probation)."""
+        member_long_since = Q(approved_on__lte=on, accepted_on__lt=add_years(on, -1))
+        return self.filter(applied_on__lte=on).exclude(member_long_since)
+
     def in_stage(self, stage, on):
         """Those in `stage` on `on`, as stage_on() reads the dates."""
         dated = {f"{Step.APPLIED}__lte": on}
@@ -1417,19 +1423,24 @@ class Recruit(Reviewed):
     def is_young_teacher(self, on):
         return self.job == Member.Job.TEACHER and self.birth_date is not None and age_on(self.birth_date, on) < YOUNG_TEACHER_AGE
 
+    def dated(self, step, on=None):
+        """The step's date, if it had happened by `on` (any day when `on` is None)."""
+        day = getattr(self, step)
+        return day if day is not None and (on is None or day <= on) else None
+
     def steps(self):
         """[(step, date)] of the dated steps, in the 细则's order."""
         return [(step, getattr(self, step)) for step in Step if getattr(self, step) is not None]
 
-    def out_of_order(self):
-        """[(step, earlier step)] where a step is dated before one that comes before it."""
+    def out_of_order(self, on=None):
+        """[(step, earlier step)] where a step is dated before one that comes before it (steps dated by `on`)."""
         found = []
         for step in Step:
-            day = getattr(self, step)
+            day = self.dated(step, on)
             if day is None:
                 continue
             for earlier in steps_before(step):
-                if getattr(self, earlier) is not None and getattr(self, earlier) > day:
+                if self.dated(earlier, on) is not None and self.dated(earlier, on) > day:
                     found.append((step, earlier))
                     break
         return found

@@ -203,3 +203,165 @@ def test_the_recruitment_plan_is_the_offices_and_a_secretary_only_reads_it(distr
     assert client.post(reverse("admin:branches_recruitmentplan_change", args=[plan.pk]), data).status_code == 403
     plan.refresh_from_db()
     assert plan.quota == 2
+
+
+# -- the checks (预警) ----------------------------------------------------------------------------------------
+def warnings_for(org, code, on=D(2023, 12, 31)):
+    from branches.early_warning import evaluate
+
+    return [h for h in evaluate(on, m.Organization.objects.filter(pk=org.pk), codes=[code]).hits]
+
+
+def test_an_activist_made_a_candidate_within_the_year_is_warned_of_with_the_person_named(branch):
+    # 细则 第十三条: 经过一年以上培养教育和考察 … 可列为发展对象
+    short = recruit(branch, seq=1, name="周洁", activist_on=D(2022, 9, 1), candidate_on=D(2023, 6, 1))
+    recruit(branch, seq=2, name="吴强", activist_on=D(2022, 5, 1), candidate_on=D(2023, 5, 2))
+    hits = warnings_for(branch, "recruit_activist_short")
+    assert [h.records for h in hits] == [(short.pk,)]
+    assert hits[0].detail.startswith("周洁：") and "不少于1年" in hits[0].detail
+    assert hits[0].rule.title == "入党积极分子培养不满规定时间即列为发展对象"
+
+
+def test_a_candidate_accepted_without_vetting_or_training_is_warned_of(branch):
+    steps = {"activist_on": D(2021, 5, 1), "candidate_on": D(2022, 6, 1), "accepted_on": D(2023, 3, 1)}
+    unvetted = recruit(branch, seq=1, trained_on=D(2022, 8, 1), **steps)
+    recruit(branch, seq=2, vetted_on=D(2022, 7, 1), trained_on=D(2022, 8, 1), **steps)
+    hits = warnings_for(branch, "recruit_unvetted")
+    assert [h.records for h in hits] == [(unvetted.pk,)] and "政治审查" in hits[0].detail and "集中培训" not in hits[0].detail
+
+
+def test_a_publicity_of_fewer_than_five_working_days_is_warned_of(branch):
+    steps = {"activist_on": D(2021, 5, 1), "candidate_on": D(2022, 6, 1)}
+    # Friday 2023-09-08 to Wednesday 2023-09-13: 4 working days across a weekend
+    short = recruit(branch, seq=1, publicity_began_on=D(2023, 9, 8), publicity_ended_on=D(2023, 9, 13), **steps)
+    recruit(branch, seq=2, publicity_began_on=D(2023, 9, 8), publicity_ended_on=D(2023, 9, 14), **steps)
+    hits = warnings_for(branch, "recruit_publicity_short")
+    assert [h.records for h in hits] == [(short.pk,)] and "4个工作日" in hits[0].detail
+
+
+def test_an_approval_later_than_three_months_after_the_meeting_is_warned_of_and_so_is_one_still_waiting(branch):
+    steps = {"activist_on": D(2021, 5, 1), "candidate_on": D(2022, 6, 1), "vetted_on": D(2022, 7, 1),
+             "trained_on": D(2022, 8, 1)}
+    late = recruit(branch, seq=1, accepted_on=D(2023, 3, 1), approved_on=D(2023, 6, 2), **steps)
+    recruit(branch, seq=2, accepted_on=D(2023, 3, 1), approved_on=D(2023, 6, 1), **steps)
+    waiting = recruit(branch, seq=3, accepted_on=D(2023, 8, 1), **steps)
+    hits = warnings_for(branch, "recruit_approval_late")
+    assert [h.records for h in hits] == [(late.pk,), (waiting.pk,)]
+    assert "仍未上级党委审批" in hits[1].detail
+
+
+def test_a_contact_who_is_not_a_full_member_on_the_roll_is_warned_of(branch, build):
+    contact = build.member(branch, name="郑华")
+    r = recruit(branch, activist_on=D(2022, 5, 1), contact_1=contact)
+    m.Member.objects.filter(pk=contact.pk).update(roll_status=m.Member.Roll.TRANSFERRED)  # moved away since
+    hits = warnings_for(branch, "recruit_contact_not_full")
+    assert [h.records for h in hits] == [(r.pk,)] and "郑华" in hits[0].detail and "转出" in hits[0].detail
+
+
+def test_a_step_dated_before_the_previous_one_is_warned_of(branch):
+    r = recruit(branch, activist_on=D(2021, 5, 1), candidate_on=D(2022, 6, 1))
+    m.Recruit.objects.filter(pk=r.pk).update(vetted_on=D(2022, 5, 1))  # written past the form (an old database)
+    hits = warnings_for(branch, "recruit_out_of_order")
+    assert [h.records for h in hits] == [(r.pk,)] and "政治审查" in hits[0].detail and "确定发展对象" in hits[0].detail
+
+
+def test_the_checks_read_the_records_as_they_stood_on_the_day(branch):
+    recruit(branch, activist_on=D(2022, 9, 1), candidate_on=D(2023, 6, 1))
+    assert warnings_for(branch, "recruit_activist_short", on=D(2023, 5, 31)) == []
+    assert len(warnings_for(branch, "recruit_activist_short", on=D(2023, 6, 1))) == 1
+
+
+def test_the_recruitment_checks_cost_the_same_queries_for_thirty_recruits_as_for_three(branch, build,
+                                                                                          django_assert_max_num_queries):
+    from branches.early_warning import evaluate
+
+    codes = [c for c in ("recruit_activist_short", "recruit_unvetted", "recruit_publicity_short", "recruit_approval_late",
+                         "recruit_contact_not_full", "recruit_out_of_order")]
+    contact = build.member(branch)
+
+    def add(n, start):
+        for i in range(start, start + n):
+            recruit(branch, seq=i, activist_on=D(2022, 9, 1), candidate_on=D(2023, 6, 1), contact_1=contact,
+                    accepted_on=D(2023, 7, 1))
+
+    add(3, 1)
+    with django_assert_max_num_queries(5):
+        few = evaluate(D(2023, 12, 31), codes=codes)
+    add(27, 4)
+    with django_assert_max_num_queries(5):
+        many = evaluate(D(2023, 12, 31), codes=codes)
+    assert len(many.hits) == 10 * len(few.hits) > 0
+
+
+# -- becoming a member ------------------------------------------------------------------------------------------
+def admitted(branch, **kw):
+    steps = {"activist_on": D(2021, 5, 1), "candidate_on": D(2022, 6, 1), "vetted_on": D(2022, 7, 1),
+             "trained_on": D(2022, 8, 1), "accepted_on": D(2023, 3, 1), "job": m.Member.Job.TEACHER,
+             "backbone_title": m.Member.Backbone.CITY, "backbone_year": 2022}
+    steps.update(kw)
+    return recruit(branch, name="陈晨", **steps)
+
+
+def test_an_accepted_and_approved_recruit_is_on_the_roll_as_probationary_from_the_meetings_date(branch):
+    # 党章 第七条: 预备党员的预备期，从支部大会通过他为预备党员之日算起
+    r = admitted(branch, save=False)
+    r.save()
+    assert r.member is None and not m.Member.objects.filter(id_number=r.id_number).exists()
+    r.approved_on = D(2023, 4, 20)
+    r.save()
+    member = m.Member.objects.get(id_number=r.id_number)
+    assert (member.status, member.join_date, member.organization, member.name) == (
+        m.Member.Status.PROBATIONARY, D(2023, 3, 1), branch, "陈晨")
+    assert (member.job, member.backbone_title, member.backbone_year) == (m.Member.Job.TEACHER, m.Member.Backbone.CITY, 2022)
+    r.refresh_from_db()
+    assert r.member == member and member.recruitment == r
+    assert r.stage == m.RecruitStage.PROBATIONARY
+
+
+def test_saving_an_admitted_recruit_again_makes_no_second_member(branch):
+    r = admitted(branch, approved_on=D(2023, 4, 20))
+    r.note = "入党宣誓已完成"
+    r.sworn_on = D(2023, 7, 1)
+    r.full_clean()  # the person is now on the roll, as this record's own member: not refused as "already a member"
+    r.save()
+    assert m.Member.objects.filter(id_number=r.id_number).count() == 1
+
+
+def test_the_roll_and_the_years_figures_count_the_new_member(branch):
+    from reports.figures import district
+
+    before = district(2023).members
+    admitted(branch, approved_on=D(2023, 4, 20))
+    after = district(2023).members
+    assert after.total == before.total + 1
+    assert m.Member.objects.on_roll().filter(organization=branch, status=m.Member.Status.PROBATIONARY).count() == 1
+
+
+def test_the_office_approves_in_the_admin_and_the_member_appears(district, office):
+    r = admitted(district.branch)
+    change = reverse("admin:branches_recruit_change", args=[r.pk])
+    page = as_user(office).get(change)
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+    data.update({"approved_on": "2023-04-20", "contact_1": "", "contact_2": ""})
+    response = as_user(office).post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    member = m.Member.objects.get(id_number=r.id_number)
+    assert member.join_date == D(2023, 3, 1)
+    assert as_user(office).get(change).content.decode().count(reverse("admin:branches_member_change", args=[member.pk])) == 1
+
+
+# -- the secretary's 待办 -------------------------------------------------------------------------------------------
+def test_an_application_unanswered_for_a_month_is_on_the_secretarys_todo_list(district, secretary):
+    from reports.todo import sections_for
+
+    # 细则 第七条: 党组织收到入党申请书后，应当在一个月内派人同入党申请人谈话
+    recruit(district.branch, seq=1, name="黄蕾", applied_on=D(2023, 10, 1))
+    recruit(district.branch, seq=2, name="林涛", applied_on=D(2023, 10, 1), talked_on=D(2023, 10, 20))
+    recruit(district.other, seq=3, name="何静", applied_on=D(2023, 10, 1))
+    _, sections = sections_for(secretary, on=D(2023, 11, 2))
+    items = [i.text for s in sections if s.title == "发展党员" for i in s.items]
+    assert len(items) == 1 and "黄蕾" in items[0] and "谈话" in items[0]
+    _, sections = sections_for(secretary, on=D(2023, 11, 1))
+    assert not [i for s in sections if s.title == "发展党员" for i in s.items]
