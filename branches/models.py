@@ -1320,6 +1320,27 @@ APPLICANT_AGE = 18
 YOUNG_TEACHER_AGE = 35
 
 
+def stage_q(stage, on):
+    """Q for those in `stage` on `on`, as Recruit.stage_on() reads the dates: for counting within one query."""
+    member = Q(accepted_on__lte=on, approved_on__lte=on)
+    if stage == RecruitStage.PROBATIONARY:
+        return member
+    began = Q(applied_on__lte=on) & ~member
+    if stage == RecruitStage.CANDIDATE:
+        return began & Q(candidate_on__lte=on)
+    if stage == RecruitStage.ACTIVIST:
+        return began & Q(activist_on__lte=on) & ~Q(candidate_on__lte=on)
+    return began & ~Q(activist_on__lte=on) & ~Q(candidate_on__lte=on)
+
+
+def young_teacher_q(on):
+    """双培双强: teachers under 35 on `on`, by the birth date their ID number carries."""
+    return Q(job=Member.Job.TEACHER, birth_date__gt=add_years(on, -YOUNG_TEACHER_AGE))
+
+
+BACKBONE_Q = ~Q(backbone_title="")
+
+
 class RecruitQuerySet(ScopedQuerySet, ReviewedQuerySet):
     def in_view(self, on):
         """Those the checks still look at on `on`: applied by then, and not members for a year already (a late
@@ -1328,24 +1349,13 @@ class RecruitQuerySet(ScopedQuerySet, ReviewedQuerySet):
         return self.filter(applied_on__lte=on).exclude(member_long_since)
 
     def in_stage(self, stage, on):
-        """Those in `stage` on `on`, as stage_on() reads the dates."""
-        dated = {f"{Step.APPLIED}__lte": on}
-        member = Q(accepted_on__lte=on, approved_on__lte=on)
-        if stage == RecruitStage.PROBATIONARY:
-            return self.filter(member)
-        qs = self.filter(**dated).exclude(member)
-        if stage == RecruitStage.CANDIDATE:
-            return qs.filter(candidate_on__lte=on)
-        if stage == RecruitStage.ACTIVIST:
-            return qs.filter(activist_on__lte=on).exclude(candidate_on__lte=on)
-        return qs.exclude(activist_on__lte=on).exclude(candidate_on__lte=on)
+        return self.filter(stage_q(stage, on))
 
     def young_teachers(self, on):
-        """双培双强: teachers under 35 on `on`, by the birth date their ID number carries."""
-        return self.filter(job=Member.Job.TEACHER, birth_date__gt=add_years(on, -YOUNG_TEACHER_AGE))
+        return self.filter(young_teacher_q(on))
 
     def backbone(self):
-        return self.exclude(backbone_title="")
+        return self.filter(BACKBONE_Q)
 
 
 class Recruit(Reviewed):
