@@ -230,8 +230,9 @@ class PlanRow:
 class RecruitmentFigures:
     """发展党员 in the year: who reached each step in it, who is at each stage on as_of, and the plan.
 
-    New members are those a 党员大会 accepted in the year and the upper committee approved by as_of; 双培双强
-    counts them as backbone teachers, and as teachers under 35 on as_of (by the birth date of their ID number)."""
+    New members are those a 党员大会 accepted in the year whom the upper committee approved (the roll's new members of
+    the year, whose join date is that meeting's); 双培双强 counts them as backbone teachers, and as teachers under 35
+    on as_of (by the birth date of their ID number)."""
 
     applied: int = 0
     activists: int = 0
@@ -254,7 +255,8 @@ def recruitment(year, on, within=lambda qs: qs):
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     recruits = within(m.Recruit.objects.reviewed())
     in_year = {step: Q(**{f"{step}__gte": start, f"{step}__lte": min(end, on)}) for step in m.Step}
-    admitted = in_year[m.Step.ACCEPTED] & Q(approved_on__lte=on)
+    # Approved after the year's end still counts for the year: the member's join date is the 党员大会's, as the roll has it.
+    admitted = in_year[m.Step.ACCEPTED] & Q(approved_on__isnull=False)
     backbone, young = m.BACKBONE_Q, m.young_teacher_q(on)
     stages = {stage: m.stage_q(stage, on) for stage in m.RecruitStage}
     totals = recruits.aggregate(

@@ -2,9 +2,11 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, DateField, OuterRef, Q, Subquery, Sum, Value
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from .. import links
 from .. import models as m
 from .. import resources as r
 from .. import version
@@ -471,14 +473,14 @@ class RecruitmentPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class RecruitAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.RecruitResource]
     list_display = ["name", "organization", "stage_now", "applied_on", "activist_on", "candidate_on", "accepted_on",
-                    "approved_on", "job", "backbone_title", "member_link"]
+                    "approved_on", "job", "backbone_title", "member_link", "flow_download"]
     list_filter = [RecruitStageFilter, AsOfFilter, AppliedYearFilter, ActivistYearFilter, CandidateYearFilter,
                    AdmittedYearFilter, TwoStrongFilter, "job", "backbone_title", "organization__ownership",
                    WithinOrganizationFilter]
     search_fields = ["name", "=id_number"]
     autocomplete_fields = ["organization", "contact_1", "contact_2"]
     list_select_related = ["organization", "member"]
-    readonly_fields = ["birth_date", "member_link"]
+    readonly_fields = ["birth_date", "member_link", "flow_link"]
     fieldsets = [
         (None, {"fields": ["name", "id_number", "gender", "birth_date", "organization", "job", "backbone_title",
                            "backbone_year"]}),
@@ -487,8 +489,18 @@ class RecruitAdmin(ScopedAdminMixin, SheetAdmin):
         ("发展对象", {"fields": ["candidate_on", "vetted_on", "training_began_on", "trained_on", "training_hours",
                                 "publicity_began_on", "publicity_ended_on", "pre_reviewed_on"]}),
         ("预备党员", {"fields": ["accepted_on", "upper_talk_on", "approved_on", "sworn_on", "member_link"]}),
-        ("备注", {"fields": ["note"]}),
+        ("备注", {"fields": ["note", "flow_link"]}),
     ]
+
+    @admin.display(description="发展党员工作流程")
+    def flow_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html('<a href="{}">下载Word（各环节日期及时限执行情况）</a>', reverse("recruit_flow_docx", args=[obj.pk]))
+
+    @admin.display(description="流程纪实")
+    def flow_download(self, obj):
+        return format_html('<a href="{}">Word</a>', reverse("recruit_flow_docx", args=[obj.pk]))
 
     @admin.display(description="所处阶段")
     def stage_now(self, obj):
@@ -499,7 +511,5 @@ class RecruitAdmin(ScopedAdminMixin, SheetAdmin):
     def member_link(self, obj):
         if obj.member_id is None:
             return "—"
-        from .. import links
-
         return format_html('<a href="{}">{}（入党日期{}）</a>', links.change("member", obj.member_id), obj.member.name,
                            f"{obj.member.join_date:%Y-%m-%d}")

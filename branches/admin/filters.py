@@ -373,14 +373,10 @@ class RecruitStepYearFilter(YearFilter):
 
     step = None
 
-    def queryset(self, request, queryset):
-        self.on = requested_as_of(request)
-        return super().queryset(request, queryset)
-
     def in_year(self, queryset, year):
         found = queryset.filter(**{f"{self.step}__year": year})
-        # Admitted: accepted in the year and approved by the list's 状态日期, as the dashboard counts them.
-        return found.filter(approved_on__lte=self.on) if self.step == m.Step.ACCEPTED else found
+        # Admitted: accepted in the year and approved, as the dashboard counts them (the roll's new members).
+        return found.filter(approved_on__isnull=False) if self.step == m.Step.ACCEPTED else found
 
 
 class AppliedYearFilter(RecruitStepYearFilter):
