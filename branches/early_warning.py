@@ -47,6 +47,7 @@ class Hit:
 
 RULES = []
 TEAM, ELECTIONS, LIFE, MEMBERS, STANDARD = "班子建设", "换届选举", "组织生活", "党员队伍", "标准化建设与整顿"
+RECRUITMENT = "发展党员"
 
 
 def rule(code, title, group, badge):
@@ -98,6 +99,17 @@ class Context:
     @property
     def branches(self):
         return [o for o in self.organizations if o.is_branch]
+
+    @cached_property
+    def recruits(self):
+        """The reviewed recruits the checks look at on `on` (RecruitQuerySet.in_view), fetched once for every rule."""
+        rows = (self.within(m.Recruit.objects.reviewed().in_view(self.on))
+                .select_related("contact_1", "contact_2").order_by("applied_on", "pk"))
+        return [r for r in rows if r.organization_id in self.by_id]
+
+    @cached_property
+    def step_rules(self):
+        return {(r.step, r.after): r for r in m.StepRule.objects.all()}
 
     def within(self, queryset):
         """Records of the organizations in scope; a rule keeps the rows whose organization is in by_id.
@@ -206,7 +218,8 @@ def conversion_overdue(ctx):
 
 @rule("no_recruitment", "两年未发展党员", MEMBERS, "两年未发展")
 def no_recruitment(ctx):
-    """No member on the roll joined in the last two years. 发展对象 are not recorded, so only join dates are read."""
+    """No member on the roll joined in the last two years: those the pipeline brought in are on the roll from their
+    党员大会's date, so join dates say it."""
     since = add_years(ctx.on, -RECRUITMENT_YEARS)
     recruited = set(
         # status__in names both statuses only so that the (status, join_date) index can serve the date range.
@@ -218,6 +231,67 @@ def no_recruitment(ctx):
         if org.pk in recruited or (org.founded and org.founded > since):  # a branch younger than two years is not judged
             continue
         yield org, f"{_day(since)}以来无新入党的党员", _members_of(org)
+
+
+# -- recruitment (发展党员工作细则) ---------------------------------------------------------------------------
+def _finding(ctx, recruit, detail):
+    return ctx.by_id[recruit.organization_id], f"{recruit.name}：{detail}", _admin(m.Recruit, recruit.pk), (recruit.pk,)
+
+
+def _step_rule(ctx, step, after):
+    """The hits of the office's time rule between two steps, where it keeps one."""
+    rule = ctx.step_rules.get((step, after))
+    if rule is None:
+        return
+    for recruit in ctx.recruits:
+        result = rule.judge(recruit, ctx.on)
+        if result is not None and not result[0]:
+            yield _finding(ctx, recruit, f"{result[1]}（规定{rule.requirement}）")
+
+
+@rule("recruit_activist_short", "入党积极分子培养不满规定时间即列为发展对象", RECRUITMENT, "培养期不足")
+def recruit_activist_short(ctx):
+    return _step_rule(ctx, m.Step.CANDIDATE, m.Step.ACTIVIST)
+
+
+@rule("recruit_unvetted", "未经政治审查或集中培训即提交支部大会", RECRUITMENT, "未政审或培训")
+def recruit_unvetted(ctx):
+    for recruit in ctx.recruits:
+        accepted = recruit.dated(m.Step.ACCEPTED, ctx.on)
+        if accepted is None:
+            continue
+        missing = [step.label for step in (m.Step.VETTED, m.Step.TRAINED)
+                   if recruit.dated(step, ctx.on) is None or recruit.dated(step, ctx.on) > accepted]
+        if missing:
+            yield _finding(ctx, recruit, f"支部大会{_day(accepted)}讨论接收前未完成" + "、".join(missing))
+
+
+@rule("recruit_publicity_short", "发展对象公示不足规定时间", RECRUITMENT, "公示不足")
+def recruit_publicity_short(ctx):
+    return _step_rule(ctx, m.Step.PUBLICITY_ENDED, m.Step.PUBLICITY_BEGAN)
+
+
+@rule("recruit_approval_late", "支部大会通过后超过规定时限未审批", RECRUITMENT, "审批超时")
+def recruit_approval_late(ctx):
+    return _step_rule(ctx, m.Step.APPROVED, m.Step.ACCEPTED)
+
+
+@rule("recruit_contact_not_full", "培养联系人不是在册正式党员", RECRUITMENT, "联系人非正式党员")
+def recruit_contact_not_full(ctx):
+    for recruit in ctx.recruits:
+        if recruit.stage_on(ctx.on) not in (m.RecruitStage.ACTIVIST, m.RecruitStage.CANDIDATE):
+            continue
+        wrong = [f"{c.name}（{c.get_status_display()}，{c.get_roll_status_display()}）" for c in (recruit.contact_1, recruit.contact_2)
+                 if c is not None and (c.status != m.Member.Status.FULL or c.roll_status != m.Member.Roll.ON_ROLL)]
+        if wrong:
+            yield _finding(ctx, recruit, "培养联系人" + "、".join(wrong))
+
+
+@rule("recruit_out_of_order", "发展党员环节日期先后颠倒", RECRUITMENT, "环节颠倒")
+def recruit_out_of_order(ctx):
+    for recruit in ctx.recruits:
+        for step, earlier in recruit.out_of_order(ctx.on)[:1]:
+            yield _finding(ctx, recruit, f"{step.label}（{_day(getattr(recruit, step))}）早于{earlier.label}（{_day(getattr(recruit, earlier))}）")
 
 
 # -- standardization and rectification ----------------------------------------------------------------

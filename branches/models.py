@@ -22,7 +22,7 @@ from . import idcard
 from .phones import validate_phone
 from .periods import YEARS, MeetingPeriod
 from .scope import organization_ids
-from .dates import add_months, add_years, age_on, today
+from .dates import add_months, add_years, age_on, months_between, today
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1188,6 +1188,430 @@ class Meeting(Reviewed):
 
 
 # ---------------------------------------------------------------------------------------------
+# Recruitment (发展党员): 中国共产党发展党员工作细则 (2014), from application to the probationary member
+# ---------------------------------------------------------------------------------------------
+class Step(models.TextChoices):
+    """The dated steps of the pipeline, in the order the 细则 takes them; each is a date column of Recruit."""
+
+    APPLIED = "applied_on", "申请入党"
+    TALKED = "talked_on", "党组织派人谈话"
+    ACTIVIST = "activist_on", "确定入党积极分子"
+    CANDIDATE = "candidate_on", "确定发展对象"
+    VETTED = "vetted_on", "政治审查"
+    TRAINING_BEGAN = "training_began_on", "集中培训开始"
+    TRAINED = "trained_on", "集中培训结业"
+    PUBLICITY_BEGAN = "publicity_began_on", "公示开始"
+    PUBLICITY_ENDED = "publicity_ended_on", "公示结束"
+    PRE_REVIEWED = "pre_reviewed_on", "上级党委预审"
+    ACCEPTED = "accepted_on", "支部大会讨论接收"
+    UPPER_TALK = "upper_talk_on", "上级党委派人谈话"
+    APPROVED = "approved_on", "上级党委审批"
+    SWORN = "sworn_on", "入党宣誓"
+
+
+# Which steps each step comes after (a step may not be dated before any of them, nor before theirs): the 发展对象's
+# 政审, training and 公示 run side by side, and all of them come before the upper committee's 预审.
+STEP_AFTER = {
+    Step.TALKED: [Step.APPLIED],
+    Step.ACTIVIST: [Step.APPLIED],
+    Step.CANDIDATE: [Step.ACTIVIST],
+    Step.VETTED: [Step.CANDIDATE],
+    Step.TRAINING_BEGAN: [Step.ACTIVIST],
+    Step.TRAINED: [Step.TRAINING_BEGAN, Step.CANDIDATE],
+    Step.PUBLICITY_BEGAN: [Step.CANDIDATE],
+    Step.PUBLICITY_ENDED: [Step.PUBLICITY_BEGAN],
+    Step.PRE_REVIEWED: [Step.VETTED, Step.TRAINED, Step.PUBLICITY_ENDED],
+    Step.ACCEPTED: [Step.PRE_REVIEWED],
+    Step.UPPER_TALK: [Step.ACCEPTED],
+    Step.APPROVED: [Step.UPPER_TALK],
+    Step.SWORN: [Step.APPROVED],
+}
+
+
+def steps_before(step):
+    """Every step that comes before `step`, directly or through another (so a missing date is stepped over)."""
+    found, frontier = [], list(STEP_AFTER.get(step, ()))
+    while frontier:
+        earlier = frontier.pop()
+        if earlier not in found:
+            found.append(earlier)
+            frontier += STEP_AFTER.get(earlier, ())
+    return found
+
+
+class RecruitStage(models.TextChoices):
+    APPLICANT = "applicant", "入党申请人"
+    ACTIVIST = "activist", "入党积极分子"
+    CANDIDATE = "candidate", "发展对象"
+    PROBATIONARY = "probationary", "预备党员"
+
+
+def weekdays_between(first, last):
+    """Working days from `first` to `last`, both counted: Monday to Friday. No holiday calendar is kept, so a
+    公示 across a public holiday counts the holiday's weekdays too."""
+    if last < first:
+        return 0
+    days = (last - first).days + 1
+    whole, rest = divmod(days, 7)
+    count = whole * 5
+    for offset in range(rest):
+        if (first.weekday() + offset) % 7 < 5:
+            count += 1
+    return count
+
+
+class StepRule(models.Model):
+    """A time rule between two steps, which the office edits: at least (or at most) so long from one to the other.
+
+    Days and working days measure how long something ran, both dates counted (a training from Monday to
+    Wednesday ran 3 days); months and years are the calendar's, as a term or a probation is counted.
+    """
+
+    class Unit(models.TextChoices):
+        DAYS = "days", "天"
+        WORKDAYS = "workdays", "个工作日"
+        MONTHS = "months", "个月"
+        YEARS = "years", "年"
+
+    step = models.CharField("环节", max_length=30, choices=Step.choices)
+    after = models.CharField("起算环节", max_length=30, choices=Step.choices)
+    unit = models.CharField("单位", max_length=10, choices=Unit.choices)
+    minimum = models.PositiveSmallIntegerField("至少", null=True, blank=True)
+    maximum = models.PositiveSmallIntegerField("至多", null=True, blank=True)
+    basis = models.CharField("依据", max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发展党员时限规定"
+        ordering = ["sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["step", "after"], name="one_rule_per_step_pair")]
+
+    def __str__(self):
+        return f"{Step(self.after).label}至{Step(self.step).label}{self.requirement}"
+
+    @property
+    def requirement(self):
+        unit = self.get_unit_display()
+        parts = []
+        if self.minimum is not None:
+            parts.append(f"不少于{self.minimum}{unit}")
+        if self.maximum is not None:
+            parts.append(f"不超过{self.maximum}{unit}")
+        return "，".join(parts)
+
+    def clean(self):
+        errors = {}
+        if self.step and self.after and (self.after == self.step or self.after not in steps_before(self.step)):
+            errors["after"] = f"“{Step(self.after).label}”不在“{Step(self.step).label}”之前，不能作为起算环节。"
+        if self.minimum is None and self.maximum is None:
+            errors["minimum"] = "请至少填写“至少”或“至多”之一。"
+        elif self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            errors["maximum"] = "“至多”不能小于“至少”。"
+        if errors:
+            raise ValidationError(errors)
+
+    def limits(self, start):
+        """(earliest, latest) day the step may fall on after a start on `start`; None where unbounded.
+        For days and working days, the step's own day is counted (see the class)."""
+        def shift(n):
+            if self.unit == self.Unit.YEARS:
+                return add_years(start, n)
+            if self.unit == self.Unit.MONTHS:
+                return add_months(start, n)
+            if self.unit == self.Unit.DAYS:
+                return start + datetime.timedelta(days=n - 1)
+            day, counted = start, 0
+            while True:  # working days: the n-th weekday from start on
+                if day.weekday() < 5:
+                    counted += 1
+                    if counted >= n:
+                        return day
+                day += datetime.timedelta(days=1)
+
+        earliest = shift(self.minimum) if self.minimum else None
+        latest = shift(self.maximum) if self.maximum is not None else None
+        return earliest, latest
+
+    def measure(self, start, end):
+        """How long from start to end, in the rule's unit, as the summary shows it."""
+        if self.unit == self.Unit.DAYS:
+            return (end - start).days + 1
+        if self.unit == self.Unit.WORKDAYS:
+            return weekdays_between(start, end)
+        months = months_between(start, end)
+        return months // 12 if self.unit == self.Unit.YEARS else months
+
+    def judge(self, recruit, on=None):
+        """None where the rule does not apply yet (its start not dated); else (met, what was found).
+
+        A step not yet dated is judged on `on` only against a maximum: an application unanswered past the
+        month is late already."""
+        start, end = recruit.dated(self.after, on), recruit.dated(self.step, on)
+        if start is None:
+            return None
+        earliest, latest = self.limits(start)
+        if end is None:
+            if latest is not None and on is not None and on > latest:
+                return False, f"{Step(self.after).label}（{start:%Y-%m-%d}）后已超过{self.maximum}{self.get_unit_display()}仍未{Step(self.step).label}"
+            return None
+        found = f"{Step(self.after).label}{start:%Y-%m-%d}至{Step(self.step).label}{end:%Y-%m-%d}，{self.measure(start, end)}{self.get_unit_display()}"
+        met = (earliest is None or end >= earliest) and (latest is None or end <= latest)
+        return met, found
+
+
+# 第十七条: the 集中培训 lasts at least three days, or at least 24 class hours (学时) where it is spread out.
+TRAINING_HOURS = 24
+# 第五条 (and 党章 第一条): one may apply from eighteen.
+APPLICANT_AGE = 18
+# 双培双强: a young teacher is one under 35.
+YOUNG_TEACHER_AGE = 35
+
+
+def stage_q(stage, on):
+    """Q for those in `stage` on `on`, as Recruit.stage_on() reads the dates: for counting within one query."""
+    member = Q(accepted_on__lte=on, approved_on__lte=on)
+    if stage == RecruitStage.PROBATIONARY:
+        return member
+    began = Q(applied_on__lte=on) & ~member
+    if stage == RecruitStage.CANDIDATE:
+        return began & Q(candidate_on__lte=on)
+    if stage == RecruitStage.ACTIVIST:
+        return began & Q(activist_on__lte=on) & ~Q(candidate_on__lte=on)
+    return began & ~Q(activist_on__lte=on) & ~Q(candidate_on__lte=on)
+
+
+def young_teacher_q(on):
+    """双培双强: teachers under 35 on `on`, by the birth date their ID number carries."""
+    return Q(job=Member.Job.TEACHER, birth_date__gt=add_years(on, -YOUNG_TEACHER_AGE))
+
+
+BACKBONE_Q = ~Q(backbone_title="")
+
+
+class RecruitQuerySet(ScopedQuerySet, ReviewedQuerySet):
+    def in_view(self, on):
+        """Those the checks still look at on `on`: applied by then, and not members for a year already (a late
+        finding about a member is dealt with before conversion, within the year of probation)."""
+        member_long_since = Q(approved_on__lte=on, accepted_on__lt=add_years(on, -1))
+        return self.filter(applied_on__lte=on).exclude(member_long_since)
+
+    def in_stage(self, stage, on):
+        return self.filter(stage_q(stage, on))
+
+    def young_teachers(self, on):
+        return self.filter(young_teacher_q(on))
+
+    def backbone(self):
+        return self.filter(BACKBONE_Q)
+
+
+class Recruit(Reviewed):
+    """发展党员台账: one person in the pipeline, with the dated steps of the 细则; the stage is read from the dates.
+
+    The dates are columns (not rows of a step table) because the office's sheet has one date column per step and
+    the rules compare fixed pairs of steps; the rules' intervals are data (StepRule).
+    """
+
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("公民身份号码", max_length=18, unique=True, validators=[idcard.validate_id_number])
+    gender = models.CharField("性别", max_length=2, choices=Member.Gender.choices, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True, editable=False)
+    organization = models.ForeignKey(Organization, verbose_name="所在党组织", on_delete=models.PROTECT,
+                                     related_name="recruits")
+    job = models.CharField("岗位", max_length=20, choices=Member.Job.choices, blank=True)
+    backbone_title = models.CharField("骨干教师称号", max_length=20, choices=Member.Backbone.choices, blank=True, default="")
+    backbone_year = models.PositiveSmallIntegerField("称号年度", null=True, blank=True)
+
+    applied_on = models.DateField("申请入党日期")
+    talked_on = models.DateField("谈话日期", null=True, blank=True, help_text="党组织收到入党申请书后派人谈话的日期。")
+    activist_on = models.DateField("确定入党积极分子日期", null=True, blank=True)
+    contact_1 = models.ForeignKey(Member, verbose_name="培养联系人一", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", help_text="从党员名册中选择正式党员。")
+    contact_2 = models.ForeignKey(Member, verbose_name="培养联系人二", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    candidate_on = models.DateField("确定发展对象日期", null=True, blank=True)
+    vetted_on = models.DateField("政治审查日期", null=True, blank=True)
+    training_began_on = models.DateField("集中培训开始日期", null=True, blank=True)
+    trained_on = models.DateField("集中培训结业日期", null=True, blank=True)
+    training_hours = models.PositiveSmallIntegerField("集中培训学时", null=True, blank=True)
+    publicity_began_on = models.DateField("公示开始日期", null=True, blank=True)
+    publicity_ended_on = models.DateField("公示结束日期", null=True, blank=True)
+    pre_reviewed_on = models.DateField("上级党委预审日期", null=True, blank=True)
+    accepted_on = models.DateField("支部大会讨论日期", null=True, blank=True, help_text="党员大会讨论接收预备党员的日期，即入党日期。")
+    upper_talk_on = models.DateField("上级党委谈话日期", null=True, blank=True)
+    approved_on = models.DateField("上级党委审批日期", null=True, blank=True)
+    sworn_on = models.DateField("入党宣誓日期", null=True, blank=True)
+    member = models.OneToOneField(Member, verbose_name="党员名册记录", null=True, blank=True, editable=False,
+                                  on_delete=models.SET_NULL, related_name="recruitment")
+    note = models.TextField("备注", blank=True)
+
+    objects = RecruitQuerySet.as_manager()
+
+    # The upper committee (the office) pre-reviews and approves; a branch records the rest.
+    DECIDED = ("pre_reviewed_on", "approved_on")
+
+    class Meta:
+        verbose_name = "发展党员"
+        verbose_name_plural = "发展对象台账"
+        ordering = ["organization_id", "applied_on", "id"]
+        indexes = [models.Index(fields=["organization", "applied_on"]), models.Index(fields=["accepted_on"])]
+
+    def __str__(self):
+        return self.name
+
+    def stage_on(self, on):
+        """入党申请人 → 入党积极分子 → 发展对象 → 预备党员, by the steps dated by `on`; None before the application."""
+        def by(step):
+            value = getattr(self, step)
+            return value is not None and value <= on
+
+        if by(Step.ACCEPTED) and by(Step.APPROVED):
+            return RecruitStage.PROBATIONARY
+        if by(Step.CANDIDATE):
+            return RecruitStage.CANDIDATE
+        if by(Step.ACTIVIST):
+            return RecruitStage.ACTIVIST
+        return RecruitStage.APPLICANT if by(Step.APPLIED) else None
+
+    @property
+    def stage(self):
+        return self.stage_on(today())
+
+    def is_young_teacher(self, on):
+        return self.job == Member.Job.TEACHER and self.birth_date is not None and age_on(self.birth_date, on) < YOUNG_TEACHER_AGE
+
+    def dated(self, step, on=None):
+        """The step's date, if it had happened by `on` (any day when `on` is None)."""
+        day = getattr(self, step)
+        return day if day is not None and (on is None or day <= on) else None
+
+    def steps(self):
+        """[(step, date)] of the dated steps, in the 细则's order."""
+        return [(step, getattr(self, step)) for step in Step if getattr(self, step) is not None]
+
+    def out_of_order(self, on=None):
+        """[(step, earlier step)] where a step is dated before one that comes before it (steps dated by `on`)."""
+        found = []
+        for step in Step:
+            day = self.dated(step, on)
+            if day is None:
+                continue
+            for earlier in steps_before(step):
+                if self.dated(earlier, on) is not None and self.dated(earlier, on) > day:
+                    found.append((step, earlier))
+                    break
+        return found
+
+    def checks(self, rules, on=None):
+        """[(rule, met, found)] for the rules that apply (StepRule.judge), and the training's class hours."""
+        results = []
+        for rule in rules:
+            result = rule.judge(self, on)
+            if result is None:
+                continue
+            met, found = result
+            if not met and rule.step == Step.TRAINED and (self.training_hours or 0) >= TRAINING_HOURS:
+                met, found = True, f"{found}，{self.training_hours}学时"
+            results.append((rule, met, found))
+        return results
+
+    @property
+    def becomes_member(self):
+        return self.accepted_on is not None and self.approved_on is not None
+
+    def clean(self):
+        self.id_number = idcard.normalize(self.id_number)
+        self.name = (self.name or "").strip()
+        errors = {}
+        try:
+            idcard.validate_id_number(self.id_number)
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages
+        else:
+            self.birth_date, sex = idcard.birth_date(self.id_number), idcard.gender(self.id_number)
+            if not self.gender:
+                self.gender = sex
+            elif self.gender != sex:
+                errors["gender"] = f"性别“{self.gender}”与公民身份号码（第17位表示{sex}）不一致。"
+            on_roll = Member.objects.filter(id_number=self.id_number).exclude(pk=self.member_id).select_related("organization").first()
+            if on_roll is not None:
+                errors["id_number"] = f"此人已是党员（{on_roll.organization}，{on_roll.get_status_display()}，{on_roll.get_roll_status_display()}），不能再登记为发展对象。"
+            if self.applied_on and self.birth_date and age_on(self.birth_date, self.applied_on) < APPLICANT_AGE:
+                errors["applied_on"] = "申请入党时应年满十八岁。"
+        for step, earlier in self.out_of_order():
+            errors.setdefault(step.value, f"{step.label}日期（{getattr(self, step):%Y-%m-%d}）早于{earlier.label}日期（{getattr(self, earlier):%Y-%m-%d}），请核对。")
+        for step, day in self.steps():
+            if day > today():
+                errors.setdefault(step.value, f"{step.label}日期不能晚于今天。")
+        if self.organization_id:
+            if self.organization.kind == OrgKind.COMMITTEE:
+                errors["organization"] = "发展党员由基层党组织登记，不能登记在教育工委名下。"
+            elif not self.organization.is_active and self.member_id is None:
+                errors["organization"] = f"党组织“{self.organization}”已撤销。"
+        contacts = [c for c in (self.contact_1, self.contact_2) if c is not None]
+        for name, contact in (("contact_1", self.contact_1), ("contact_2", self.contact_2)):
+            if contact is not None and (contact.status != Member.Status.FULL or contact.roll_status != Member.Roll.ON_ROLL):
+                errors[name] = f"培养联系人应为在册正式党员，{contact.name}是{contact.get_status_display()}（{contact.get_roll_status_display()}）。"
+        if len(contacts) == 2 and contacts[0].pk == contacts[1].pk:
+            errors["contact_2"] = "两名培养联系人不能是同一人。"
+        if self.training_hours is not None and not self.trained_on:
+            errors.setdefault("trained_on", "填写了集中培训学时的，请填写结业日期。")
+        if self.backbone_title and not self.backbone_year:
+            errors["backbone_year"] = "有骨干教师称号的，请填写称号年度。"
+        if errors:
+            raise ValidationError(errors)
+
+    def make_member(self):
+        """The probationary member this person became when the 党员大会 accepted and the upper committee approved:
+        on the roll from the 党员大会's date. Once: a record already linked keeps its member."""
+        if self.member_id is not None or not self.becomes_member:
+            return None
+        member = Member(
+            name=self.name, id_number=self.id_number, gender=self.gender, birth_date=self.birth_date,
+            join_date=self.accepted_on, status=Member.Status.PROBATIONARY, organization=self.organization,
+            job=self.job, backbone_title=self.backbone_title, backbone_year=self.backbone_year,
+        )
+        member.full_clean()
+        member.save()
+        return member
+
+    def save(self, *args, **kwargs):
+        from django.db import transaction
+
+        with transaction.atomic():
+            member = self.make_member()
+            if member is not None:
+                self.member = member
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "member"}
+            super().save(*args, **kwargs)
+
+
+class RecruitmentPlan(models.Model):
+    """发展党员计划: how many the office plans an organization to recruit in a year."""
+
+    organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT,
+                                     related_name="recruitment_plans")
+    year = models.PositiveSmallIntegerField("年度")
+    quota = models.PositiveSmallIntegerField("计划发展（名）")
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发展党员计划"
+        ordering = ["-year", "organization_id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="one_plan_per_org_year")]
+
+    def __str__(self):
+        return f"{self.organization} {self.year}年发展党员计划"
+
+    def clean(self):
+        if self.organization_id and self.organization.kind == OrgKind.COMMITTEE:
+            raise ValidationError({"organization": "发展党员计划下达到基层党组织，不能下达到教育工委本身。"})
+
+
+# ---------------------------------------------------------------------------------------------
 # Keeping Organization.secretary_vacant_since in step with the roll
 # ---------------------------------------------------------------------------------------------
 # The roll keeps no history of posts, so the day the last secretary left is recorded when it happens:
@@ -1301,6 +1725,7 @@ class HistoryBase(models.Model):
 TRACKED = [
     Leader, Organization, Member, Election, StandardArea, StandardItem, Assessment, AssessmentItem,
     ProblemCategory, RectificationCase, RectificationProgress, WorkLogEntry, AnnualPlan, MeetingType, Meeting,
+    StepRule, Recruit, RecruitmentPlan,
 ]
 HISTORY_M2M = {RectificationCase: ["categories"]}
 

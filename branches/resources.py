@@ -1,4 +1,4 @@
-"""The seven record types that come as spreadsheets: each declares its columns, natural key and example row.
+"""The eight record types that come as spreadsheets: each declares its columns, natural key and example row.
 
 Adding a record type is declaring a SheetResource subclass here, listing it in KINDS (for import_sheet) and
 giving its ModelAdmin `SheetAdmin` with `resource_classes = [TheResource]` (admin/sheets.py).
@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from . import models as m
 from . import widgets as w
 from .idcard import make_id_number
+from .history import within
 from .importing import Column, SheetResource
 
 
@@ -261,6 +262,53 @@ class MeetingResource(SheetResource):
         import_id_fields = ["held_on", "organization", "meeting_type", "topic"]
 
 
+class RecruitResource(SheetResource):
+    """发展对象台账: one row per person, one date column per step of the 细则, as the office's own sheet has them."""
+
+    title = "发展党员"
+    name = Column(attribute="name", column_name="姓名", widget=w.PersonName(), aliases=["发展对象姓名"])
+    id_number = Column(
+        attribute="id_number", column_name="公民身份号码", widget=w.IdNumber(),
+        aliases=["身份证号码", "身份证号", "公民身份证号码", "身份证", "身份证件号码"],
+    )
+    aliases = {
+        "organization": ["所在支部", "所在党支部", "所在党组织名称", "所属党组织", "所属支部", "党支部"],
+        "applied_on": ["申请入党时间", "递交入党申请书日期", "入党申请日期"],
+        "activist_on": ["确定为入党积极分子日期", "确定入党积极分子时间", "列为入党积极分子日期"],
+        "candidate_on": ["确定为发展对象日期", "确定发展对象时间", "列为发展对象日期"],
+        "vetted_on": ["政审日期", "政治审查时间"],
+        "trained_on": ["培训结业日期", "集中培训日期", "集中培训结业时间"],
+        "publicity_began_on": ["公示起始日期", "公示开始时间"],
+        "publicity_ended_on": ["公示截止日期", "公示结束时间"],
+        "accepted_on": ["党员大会讨论日期", "支部大会通过日期", "支部大会日期", "接收预备党员日期"],
+        "approved_on": ["上级党委审批时间", "党委审批日期", "审批日期"],
+    }
+
+    class Meta:
+        model = m.Recruit
+        fields = ["name", "id_number", "organization", "applied_on", "activist_on", "candidate_on", "vetted_on",
+                  "trained_on", "publicity_began_on", "publicity_ended_on", "accepted_on", "approved_on"]
+        import_id_fields = ["id_number"]
+        # Row by row, through Recruit.save(): an accepted and approved row puts its member on the roll.
+        use_bulk = False
+
+    @classmethod
+    def example_row(cls):
+        return {
+            "name": "李明", "id_number": make_id_number("620402", datetime.date(1995, 3, 8), 15),
+            "organization": "红山区示例小学党支部", "applied_on": datetime.date(2021, 3, 1),
+            "activist_on": datetime.date(2021, 5, 10), "candidate_on": datetime.date(2022, 6, 1),
+            "vetted_on": datetime.date(2022, 7, 15), "trained_on": datetime.date(2022, 8, 20),
+            "publicity_began_on": datetime.date(2022, 9, 5), "publicity_ended_on": datetime.date(2022, 9, 9),
+            "accepted_on": datetime.date(2022, 10, 8), "approved_on": datetime.date(2022, 11, 20),
+        }
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # Saved one by one, so the history rows are simple-history's own; they point to this import.
+        with within(getattr(self, "batch", None)):
+            super().save_instance(instance, is_create, row, **kwargs)
+
+
 KINDS = {
     "organizations": OrganizationResource,
     "members": MemberResource,
@@ -269,4 +317,5 @@ KINDS = {
     "rectifications": RectificationResource,
     "worklog": WorkLogResource,
     "meetings": MeetingResource,
+    "recruitment": RecruitResource,
 }

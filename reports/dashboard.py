@@ -78,6 +78,9 @@ class Links:
     def cases(self, **p):
         return changelist("rectificationcase", **p)
 
+    def recruits(self, **p):
+        return changelist("recruit", review_status__exact=m.Review.APPROVED, **p)
+
 
 def band_key(band):
     return f"{band.low or ''}-{band.high or ''}"
@@ -196,6 +199,24 @@ def build(year, organizations=None):
             })
         work.append({"group": group, "rows": rows})
 
+    # -- recruitment (发展党员) against the plan ------------------------------------------------------
+    rec = f.recruitment
+    admitted = {"admitted_year": year, "asof": L.asof}
+    recruitment = {
+        "applied": Num(rec.applied, L.recruits(applied_year=year)),
+        "activists": Num(rec.activists, L.recruits(activist_year=year)),
+        "candidates": Num(rec.candidates, L.recruits(candidate_year=year)),
+        "admitted": Num(rec.admitted, L.recruits(**admitted)),
+        "backbone": Num(rec.admitted_backbone, L.recruits(two_strong="backbone", **admitted)),
+        "young": Num(rec.admitted_young, L.recruits(two_strong="young", **admitted)),
+        "planned": rec.planned, "rate": rec.plan_rate, "plan_width": pct(min(rec.admitted, rec.planned), rec.planned),
+        "stages": [{"label": stage.label, "n": Num(rec.at_stage[stage], L.recruits(stage=stage, asof=L.asof))}
+                   for stage in m.RecruitStage if stage != m.RecruitStage.PROBATIONARY],
+        "plans": [{"row": row, "short": row.admitted < row.quota,
+                   "n": Num(row.admitted, L.recruits(organization__id__exact=row.organization.pk, **admitted))}
+                  for row in rec.plans],
+    }
+
     past_ids = {case.pk for case in rf.past_deadline}
     return {
         "f": f,
@@ -250,4 +271,5 @@ def build(year, organizations=None):
         "warning_age": warning_age, "list_rows": LIST_ROWS,
         "sides": sides,
         "work": work,
+        "recruitment": recruitment,
     }

@@ -199,6 +199,70 @@ class Side(MetRate):
 
 
 @dataclass
+class PlanRow:
+    """One organization's 发展党员计划 for the year against those it admitted."""
+
+    organization: object
+    quota: int = 0
+    admitted: int = 0
+
+
+@dataclass
+class RecruitmentFigures:
+    """发展党员 in the year: who reached each step in it, who is at each stage on as_of, and the plan.
+
+    New members are those a 党员大会 accepted in the year whom the upper committee approved (the roll's new members of
+    the year, whose join date is that meeting's); 双培双强 counts them as backbone teachers, and as teachers under 35
+    on as_of (by the birth date of their ID number)."""
+
+    applied: int = 0
+    activists: int = 0
+    candidates: int = 0
+    admitted: int = 0
+    admitted_backbone: int = 0
+    admitted_young: int = 0
+    admitted_two_strong: int = 0  # backbone or young, each person once
+    at_stage: dict = field(default_factory=dict)  # RecruitStage -> people at it on as_of
+    planned: int = 0
+    plans: list = field(default_factory=list)  # PlanRow, organizations with a plan or an admission
+
+    @property
+    def plan_rate(self):
+        return self.admitted / self.planned if self.planned else None
+
+
+def recruitment(year, on, within=lambda qs: qs):
+    """The year's 发展党员 figures in three queries: the counts, the admissions by organization, the plans."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    recruits = within(m.Recruit.objects.reviewed())
+    in_year = {step: Q(**{f"{step}__gte": start, f"{step}__lte": min(end, on)}) for step in m.Step}
+    # Approved after the year's end still counts for the year: the member's join date is the 党员大会's, as the roll has it.
+    admitted = in_year[m.Step.ACCEPTED] & Q(approved_on__isnull=False)
+    backbone, young = m.BACKBONE_Q, m.young_teacher_q(on)
+    stages = {stage: m.stage_q(stage, on) for stage in m.RecruitStage}
+    totals = recruits.aggregate(
+        applied=Count("pk", filter=in_year[m.Step.APPLIED]),
+        activists=Count("pk", filter=in_year[m.Step.ACTIVIST]),
+        candidates=Count("pk", filter=in_year[m.Step.CANDIDATE]),
+        admitted=Count("pk", filter=admitted),
+        admitted_backbone=Count("pk", filter=admitted & backbone),
+        admitted_young=Count("pk", filter=admitted & young),
+        admitted_two_strong=Count("pk", filter=admitted & (backbone | young)),
+        **{f"stage_{stage}": Count("pk", filter=q) for stage, q in stages.items()},
+    )
+    rf = RecruitmentFigures(at_stage={stage: totals.pop(f"stage_{stage}") for stage in stages}, **totals)
+    by_org = dict(recruits.filter(admitted).values("organization").annotate(n=Count("pk")).values_list("organization", "n").order_by())
+    plans = {p.organization_id: p for p in within(m.RecruitmentPlan.objects.filter(year=year)).select_related("organization")}
+    rows = [PlanRow(p.organization, p.quota, by_org.get(pk, 0)) for pk, p in plans.items()]
+    if by_org.keys() - plans.keys():
+        unplanned = m.Organization.objects.filter(pk__in=by_org.keys() - plans.keys())
+        rows += [PlanRow(org, 0, by_org[org.pk]) for org in unplanned]
+    rf.plans = sorted(rows, key=lambda r: (r.organization.sort_order, r.organization.pk))
+    rf.planned = sum(r.quota for r in rows)
+    return rf
+
+
+@dataclass
 class DistrictFigures:
     year: int
     as_of: datetime.date
@@ -211,6 +275,7 @@ class DistrictFigures:
     leadership: LeadershipFigures
     sides: dict  # Ownership -> Side, public first
     work: dict  # reports.worklog.work_years(year, year - 1)
+    recruitment: RecruitmentFigures
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,4 +521,5 @@ def district(year, organizations=None):
     return DistrictFigures(
         year=year, as_of=on, organizations=o, members=mf, backbone=backbone, elections=el,
         standardization=sf, rectification=rf, leadership=lead, sides=sides, work=work_years(year, previous),
+        recruitment=recruitment(year, on, within),
     )

@@ -1,9 +1,10 @@
 """待办: what each role has to do next, from the records, each item linking to the record or the list behind it.
 
 - the office (工委管理员): entries awaiting review by organization and age, rectification cases awaiting 验收,
-  elections without the upper committee's approval;
+  elections without the upper committee's approval, recruits accepted by a 党员大会 awaiting approval;
 - a secretary (党组织书记): entries the office returned (with its reason), elections due or overdue, probationary
-  members due for conversion, meetings due this period and not yet recorded, rectification deadlines;
+  members due for conversion, 发展党员 steps waiting past their time (an application unanswered for a month),
+  meetings due this period and not yet recorded, rectification deadlines;
 - a leader (领导): the organizations assigned to them (包抓) with their warnings.
 
 A fixed number of queries whatever the size of the district.
@@ -21,7 +22,7 @@ from branches.dates import add_years, today
 from branches.early_warning import evaluate
 from branches.periods import period_containing
 
-REVIEWED = [m.Meeting, m.Assessment, m.Election, m.RectificationProgress, m.RectificationCase]
+REVIEWED = [m.Meeting, m.Assessment, m.Election, m.RectificationProgress, m.RectificationCase, m.Recruit]
 DEADLINE_DAYS = 30  # a rectification deadline this close shows before it passes
 CONVERSION_NOTICE_DAYS = 30  # a probation ending this soon shows before it ends
 
@@ -87,7 +88,26 @@ def office_sections(on, organizations=None):
             .select_related("organization").order_by("held_on"):
         approve.items.append(Item(f"{election.organization}：{election.held_on:%Y-%m-%d}换届选举未批复",
                                   links.change("election", election.pk)))
-    return [waiting, accept, approve]
+    recruits = Section("待审批的发展党员")
+    for recruit in _within(m.Recruit.objects.filter(accepted_on__isnull=False, approved_on__isnull=True), organizations) \
+            .select_related("organization").order_by("accepted_on"):
+        recruits.items.append(Item(f"{recruit.organization}：{recruit.name}支部大会已讨论接收，待上级党委审批",
+                                   links.change("recruit", recruit.pk), f"支部大会{recruit.accepted_on:%Y-%m-%d}"))
+    return [waiting, accept, approve, recruits]
+
+
+def waiting_recruits(user, on):
+    """发展党员 steps waiting past their time rule's maximum on `on` (an application unanswered for a month)."""
+    section = Section("发展党员")
+    rules = [r for r in m.StepRule.objects.filter(maximum__isnull=False) if r.step != m.Step.APPROVED]  # approval: the office's
+    recruits = m.Recruit.objects.visible_to(user).in_view(on).select_related("organization").order_by("applied_on", "pk")
+    for recruit in recruits:
+        for rule in rules:
+            result = rule.judge(recruit, on)
+            if result is not None and not result[0] and recruit.dated(rule.step, on) is None:
+                section.items.append(Item(f"{recruit.organization}：{recruit.name}{result[1]}",
+                                          links.change("recruit", recruit.pk), f"规定{rule.requirement}"))
+    return section
 
 
 def secretary_sections(user, on):
@@ -133,7 +153,7 @@ def secretary_sections(user, on):
         late = case.deadline < on
         deadlines.items.append(Item(f"{case.organization}：{case.year}年整顿" + ("已超过时限" if late else "时限将到"),
                                     links.change("rectificationcase", case.pk), f"整改时限{case.deadline:%Y-%m-%d}"))
-    return [returned, elections, conversions, meetings, deadlines]
+    return [returned, elections, conversions, waiting_recruits(user, on), meetings, deadlines]
 
 
 def leader_sections(user, on):

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
@@ -24,6 +24,7 @@ from . import figures, meetings, todo, warnings
 from .annual.content import build as build_report
 from .annual.document import render_docx
 from .annual.workbook import render_xlsx
+from .recruitment import flow_document
 from .dashboard import build
 from .forms import PeriodForm, WarningsForm, YearForm
 
@@ -203,3 +204,17 @@ def phone_todo(request):
     """The same 待办 at a phone's width, with the page to record a meeting one tap away."""
     role, sections = todo.sections_for(request.user)
     return render(request, "reports/phone_todo.html", {"role": role, "sections": sections})
+
+
+# ---------------------------------------------------------------------------------------------
+# 发展党员工作流程 of one person
+# ---------------------------------------------------------------------------------------------
+@staff_member_required
+def recruit_flow_docx(request, pk):
+    """The .docx the office prints for one person in the pipeline; outside the user's subtree it does not exist."""
+    recruit = get_object_or_404(m.Recruit.objects.visible_to(request.user).select_related(
+        "organization", "contact_1", "contact_2"), pk=pk)
+    data = render_docx(flow_document(recruit, request.user))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response["Content-Disposition"] = content_disposition_header(True, f"发展党员工作流程-{recruit.name}.docx")
+    return response

@@ -52,10 +52,14 @@ def pytest_collection_modifyitems(items):
         if "demo" in names and not commits and not _OWN_TRANSACTIONS & set(names):
             names.insert(0, "_shared_demo")
             shared.add(item)
-    position = {}
-    for index, item in enumerate(items):
-        position.setdefault(item.module, index)
-    items.sort(key=lambda item: (position[item.module], item in shared))
+    # Within each run of one module's tests only: pytest-django has already put the tests that flush the database
+    # after those that roll back, and that order must hold (a flush removes the migrations' seeded catalogues).
+    run, runs, previous = 0, {}, None
+    for item in items:
+        if item.module is not previous:
+            run, previous = run + 1, item.module
+        runs[item] = run
+    items.sort(key=lambda item: (runs[item], item in shared))
 
 
 @pytest.fixture

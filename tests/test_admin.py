@@ -48,7 +48,7 @@ def _grow(build, orgs, per_org):
         m.Election.objects.create(organization=org, held_on=datetime.date(2022, 5, 1))
         m.Assessment.objects.create(organization=org, year=2023, result="passed", assessed_on=datetime.date(2023, 12, 1))
         m.RectificationCase.objects.create(organization=private, year=2023, problems="x", deadline=datetime.date(2023, 9, 1))
-        m.WorkLogEntry.objects.create(date=datetime.date(2023, 1, 1), kind=m.WorkKind.GUIDANCE, title="x")
+        m.WorkLogEntry.objects.create(date=datetime.date(2023, 1, 1), kind=m.WorkKind.GUIDANCE, title=f"督导{build.seq}")
         for i in range(per_org):
             build.member(org, post=m.Member.Post.SECRETARY if i == 0 else "")
 

@@ -13,7 +13,7 @@ from branches.resources import KINDS
 ADMIN_PAGES = {
     "organizations": "organization", "members": "member", "elections": "election",
     "assessments": "assessment", "rectifications": "rectificationcase", "worklog": "worklogentry",
-    "meetings": "meeting",
+    "meetings": "meeting", "recruitment": "recruit",
 }
 
 
@@ -47,6 +47,9 @@ def small_district(build):
                                   title="党工委会议（第1次）", topics=3, leader=leader, note="=HYPERLINK(\"x\")")
     m.Meeting.objects.create(organization=branch, meeting_type=m.MeetingType.objects.get(name="党员大会"),
                              held_on=datetime.date(2023, 6, 28), topic="讨论接收预备党员", chaired_by="王芳", present=2, on_roll=2)
+    m.Recruit.objects.create(name="赵新", id_number=make_id_number("620402", datetime.date(1996, 4, 1), 21), organization=branch,
+                             applied_on=datetime.date(2022, 3, 1), activist_on=datetime.date(2022, 4, 1),
+                             candidate_on=datetime.date(2023, 5, 1))
     return branch
 
 

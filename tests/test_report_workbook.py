@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-SHEETS = ["党组织", "党员", "换届选举", "标准化建设", "软弱涣散整顿", "工作台账"]
+SHEETS = ["党组织", "党员", "换届选举", "标准化建设", "软弱涣散整顿", "发展党员", "工作台账"]
 
 
 def table(ws, title):

@@ -3,9 +3,11 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, DateField, OuterRef, Q, Subquery, Sum, Value
 from django.forms import Textarea
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from .. import links
 from .. import models as m
 from .. import resources as r
 from .. import version
@@ -14,9 +16,13 @@ from ..early_warning import evaluate, grouped_by_rule
 from ..forms import parse_year
 from ..periods import YEARS
 from .filters import (
+    ActivistYearFilter,
+    AdmittedYearFilter,
     AgeBandFilter,
+    AppliedYearFilter,
     ApprovedYearFilter,
     AsOfFilter,
+    CandidateYearFilter,
     ClosedYearFilter,
     ConversionOverdueFilter,
     ElectedYearFilter,
@@ -30,9 +36,11 @@ from .filters import (
     PartyWorkerFilter,
     PartyYearsFilter,
     PastDeadlineFilter,
+    RecruitStageFilter,
     ShortItemFilter,
     StaffingFilter,
     StandardMetFilter,
+    TwoStrongFilter,
     WarningFilter,
     WithinOrganizationFilter,
     WorkYearFilter,
@@ -481,3 +489,77 @@ class ImportBatchAdmin(ScopeMixin, admin.ModelAdmin):
     def history_rows(self, obj):
         counts = [(t._meta.verbose_name, t.history.filter(import_batch=obj).count()) for t in m.TRACKED]
         return format_html_join("", "<div>{}：{}条</div>", [c for c in counts if c[1]]) or "—"
+
+
+# ---------------------------------------------------------------------------------------------
+# Recruitment (发展党员)
+# ---------------------------------------------------------------------------------------------
+@admin.register(m.StepRule)
+class StepRuleAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "step", "after", "unit", "minimum", "maximum", "basis", "sort_order"]
+    list_editable = ["unit", "minimum", "maximum", "sort_order"]
+
+
+@admin.register(m.RecruitmentPlan)
+class RecruitmentPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["organization", "year", "quota", "achieved", "note"]
+    list_filter = ["year", "organization__ownership"]
+    search_fields = ["organization__name"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization"]
+
+    def get_queryset(self, request):
+        admitted = (m.Recruit.objects.filter(organization=OuterRef("organization"), accepted_on__year=OuterRef("year"),
+                                             approved_on__isnull=False)
+                    .values("organization").annotate(n=Count("pk")).values("n"))
+        return super().get_queryset(request).annotate(admitted=Subquery(admitted))
+
+    @admin.display(description="已发展（名）", ordering="admitted")
+    def achieved(self, obj):
+        return obj.admitted or 0
+
+
+@admin.register(m.Recruit)
+class RecruitAdmin(ScopedAdminMixin, SheetAdmin):
+    resource_classes = [r.RecruitResource]
+    list_display = ["name", "organization", "stage_now", "applied_on", "activist_on", "candidate_on", "accepted_on",
+                    "approved_on", "job", "backbone_title", "member_link", "flow_download"]
+    list_filter = [RecruitStageFilter, AsOfFilter, AppliedYearFilter, ActivistYearFilter, CandidateYearFilter,
+                   AdmittedYearFilter, TwoStrongFilter, "job", "backbone_title", "organization__ownership",
+                   WithinOrganizationFilter]
+    search_fields = ["name", "=id_number"]
+    autocomplete_fields = ["organization", "contact_1", "contact_2"]
+    list_select_related = ["organization", "member"]
+    readonly_fields = ["birth_date", "member_link", "flow_link"]
+    fieldsets = [
+        (None, {"fields": ["name", "id_number", "gender", "birth_date", "organization", "job", "backbone_title",
+                           "backbone_year"]}),
+        ("入党申请", {"fields": ["applied_on", "talked_on"]}),
+        ("入党积极分子", {"fields": ["activist_on", "contact_1", "contact_2"]}),
+        ("发展对象", {"fields": ["candidate_on", "vetted_on", "training_began_on", "trained_on", "training_hours",
+                                "publicity_began_on", "publicity_ended_on", "pre_reviewed_on"]}),
+        ("预备党员", {"fields": ["accepted_on", "upper_talk_on", "approved_on", "sworn_on", "member_link"]}),
+        ("备注", {"fields": ["note", "flow_link"]}),
+    ]
+
+    @admin.display(description="发展党员工作流程")
+    def flow_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html('<a href="{}">下载Word（各环节日期及时限执行情况）</a>', reverse("recruit_flow_docx", args=[obj.pk]))
+
+    @admin.display(description="流程纪实")
+    def flow_download(self, obj):
+        return format_html('<a href="{}">Word</a>', reverse("recruit_flow_docx", args=[obj.pk]))
+
+    @admin.display(description="所处阶段")
+    def stage_now(self, obj):
+        stage = obj.stage
+        return stage.label if stage else "—"
+
+    @admin.display(description="党员名册")
+    def member_link(self, obj):
+        if obj.member_id is None:
+            return "—"
+        return format_html('<a href="{}">{}（入党日期{}）</a>', links.change("member", obj.member_id), obj.member.name,
+                           f"{obj.member.join_date:%Y-%m-%d}")

@@ -371,3 +371,63 @@ class ImportedTypeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(model=self.value()) if self.value() else queryset
+
+
+# -- recruitment (发展党员) ----------------------------------------------------------------------------
+class RecruitStageFilter(admin.SimpleListFilter):
+    """The stage on the list's 状态日期, as stage_on() reads the dated steps."""
+
+    title = "所处阶段"
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        return m.RecruitStage.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in m.RecruitStage.values:
+            return queryset
+        return queryset.in_stage(self.value(), requested_as_of(request))
+
+
+class RecruitStepYearFilter(YearFilter):
+    """Those whose step fell in a year: what the dashboard's recruitment figures count."""
+
+    step = None
+
+    def in_year(self, queryset, year):
+        found = queryset.filter(**{f"{self.step}__year": year})
+        # Admitted: accepted in the year and approved, as the dashboard counts them (the roll's new members).
+        return found.filter(approved_on__isnull=False) if self.step == m.Step.ACCEPTED else found
+
+
+class AppliedYearFilter(RecruitStepYearFilter):
+    title, parameter_name, step = "申请入党年度", "applied_year", m.Step.APPLIED
+
+
+class ActivistYearFilter(RecruitStepYearFilter):
+    title, parameter_name, step = "确定积极分子年度", "activist_year", m.Step.ACTIVIST
+
+
+class CandidateYearFilter(RecruitStepYearFilter):
+    title, parameter_name, step = "确定发展对象年度", "candidate_year", m.Step.CANDIDATE
+
+
+class AdmittedYearFilter(RecruitStepYearFilter):
+    title, parameter_name, step = "发展入党年度", "admitted_year", m.Step.ACCEPTED
+
+
+class TwoStrongFilter(admin.SimpleListFilter):
+    """双培双强: backbone teachers, and teachers under 35 on the list's 状态日期."""
+
+    title = "双培双强"
+    parameter_name = "two_strong"
+
+    def lookups(self, request, model_admin):
+        return [("backbone", "骨干教师"), ("young", "35岁以下青年教师")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "backbone":
+            return queryset.backbone()
+        if self.value() == "young":
+            return queryset.young_teachers(requested_as_of(request))
+        return queryset

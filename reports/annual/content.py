@@ -168,7 +168,7 @@ class _Writer:
                                   Sentence([
                 Clause(bb.provincial, f"年内共培养省级骨干、学科带头人{said(bb.provincial, '人', bb.provincial_previous)}", "省级骨干、学科带头人"),
                 Clause(bb.city_and_district, f"市区级骨干名师{said(bb.city_and_district, '人', bb.city_and_district_previous)}", "市区级骨干名师"),
-            ])]),
+            ]), Sentence(self.recruitment())]),
             ("加强民办教育党建工作", [Sentence([
                 self.work(W.PRIVATE_MEETING, "召开民办教育机构党组织负责人工作会议{}", "次"),
                 self.work(W.PRIVATE_INSPECTION, "全覆盖进行民办教育机构党建工作调研检查{}", "次"),
@@ -191,6 +191,22 @@ class _Writer:
             self.area("2.加强思想建设，夯实理论根基。", "思想建设", ideological),
             self.area("3.加强组织建设，提升组织力。", "组织建设", organizational),
             self.area("4.加强党风廉政建设，深入推进全面从严治党。", "党风廉政建设", discipline),
+        ]
+
+    def recruitment(self):
+        """发展党员 against the plan, with the 双培双强 among the new members, then the pipeline's earlier steps."""
+        rec = self.f.recruitment
+        admitted = f"年内发展党员{rec.admitted}名"
+        if rec.planned:
+            admitted += f"（计划{rec.planned}名，完成{percent(rec.plan_rate)}）"
+        two_strong = [f"{label}{n}名" for label, n in (("骨干教师", rec.admitted_backbone), ("35岁以下青年教师", rec.admitted_young)) if n]
+        if two_strong:
+            admitted += "，其中" + "、".join(two_strong)
+        return [
+            Clause(rec.admitted, admitted, "发展党员"),
+            Clause(rec.candidates, f"确定发展对象{rec.candidates}名", "确定发展对象"),
+            Clause(rec.activists, f"确定入党积极分子{rec.activists}名", "确定入党积极分子"),
+            Clause(rec.applied, f"收到入党申请{rec.applied}份", "入党申请"),
         ]
 
     # -- part 2 -------------------------------------------------------------------------------

@@ -29,6 +29,15 @@ class Para:
         return self.lead + self.text
 
 
+@dataclass(frozen=True)
+class Table:
+    """A table among the paragraphs: a header row, then rows of text."""
+
+    headers: tuple
+    rows: tuple
+    widths: tuple = ()  # in millimetres, one per column; Word's own where empty
+
+
 @dataclass
 class OfficialDocument:
     title: str
@@ -146,6 +155,30 @@ def _page_number(footer, align):
     run(" —")
 
 
+TABLE_SIZE = Pt(12)  # 小四: a table's cells in the body's typeface, smaller than its 三号
+
+
+def _table(doc, table):
+    grid = doc.add_table(rows=1, cols=len(table.headers))
+    grid.style = doc.styles["Table Grid"]
+    rows = [(table.headers, True)] + [(row, False) for row in table.rows]
+    for index, (values, is_header) in enumerate(rows):
+        cells = grid.rows[0].cells if index == 0 else grid.add_row().cells
+        for cell, value in zip(cells, values):
+            p = cell.paragraphs[0]
+            fmt = p.paragraph_format
+            fmt.first_line_indent = Pt(0)
+            fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER if is_header else WD_ALIGN_PARAGRAPH.LEFT
+            fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            run = p.add_run(str(value))
+            run.font.size = TABLE_SIZE
+            if is_header:
+                set_fonts(run, HEADING_FONT)
+    for column, width in zip(grid.columns, table.widths):
+        for cell in column.cells:
+            cell.width = Mm(width)
+
+
 def render_docx(document):
     doc = Document()
     _styles(doc)
@@ -165,6 +198,9 @@ def render_docx(document):
     if document.signature:
         doc.add_paragraph(document.signature, style=SIGNATURE_STYLE)
     for para in document.paragraphs:
+        if isinstance(para, Table):
+            _table(doc, para)
+            continue
         if para.heading:
             doc.add_paragraph(para.text, style=HEADING_STYLE)
             continue

@@ -38,3 +38,11 @@ def work_entries(*years):
     return list(
         m.WorkLogEntry.objects.filter(date__year__in=years).select_related("leader").order_by("date", "pk")
     )
+
+
+def admitted(year):
+    """The people the year's 党员大会 accepted whom the upper committee approved, behind district().recruitment.admitted."""
+    return list(
+        m.Recruit.objects.reviewed().filter(accepted_on__year=year, approved_on__isnull=False)
+        .select_related("organization").order_by("accepted_on", "organization__sort_order", "pk")
+    )

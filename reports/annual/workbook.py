@@ -236,6 +236,25 @@ def rectification_sheet(book, report):
     s.table(f"{year}年销号的台账", headers, [case_row(c) for c in rf.closed_in_year], total=[len(rf.closed_in_year)])
 
 
+def recruitment_sheet(book, report, admitted):
+    rec, year = report.figures.recruitment, report.year
+    s = Sheet(book, "发展党员", [34, 14, 14, 14, 14, 18, 18])
+    s.table(f"{year}年发展党员各环节（人数）", ["环节", "人数"], [
+        ["申请入党", rec.applied], ["确定入党积极分子", rec.activists], ["确定发展对象", rec.candidates],
+        ["发展党员（支部大会接收，上级党委已审批）", rec.admitted],
+        ["　其中骨干教师", rec.admitted_backbone], ["　其中35岁以下青年教师", rec.admitted_young],
+    ])
+    s.table(f"{report.as_of:%Y-%m-%d}在培养的", ["阶段", "人数"],
+            [[stage.label, n] for stage, n in rec.at_stage.items() if stage != m.RecruitStage.PROBATIONARY])
+    s.table("发展党员计划完成情况", ["党组织", "计划（名）", "已发展（名）"],
+            [[row.organization.name, row.quota, row.admitted] for row in rec.plans], total=[rec.planned, rec.admitted])
+    s.table("本年发展的党员", ["姓名", "所在党组织", "支部大会讨论日期", "上级党委审批日期", "岗位", "骨干教师称号", "35岁以下青年教师"], [
+        [r.name, r.organization.name, _date(r.accepted_on), _date(r.approved_on), _label(m.Member.Job, r.job),
+         _label(m.Member.Backbone, r.backbone_title), "是" if r.is_young_teacher(report.as_of) else "否"]
+        for r in admitted
+    ], total=["", "", "", "", "", len(admitted)])
+
+
 def work_sheet(book, report, entries):
     f, year = report.figures, report.year
     s = Sheet(book, "工作台账", [12, 28, 40, 10, 12, 16, 12, 12])
@@ -262,6 +281,7 @@ def render_xlsx(report):
     elections_sheet(book, report, report_records.elections_held(report.year))
     standardization_sheet(book, report)
     rectification_sheet(book, report)
+    recruitment_sheet(book, report, report_records.admitted(report.year))
     work_sheet(book, report, report_records.work_entries(report.year, report.year - 1))
     book.properties.title = report.document.title
     out = io.BytesIO()
