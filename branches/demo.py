@@ -625,7 +625,7 @@ class DemoBuilder:
         plans = []
         for org in self.basic:
             for year in (YEAR - 1, YEAR):
-                quota = max(0, achieved.get((org.pk, year), 0) + rng.choice((-1, 0, 0, 0, 1, 1, 2)))
+                quota = max(0, achieved.get((org.pk, year), 0) + rng.choice((-1, 0, 0, 0, 0, 1, 1)))
                 if quota:
                     plans.append(m.RecruitmentPlan(organization=org, year=year, quota=quota))
         m.RecruitmentPlan.objects.bulk_create(plans)

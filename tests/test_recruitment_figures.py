@@ -146,7 +146,8 @@ def test_the_flow_summary_lists_each_step_its_date_and_whether_it_kept_its_time_
     assert by_step["集中培训结业"][4] == "符合"  # 第十七条: three days, 9 to 11 May
     assert by_step["公示结束"][4] == "符合"  # Monday to Friday: five working days
     assert by_step["上级党委审批"][4] == "符合"
-    assert "4项符合，1项不符合：确定发展对象" in text
+    assert by_step["支部大会讨论接收"][4] == "符合"  # 政审 and training before the meeting
+    assert "5项符合，1项不符合：确定发展对象" in text
     # a step never taken past its maximum is said so: here the talk, once the record loses its date
     m.Recruit.objects.filter(pk=r.pk).update(talked_on=None)
     _, rows = flow_text(admin_client, r)
