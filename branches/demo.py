@@ -242,6 +242,7 @@ class DemoBuilder:
         # Last: the steps below draw on the generator after everything above has had its draws.
         self.build_roll_changes()
         self.build_meetings()
+        self.build_recruitment()
         m.AnnualPlan.objects.bulk_create([
             m.AnnualPlan(year=y, standardization_target=t, reflection=r, next_steps=n) for y, (t, r, n) in PLANS.items()
         ])
@@ -508,6 +509,127 @@ class DemoBuilder:
                     ))
         m.Meeting.objects.bulk_create(meetings, batch_size=2000)
 
+    # -- 发展党员 -------------------------------------------------------------------------------
+    def steps_to(self, accepted):
+        """The dated steps of someone a 党员大会 accepted on `accepted`, each in its time as the 细则 asks."""
+        rng, day = self.rng, datetime.timedelta(days=1)
+        pre_reviewed = accepted - day * rng.randint(5, 15)
+        publicity_ended = pre_reviewed - day * rng.randint(2, 6)
+        publicity_began = publicity_ended - day * 7  # eight days: at least five working days
+        trained = publicity_began - day * rng.randint(3, 20)
+        training_began = trained - day * 2
+        candidate = training_began - day * rng.randint(30, 90)
+        activist = add_years(candidate, -1) - day * rng.randint(10, 120)
+        applied = activist - day * rng.randint(30, 180)
+        approved = accepted + day * rng.randint(20, 60)
+        return {
+            "applied_on": applied, "talked_on": applied + day * rng.randint(5, 25), "activist_on": activist,
+            "candidate_on": candidate, "vetted_on": candidate + day * rng.randint(10, 30),
+            "training_began_on": training_began, "trained_on": trained, "publicity_began_on": publicity_began,
+            "publicity_ended_on": publicity_ended, "pre_reviewed_on": pre_reviewed, "accepted_on": accepted,
+            "upper_talk_on": accepted + day * rng.randint(5, 15), "approved_on": approved,
+            "sworn_on": approved + day * rng.randint(0, 20),
+        }
+
+    def build_recruitment(self):
+        """发展党员 in 2022 and 2023: the years' new members came through the pipeline (their records linked), others
+        are on their way in most organizations (fewer in private ones); a handful of steps broke their time rule or
+        were entered out of order in an old ledger, as the checks are there to find."""
+        rng = self.rng
+        day = datetime.timedelta(days=1)
+        members = list(m.Member.objects.on_roll().select_related("organization").order_by("organization_id", "pk"))
+        full = {}
+        for x in members:
+            if x.status == m.Member.Status.FULL and x.join_date.year < YEAR - 1:
+                full.setdefault(x.organization_id, []).append(x)
+        recruits = []
+
+        def contacts(org_id, exclude=()):
+            pool = [x for x in full.get(org_id, []) if x.pk not in exclude]
+            picked = rng.sample(pool, min(2, len(pool)))
+            return (picked + [None, None])[:2]
+
+        admitted = [x for x in members if x.join_date.year in (YEAR - 1, YEAR)]
+        for x in admitted:
+            steps = self.steps_to(x.join_date)
+            one, two = contacts(x.organization_id, (x.pk,))
+            recruits.append(m.Recruit(
+                name=x.name, id_number=x.id_number, gender=x.gender, birth_date=x.birth_date, organization=x.organization,
+                job=x.job, backbone_title=x.backbone_title, backbone_year=x.backbone_year, member=x,
+                contact_1=one, contact_2=two, **steps,
+            ))
+        # On their way: applicants, activists and 发展对象 on 31 December, in most organizations.
+        orgs = sorted({x.organization for x in members}, key=lambda o: (o.sort_order, o.pk))
+        for org in orgs:
+            private = org.ownership == m.Ownership.PRIVATE
+            for _ in range(round(rng.choice((0, 0, 1) if private else (0, 1, 1, 2, 2, 3)) * max(self.scale, 0.2))):
+                name, born, number, sex = self.person(22, 40)
+                stage = rng.choice(("applicant", "activist", "activist", "candidate"))
+                # Where the steps would lead: only those dated by the year's end are kept.
+                accepted = self.date_in(YEAR + 1, 1, 4) if stage == "candidate" else self.date_in(YEAR + 1, 5, 12)
+                steps = {k: v for k, v in self.steps_to(accepted).items() if v.year <= YEAR}
+                if stage == "applicant":
+                    applied = self.date_in(YEAR, 1, 11)
+                    steps = {"applied_on": applied, "talked_on": applied + day * rng.randint(5, 25)}
+                elif stage == "activist":
+                    steps = {k: steps[k] for k in ("applied_on", "talked_on", "activist_on") if k in steps}
+                    if "activist_on" not in steps:
+                        activist = self.date_in(YEAR, 1, 10)
+                        steps = {"applied_on": activist - day * 90, "talked_on": activist - day * 75, "activist_on": activist}
+                one, two = contacts(org.pk) if "activist_on" in steps else (None, None)
+                recruits.append(m.Recruit(
+                    name=name, id_number=number, gender=sex, birth_date=born, organization=org,
+                    job=rng.choices(["teacher", "manager", "support"], (80, 14, 6))[0], contact_1=one, contact_2=two, **steps,
+                ))
+        self.break_time_rules(recruits, members)
+        m.Recruit.objects.bulk_create(recruits, batch_size=1000)
+        self.build_recruitment_plans(admitted)
+
+    def break_time_rules(self, recruits, members):
+        """One of each irregularity the checks look for, in private schools first, as the seed's lagging side."""
+        rng, day = self.rng, datetime.timedelta(days=1)
+        in_year = sorted((r for r in recruits if r.member is not None and r.accepted_on.year == YEAR),
+                         key=lambda r: (r.organization.ownership != m.Ownership.PRIVATE, r.accepted_on, r.id_number))
+        waiting = [r for r in recruits if r.member is None and r.activist_on and not r.candidate_on]
+        if len(in_year) < 5 or not waiting:
+            return
+        short, unvetted, publicity, late, disorder = in_year[:5]
+        short.activist_on = short.candidate_on - day * rng.randint(200, 300)  # 发展对象 within the year
+        short.applied_on = min(short.applied_on, short.activist_on - day * 30)
+        short.talked_on = short.applied_on + day * 10
+        unvetted.vetted_on = None  # accepted without its 政审
+        publicity.publicity_began_on = publicity.publicity_ended_on - day * 3  # four days: too short
+        late.approved_on = late.accepted_on + day * 120  # approved four months after the 党员大会
+        late.sworn_on = late.approved_on + day * 5
+        disorder.vetted_on = disorder.candidate_on - day * 20  # an old ledger: 政审 dated before the 发展对象
+        # An activist whose 培养联系人 has since transferred out, and an application left without its talk.
+        gone = m.Member.objects.filter(roll_status=m.Member.Roll.TRANSFERRED).order_by("pk").first()
+        if gone is not None:
+            waiting[0].contact_1 = gone
+        applicants = [r for r in recruits if r.member is None and not r.activist_on]
+        if applicants:
+            applicants[-1].talked_on = None
+
+    def build_recruitment_plans(self, admitted):
+        """发展党员计划 per basic-level organization: about what it achieved, a few short of it."""
+        rng = self.rng
+        basic_of = {}
+        for org in self.basic:
+            basic_of[org.pk] = org
+        for child in self.children:
+            basic_of[child.pk] = basic_of[child.parent_id]
+        achieved = {}
+        for x in admitted:
+            key = (basic_of[x.organization_id].pk, x.join_date.year)
+            achieved[key] = achieved.get(key, 0) + 1
+        plans = []
+        for org in self.basic:
+            for year in (YEAR - 1, YEAR):
+                quota = max(0, achieved.get((org.pk, year), 0) + rng.choice((-1, 0, 0, 0, 0, 1, 1)))
+                if quota:
+                    plans.append(m.RecruitmentPlan(organization=org, year=year, quota=quota))
+        m.RecruitmentPlan.objects.bulk_create(plans)
+
     def meeting_topic(self, type_name, day):
         topics = MEETING_TOPICS.get(type_name)
         if not topics:
@@ -534,7 +656,7 @@ NEXT_STEPS_2023 = """1.进一步强化思想政治教育。深入开展主题教
 PLANS = {2022: (70, "", ""), 2023: (80, REFLECTION_2023, NEXT_STEPS_2023)}
 
 
-DEMO_MODELS = [m.AnnualPlan, m.Meeting, 
+DEMO_MODELS = [m.RecruitmentPlan, m.Recruit, m.AnnualPlan, m.Meeting,
     m.RectificationProgress, m.RectificationCase, m.AssessmentItem, m.Assessment, m.WorkLogEntry,
     m.Election, m.Member,
 ]
@@ -556,7 +678,8 @@ def seed_catalogues():
 
     from django.apps import apps
 
-    for module, function in (("0002_seed_catalogues", "seed"), ("0004_organizational_life", "seed_meeting_types")):
+    for module, function in (("0002_seed_catalogues", "seed"), ("0004_organizational_life", "seed_meeting_types"),
+                             ("0060_recruitment", "seed_step_rules")):
         getattr(import_module(f"branches.migrations.{module}"), function)(apps, None)
 
 

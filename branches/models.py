@@ -1333,13 +1333,16 @@ class StepRule(models.Model):
         return earliest, latest
 
     def measure(self, start, end):
-        """How long from start to end, in the rule's unit, as the summary shows it."""
+        """How long from start to end, said in the rule's unit ("4个工作日", "10个月", "1年2个月")."""
         if self.unit == self.Unit.DAYS:
-            return (end - start).days + 1
+            return f"{(end - start).days + 1}天"
         if self.unit == self.Unit.WORKDAYS:
-            return weekdays_between(start, end)
+            return f"{weekdays_between(start, end)}个工作日"
         months = months_between(start, end)
-        return months // 12 if self.unit == self.Unit.YEARS else months
+        if self.unit == self.Unit.MONTHS or months < 12:
+            return f"{months}个月"
+        years, rest = divmod(months, 12)
+        return f"{years}年{rest}个月" if rest else f"{years}年"
 
     def judge(self, recruit, on=None):
         """None where the rule does not apply yet (its start not dated); else (met, what was found).
@@ -1354,7 +1357,7 @@ class StepRule(models.Model):
             if latest is not None and on is not None and on > latest:
                 return False, f"{Step(self.after).label}（{start:%Y-%m-%d}）后已超过{self.maximum}{self.get_unit_display()}仍未{Step(self.step).label}"
             return None
-        found = f"{Step(self.after).label}{start:%Y-%m-%d}至{Step(self.step).label}{end:%Y-%m-%d}，{self.measure(start, end)}{self.get_unit_display()}"
+        found = f"{Step(self.after).label}{start:%Y-%m-%d}至{Step(self.step).label}{end:%Y-%m-%d}，{self.measure(start, end)}"
         met = (earliest is None or end >= earliest) and (latest is None or end <= latest)
         return met, found
 

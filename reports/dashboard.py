@@ -213,7 +213,7 @@ def build(year, organizations=None):
         "stages": [{"label": stage.label, "n": Num(rec.at_stage[stage], L.recruits(stage=stage, asof=L.asof))}
                    for stage in m.RecruitStage if stage != m.RecruitStage.PROBATIONARY],
         "plans": [{"row": row, "short": row.admitted < row.quota,
-                   "n": Num(row.admitted, L.recruits(organization__id__exact=row.organization.pk, **admitted))}
+                   "n": Num(row.admitted, L.recruits(within=row.organization.pk, **admitted))}
                   for row in rec.plans],
     }
 

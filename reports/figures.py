@@ -224,11 +224,20 @@ class RecruitmentFigures:
     admitted_two_strong: int = 0  # backbone or young, each person once
     at_stage: dict = field(default_factory=dict)  # RecruitStage -> people at it on as_of
     planned: int = 0
-    plans: list = field(default_factory=list)  # PlanRow, organizations with a plan or an admission
+    plans: list = field(default_factory=list)  # PlanRow: each plan, and each basic-level organization admitting without one
 
     @property
     def plan_rate(self):
         return self.admitted / self.planned if self.planned else None
+
+
+def _plan_owner(org, organizations, planned):
+    """Whose plan an admission counts against: the nearest organization at or above `org` with a plan (a school's
+    plan covers its branches), else the one directly below the committee, with no quota."""
+    chain = [org]
+    while chain[-1].parent_id is not None:
+        chain.append(organizations[chain[-1].parent_id])
+    return next((node for node in chain if node.pk in planned), chain[-2] if len(chain) > 1 else org)
 
 
 def recruitment(year, on, within=lambda qs: qs):
@@ -251,14 +260,15 @@ def recruitment(year, on, within=lambda qs: qs):
         **{f"stage_{stage}": Count("pk", filter=q) for stage, q in stages.items()},
     )
     rf = RecruitmentFigures(at_stage={stage: totals.pop(f"stage_{stage}") for stage in stages}, **totals)
-    by_org = dict(recruits.filter(admitted).values("organization").annotate(n=Count("pk")).values_list("organization", "n").order_by())
-    plans = {p.organization_id: p for p in within(m.RecruitmentPlan.objects.filter(year=year)).select_related("organization")}
-    rows = [PlanRow(p.organization, p.quota, by_org.get(pk, 0)) for pk, p in plans.items()]
-    if by_org.keys() - plans.keys():
-        unplanned = m.Organization.objects.filter(pk__in=by_org.keys() - plans.keys())
-        rows += [PlanRow(org, 0, by_org[org.pk]) for org in unplanned]
-    rf.plans = sorted(rows, key=lambda r: (r.organization.sort_order, r.organization.pk))
-    rf.planned = sum(r.quota for r in rows)
+    by_org = recruits.filter(admitted).values("organization").annotate(n=Count("pk")).values_list("organization", "n").order_by()
+    organizations = {org.pk: org for org in m.Organization.objects.all()}
+    rows = {p.organization_id: PlanRow(organizations[p.organization_id], p.quota)
+            for p in within(m.RecruitmentPlan.objects.filter(year=year))}
+    for org_pk, n in by_org:
+        owner = _plan_owner(organizations[org_pk], organizations, rows)
+        rows.setdefault(owner.pk, PlanRow(owner)).admitted += n
+    rf.plans = sorted(rows.values(), key=lambda r: (r.organization.sort_order, r.organization.pk))
+    rf.planned = sum(r.quota for r in rf.plans)
     return rf
 
 

@@ -34,14 +34,17 @@ def flow(recruit, rules, on=None):
         texts = [r.requirement and f"{m.Step(r.after).label}后{r.requirement}" for r in rules if r.step == step]
         verdicts = []
         for rule, met, found in judged.get(step, ()):
-            verdicts.append("符合" if met else f"不符合（{found}）")
+            start = recruit.dated(rule.after, on)
+            if met:
+                verdicts.append("符合")
+            else:  # the dates are in the row's own columns: the table says only how long it was
+                verdicts.append(f"不符合（实际{rule.measure(start, day)}）" if day else f"不符合（{found}）")
         if step in late:
             verdicts.append(f"日期早于{late[step].label}")
         if step == m.Step.ACCEPTED and day is not None:
             missing = [s.label for s in (m.Step.VETTED, m.Step.TRAINED)
                        if recruit.dated(s, on) is None or recruit.dated(s, on) > day]
-            if missing:
-                verdicts.append("讨论前未完成" + "、".join(missing))
+            verdicts.append("讨论前未完成" + "、".join(missing) if missing else "符合")
             texts.append("讨论前应完成政治审查和集中培训")
         if not verdicts and texts and day is None:
             verdicts.append("尚未进行")
@@ -72,7 +75,7 @@ def flow_document(recruit, user, on=None):
     table = Table(
         headers=("序号", "环节", "日期", "时限要求", "执行情况"),
         rows=tuple((str(i), row.step.label, _day(row.day), row.rule or "—", row.verdict or "—") for i, row in enumerate(rows, 1)),
-        widths=(12, 34, 30, 46, 34),
+        widths=(10, 32, 38, 44, 32),
     )
     return OfficialDocument(
         title="发展党员工作流程纪实", signature=recruit.organization.name,

@@ -146,7 +146,8 @@ def test_the_flow_summary_lists_each_step_its_date_and_whether_it_kept_its_time_
     assert by_step["集中培训结业"][4] == "符合"  # 第十七条: three days, 9 to 11 May
     assert by_step["公示结束"][4] == "符合"  # Monday to Friday: five working days
     assert by_step["上级党委审批"][4] == "符合"
-    assert "4项符合，1项不符合：确定发展对象" in text
+    assert by_step["支部大会讨论接收"][4] == "符合"  # 政审 and training before the meeting
+    assert "5项符合，1项不符合：确定发展对象" in text
     # a step never taken past its maximum is said so: here the talk, once the record loses its date
     m.Recruit.objects.filter(pk=r.pk).update(talked_on=None)
     _, rows = flow_text(admin_client, r)
@@ -159,3 +160,15 @@ def test_a_secretary_prints_only_their_own_peoples_flow(district, secretary):
     assert client.get(reverse("recruit_flow_docx", args=[theirs.pk])).status_code == 404
     text, _ = flow_text(client, mine)
     assert mine.id_number not in text  # 书记 without the personal-data permission sees the number masked
+
+
+def test_a_schools_plan_counts_the_admissions_of_the_branches_under_it(build, admin_client):
+    school = build.org(name="第一中学党委", kind=m.OrgKind.PARTY_COMMITTEE, unit_category=m.UnitCategory.HIGH_SCHOOL)
+    grade = build.org(name="第一中学高一年级党支部", parent=school, unit_category=m.UnitCategory.HIGH_SCHOOL)
+    m.RecruitmentPlan.objects.create(organization=school, year=2023, quota=3)
+    for seq in (1, 2):
+        recruit(grade, seq, accepted_on=D(2023, 3, 1), approved_on=D(2023, 4, 1), **FULL)
+    rec = district_figures(2023).recruitment
+    assert [(r.organization, r.quota, r.admitted) for r in rec.plans] == [(school, 3, 2)]
+    row = admin_client.get(reverse("dashboard"), {"year": 2023}).context["recruitment"]["plans"][0]
+    assert admin_client.get(row["n"].url).context["cl"].result_count == 2

@@ -522,14 +522,14 @@ class RecruitmentPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
 @admin.register(m.Recruit)
 class RecruitAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.RecruitResource]
-    list_display = ["name", "organization", "stage_now", "applied_on", "activist_on", "candidate_on", "accepted_on",
-                    "approved_on", "job", "backbone_title", "member_link", "flow_download"]
+    list_display = ["person", "organization", "stage_now", "applied_on", "accepted_on", "approved_on", "flow_download"]
+    list_display_links = ["person"]
     list_filter = [RecruitStageFilter, AsOfFilter, AppliedYearFilter, ActivistYearFilter, CandidateYearFilter,
                    AdmittedYearFilter, TwoStrongFilter, "job", "backbone_title", "organization__ownership",
                    WithinOrganizationFilter]
     search_fields = ["name", "=id_number"]
     autocomplete_fields = ["organization", "contact_1", "contact_2"]
-    list_select_related = ["organization", "member"]
+    list_select_related = ["organization"]
     readonly_fields = ["birth_date", "member_link", "flow_link"]
     fieldsets = [
         (None, {"fields": ["name", "id_number", "gender", "birth_date", "organization", "job", "backbone_title",
@@ -555,7 +555,15 @@ class RecruitAdmin(ScopedAdminMixin, SheetAdmin):
     @admin.display(description="所处阶段")
     def stage_now(self, obj):
         stage = obj.stage
-        return stage.label if stage else "—"
+        if stage is None:
+            return "—"
+        since = {m.RecruitStage.APPLICANT: obj.applied_on, m.RecruitStage.ACTIVIST: obj.activist_on,
+                 m.RecruitStage.CANDIDATE: obj.candidate_on, m.RecruitStage.PROBATIONARY: obj.accepted_on}[stage]
+        return format_html('<span style="white-space:nowrap" title="{}起">{}</span>', f"{since:%Y-%m-%d}", stage.label)
+
+    @admin.display(description="姓名", ordering="name")
+    def person(self, obj):
+        return format_html('<span style="white-space:nowrap">{}</span>', obj.name)
 
     @admin.display(description="党员名册")
     def member_link(self, obj):

@@ -174,9 +174,12 @@ def _table(doc, table):
             run.font.size = TABLE_SIZE
             if is_header:
                 set_fonts(run, HEADING_FONT)
-    for column, width in zip(grid.columns, table.widths):
-        for cell in column.cells:
-            cell.width = Mm(width)
+    if table.widths:
+        grid.autofit = False
+        for column, width in zip(grid.columns, table.widths):
+            column.width = Mm(width)  # the grid, which LibreOffice reads
+            for cell in column.cells:
+                cell.width = Mm(width)  # each cell, which Word reads
 
 
 def render_docx(document):
