@@ -77,3 +77,17 @@ def grant(user, role, organization, must_change_password=None):
     user.profile, _ = Profile.objects.update_or_create(user=user, defaults=defaults)
     user.__dict__.pop("_organization_ids_cache", None)
     return user
+
+
+def check_password(password, username):
+    """The office's rules for a password set from the command line (Django's validators, as in the admin's forms):
+    CommandError with the reasons in Chinese."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.core.management.base import CommandError
+
+    try:
+        validate_password(password, get_user_model()(username=username))
+    except ValidationError as exc:
+        raise CommandError("密码不符合要求：" + "".join(exc.messages) + "未作任何改动。") from exc

@@ -63,6 +63,10 @@ class Uncalculated:
         return f"={self.formula}" if self.formula else "（公式）"
 
 
+def too_many_rows(title, limit):
+    return SheetError(f"工作表“{title}”的数据超过{limit}行，超出一次导入的上限。请把表格拆成几个文件分批导入。")
+
+
 def max_rows():
     from django.conf import settings
 
@@ -88,10 +92,8 @@ class Bounds:
         self.width(number, len(values))
         self.rows += 1
         self.cells += len(values)
-        if self.rows > self.limit:
-            raise SheetError(
-                f"工作表“{self.title}”超过{self.limit}行，超出一次导入的上限。请把表格拆成几个文件分批导入。"
-            )
+        if self.rows > self.limit + HEADER_SCAN_ROWS:  # titles and the header above the rows; find_table counts exactly
+            raise too_many_rows(self.title, self.limit)
         if self.cells > MAX_CELLS:
             raise SheetError(
                 f"工作表“{self.title}”的内容超过{MAX_CELLS // 10000}万个单元格，超出一次导入的上限。"
@@ -495,6 +497,8 @@ def find_table(grids, columns, others=list):
         dataset.append([number] + row)
         if number in grid.hidden:
             hidden.append(number)
+    if len(dataset) > max_rows():
+        raise too_many_rows(grid.title, max_rows())
     if hidden:
         shown_rows = "、".join(map(str, hidden[:20])) + ("等" if len(hidden) > 20 else "")
         notes.append(

@@ -108,10 +108,10 @@ def test_a_value_past_the_200th_column_is_refused_at_once_naming_row_and_column(
 
 def test_a_sheet_longer_than_the_row_limit_is_refused_with_how_to_split_it(branch, sheets, settings):
     settings.SHUZHI = {**settings.SHUZHI, "IMPORT_MAX_ROWS": 50}
-    rows = [[f"党员{n}", an_id(n), BRANCH, "2010-07-01"] for n in range(1, 51)]
-    assert "confirm_form" in sheets.upload("member", make_xlsx(HEADER, *rows[:49])).context
-    message = file_error(sheets.upload("member", make_xlsx(HEADER, *rows)))  # the header and 50 rows: 51
-    assert "超过50行" in message and "分批导入" in message
+    rows = [[f"党员{n}", an_id(n), BRANCH, "2010-07-01"] for n in range(1, 52)]
+    assert "confirm_form" in sheets.upload("member", make_xlsx(["名册"], HEADER, *rows[:50])).context
+    message = file_error(sheets.upload("member", make_xlsx(["名册"], HEADER, *rows)))
+    assert "数据超过50行" in message and "分批导入" in message
     assert not m.Member.objects.exists()
 
 

@@ -5,8 +5,12 @@ both ask the model's visible_to(user). What is outside a user's part of the tree
 what does not exist, so that nothing about it leaks.
 """
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.forms import ModelMultipleChoiceField
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -55,16 +59,65 @@ class _MaskedHistory(_ReadableHistory):
         return super().prepare_delta_change_value(change, value)
 
 
+class _KnownChoicesOnly:
+    """An autocomplete that shows the form again with what was posted looks the posted ids up: Django's widget
+    passes them to the database as they came ("<b>", 10^23), which fails with ValueError or OverflowError. Only
+    ids that can be ids are looked up; the field's own error says the rest is no valid choice."""
+
+    def optgroups(self, name, value, attr=None):
+        pk = self.field.remote_field.model._meta.pk
+        valid = []
+        for v in value:
+            try:
+                number = pk.to_python(v)
+            except ValidationError:
+                continue
+            if number is None or (isinstance(number, int) and not -(2**63) <= number < 2**63):
+                continue
+            valid.append(v)
+        return super().optgroups(name, valid, attr)
+
+
+class _KnownChoicesSelect(_KnownChoicesOnly, AutocompleteSelect):
+    pass
+
+
+class _KnownChoicesSelectMultiple(_KnownChoicesOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class _BoundedMultipleChoiceField(ModelMultipleChoiceField):
+    """Django checks each posted id's form, not its size: 10^23 reaches the database (OverflowError on SQLite)."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+
+
+def _known_choices_only(formfield):
+    if type(formfield) is ModelMultipleChoiceField:
+        formfield.__class__ = _BoundedMultipleChoiceField
+    widget = getattr(formfield, "widget", None)
+    inner = getattr(widget, "widget", widget)  # inside the admin's RelatedFieldWidgetWrapper
+    if type(inner) is AutocompleteSelect:
+        inner.__class__ = _KnownChoicesSelect
+    elif type(inner) is AutocompleteSelectMultiple:
+        inner.__class__ = _KnownChoicesSelectMultiple
+    return formfield
+
+
 class ScopedFormfieldsMixin:
     """Choices in every form (selects, autocompletes, inlines) limited to what the user may see."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs.setdefault("queryset", _visible_queryset(db_field.remote_field.model, request.user))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return _known_choices_only(super().formfield_for_foreignkey(db_field, request, **kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs.setdefault("queryset", _visible_queryset(db_field.remote_field.model, request.user))
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        return _known_choices_only(super().formfield_for_manytomany(db_field, request, **kwargs))
 
 
 class ScopedInlineMixin(ScopedFormfieldsMixin):
@@ -145,9 +198,23 @@ class ScopeMixin(ScopedFormfieldsMixin):
         return personal.mask_phone(obj.phone)
 
 
+class BoundedChangeList(ChangeList):
+    """The date hierarchy's ?held_on__year=99999999999999999999 (or 9999, whose next year does not exist) is a bad
+    address, as Django already treats ?held_on__month=13: the list says so instead of failing with OverflowError."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except (OverflowError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
 class ScopedAdminMixin(ReviewAdminMixin, ScopeMixin, SimpleHistoryAdmin):
     """On every records admin: scoping, masking of personal data, review (审核) of what secretaries submit, and the
     audit history (django-simple-history)."""
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedChangeList
 
     def get_historical_record_context_helper(self, request, historical_record):
         helper = _MaskedHistory if self._masked_fields(request) else _ReadableHistory

@@ -27,6 +27,8 @@ class Command(BaseCommand):
             org = Organization.objects.filter(kind=OrgKind.COMMITTEE, parent__isnull=True).first()
             if org is None:
                 raise CommandError("还没有教育工委（组织树的根），请先录入党组织。")
+        if password:
+            roles.check_password(password, username)
         user, created = get_user_model().objects.get_or_create(username=username)
         new_password = password or (secrets.token_urlsafe(12) if created else None)
         if new_password:
