@@ -33,3 +33,17 @@ def age_on(birth, day):
 def months_between(earlier, later):
     """Whole months from one day to a later one (how long a post is vacant, an election overdue)."""
     return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
+
+
+def earliest_reaching(shift, on, within_days=3 * 366):
+    """The earliest day `d` with shift(d) >= on, for a shift forward by whole months or years (non-decreasing, by
+    less than `within_days`): a rule "deadline(d) < on" becomes one SQL comparison "d < earliest_reaching(...)",
+    exact at month ends and on 29 February."""
+    low, high = on - datetime.timedelta(days=within_days), on  # shift(low) < on <= shift(high)
+    while (high - low).days > 1:
+        middle = low + (high - low) // 2
+        if shift(middle) >= on:
+            high = middle
+        else:
+            low = middle
+    return high

@@ -274,7 +274,7 @@ class DemoBuilder:
                 join = self.date_in(rng.randint(born.year + 20, min(YEAR - 2, born.year + 45)))
                 roll.append(m.Member(
                     name=name, gender=sex, birth_date=born, id_number=number, join_date=join,
-                    full_member_date=add_years(join, 1) + datetime.timedelta(days=rng.randint(0, 20)),
+                    full_member_date=m.probation_end(join),
                     status=m.Member.Status.FULL, organization=org,
                     education=rng.choices(["postgraduate", "bachelor", "junior_college", "secondary"], (8, 70, 18, 4))[0],
                     job=rng.choices(["teacher", "manager", "support", "worker", "retired"], (72, 14, 6, 3, 5))[0]
@@ -299,7 +299,11 @@ class DemoBuilder:
                     self.used_ids.discard(member.id_number)
                     member.name, member.birth_date, member.id_number, member.gender = self.person(low, high)
                     member.join_date = self.date_in(member.birth_date.year + 24)
-                    member.full_member_date = add_years(member.join_date, 1)
+                    member.full_member_date = m.probation_end(member.join_date)
+                    if org.parent_id == self.root.pk:  # the basic-level organization's secretary does party work part-time
+                        member.party_worker = m.Member.PartyWorker.PART_TIME
+                elif org.unit_category == m.UnitCategory.BUREAU and org.name.endswith("机关党支部"):
+                    member.party_worker = m.Member.PartyWorker.FULL_TIME  # the office's own cadres (组织科)
             members += roll
         # Probationary members: those who joined this year, and a few whose year has passed unconverted.
         plain = [x for x in members if not x.party_post and x.birth_date.year >= YEAR - 40]
@@ -310,9 +314,21 @@ class DemoBuilder:
         for x in plain[new_members:new_members + overdue_probation]:
             x.join_date = self.date_in(YEAR - 2, 3, 11)
             x.status, x.full_member_date = m.Member.Status.PROBATIONARY, None
-        for x in plain[new_members + overdue_probation:new_members + overdue_probation + converted_in_year]:
+        converted = plain[new_members + overdue_probation:new_members + overdue_probation + converted_in_year]
+        for x in converted:
             x.join_date = self.date_in(YEAR - 1, 1, 11)
-            x.full_member_date = add_years(x.join_date, 1)
+            x.full_member_date = m.probation_end(x.join_date)
+        # 延长预备期 (once, 6 to 12 months): two converted when the extension ended, one still on probation at the
+        # year's end; 取消预备党员资格: one, among the records off the roll below.
+        extended = []
+        for x, months, convert in zip(converted[-3:], (6, 12, 12), (True, True, False)):
+            x.join_date = datetime.date(YEAR - 2, x.join_date.month, min(x.join_date.day, 28))
+            if convert:
+                x.full_member_date = m.probation_end(x.join_date, months)
+            else:
+                x.join_date = datetime.date(YEAR - 1, x.join_date.month, x.join_date.day)
+                x.status, x.full_member_date = m.Member.Status.PROBATIONARY, None
+            extended.append((x, months))
         # 双培双强: backbone teachers named in each year.
         teachers = [x for x in members if x.job == "teacher" and not x.backbone_title]
         rng.shuffle(teachers)
@@ -324,6 +340,11 @@ class DemoBuilder:
                     x.backbone_title, x.backbone_year = title, year
                 start += count
         m.Member.objects.bulk_create(members, batch_size=2000)
+        m.ProbationExtension.objects.bulk_create([
+            m.ProbationExtension(member=x, months=months, decided_on=m.probation_end(x.join_date),
+                                 reason="预备期内发挥先锋模范作用不够明显，需继续教育和考察。")
+            for x, months in extended
+        ])
         # Off the roll: transferred out and deceased, kept for the record but not counted.
         gone = []
         for i in range(15):
@@ -334,6 +355,11 @@ class DemoBuilder:
                 full_member_date=datetime.date(born.year + 26, 7, 1), organization=org,
                 roll_status=m.Member.Roll.DECEASED if i < 3 else m.Member.Roll.TRANSFERRED,
             ))
+        cancelled = gone[3]  # 取消预备党员资格: joined the year before, did not meet the conditions when probation ended
+        cancelled.join_date = datetime.date(YEAR - 1, 5, 8)
+        cancelled.status, cancelled.full_member_date = m.Member.Status.PROBATIONARY, None
+        cancelled.roll_status, cancelled.cancelled_on = m.Member.Roll.CANCELLED, datetime.date(YEAR, 5, 26)
+        cancelled.cancellation_reason = "预备期内不履行党员义务，经支部大会讨论、上级党委批准，取消预备党员资格。"
         m.Member.objects.bulk_create(gone)
 
     def build_elections(self):

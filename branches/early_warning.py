@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
+from django.conf import settings
 from django.db.models import Subquery
 
 from . import links
@@ -204,15 +205,19 @@ def meeting_missed(ctx):
 # -- members ----------------------------------------------------------------------------------------
 @rule("conversion_overdue", "预备党员逾期未转正", MEMBERS, "逾期未转正")
 def conversion_overdue(ctx):
+    """Past the probation's end by more than the months the branch has to decide and the upper committee to approve."""
     late = {}
     rows = (ctx.within(m.Member.objects.conversion_overdue(ctx.on))
-            .order_by("join_date", "pk").values_list("pk", "organization_id", "name", "join_date"))
-    for pk, org_id, name, joined in rows:
+            .order_by("join_date", "pk").values_list("pk", "organization_id", "name", "join_date", "probation_extension__months"))
+    for pk, org_id, name, joined, extended in rows:
         if org_id in ctx.by_id:
-            late.setdefault(org_id, []).append((pk, f"{name}（预备期{_day(add_years(joined, 1))}期满）"))
+            ends = _day(m.probation_end(joined, extended or 0))
+            late.setdefault(org_id, []).append((pk, f"{name}（{'延长' if extended else ''}预备期{ends}期满）"))
+    margins = (f"预备期满后支部{settings.SHUZHI['CONVERSION_DECISION_MONTHS']}个月内讨论、"
+               f"上级党委其后{settings.SHUZHI['CONVERSION_APPROVAL_MONTHS']}个月内审批，均已逾期")
     for org_id, members in late.items():
         pks = tuple(pk for pk, _ in members)
-        detail = f"{len(members)}名：" + "、".join(text for _, text in members)
+        detail = f"{len(members)}名：" + "、".join(text for _, text in members) + f"（{margins}）"
         yield ctx.by_id[org_id], detail, _admin(m.Member, query="id__in=" + ",".join(map(str, pks))), pks
 
 

@@ -8,7 +8,7 @@ import os
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Min, OuterRef, Q, Subquery
@@ -22,7 +22,7 @@ from . import idcard
 from .phones import validate_phone
 from .periods import YEARS, MeetingPeriod
 from .scope import organization_ids
-from .dates import add_months, add_years, age_on, months_between, today
+from .dates import add_months, add_years, age_on, earliest_reaching, months_between, today
 
 
 # ---------------------------------------------------------------------------------------------
@@ -398,12 +398,13 @@ def staffing_counts(path="", on=None):
     on_roll = Q(**{f"{path}roll_status": Member.Roll.ON_ROLL})
     if on is not None:
         on_roll &= Q(**{f"{path}join_date__lte": on})
+    full = on_roll & Q(**{f"{path}status": Member.Status.FULL})  # 党章第七条: only full members hold posts
     return {
-        "full_count": Count(counted, filter=on_roll & Q(**{f"{path}status": Member.Status.FULL})),
+        "full_count": Count(counted, filter=full),
         "roll_count": Count(counted, filter=on_roll),
-        "committee_count": Count(counted, filter=on_roll & ~Q(**{f"{path}party_post": ""})),
+        "committee_count": Count(counted, filter=full & ~Q(**{f"{path}party_post": ""})),
         # The eldest secretary's birth (a second secretary is a data error the lists show).
-        "secretary_birth": Min(f"{path}birth_date", filter=on_roll & Q(**{f"{path}party_post": Member.Post.SECRETARY})),
+        "secretary_birth": Min(f"{path}birth_date", filter=full & Q(**{f"{path}party_post": Member.Post.SECRETARY})),
     }
 
 
@@ -476,13 +477,21 @@ class MemberQuerySet(ScopedQuerySet):
         return self.filter(roll_status=Member.Roll.ON_ROLL)
 
     def conversion_overdue(self, on=None):
-        """Probationary members whose year of probation ended before `on` (转正逾期).
+        """Probationary members whose conversion is overdue on `on` (转正逾期): conversion_deadline() has passed.
 
-        A member converted after `on` was still probationary on `on`, so a past date keeps them.
+        A member converted after `on` was still probationary on `on`, so a past date keeps them. Each length
+        of probation (a year, or a year and an extension of 6 to 12 months) is one comparison of the join date.
         """
         on = on or today()
         still_probationary = Q(status=Member.Status.PROBATIONARY) | Q(full_member_date__gt=on)
-        return self.on_roll().filter(still_probationary, join_date__lt=add_years(on, -1))
+
+        def joined_before(months):
+            return Q(join_date__lt=earliest_reaching(lambda joined: conversion_deadline(joined, months), on, 3 * 366))
+
+        late = Q(probation_extension__isnull=True) & joined_before(0)
+        for months in range(EXTENSION_MONTHS[0], EXTENSION_MONTHS[1] + 1):
+            late |= Q(probation_extension__months=months) & joined_before(months)
+        return self.on_roll().filter(still_probationary, late)
 
     def secretaries(self):
         return self.on_roll().filter(holds_post(Member.Post.SECRETARY))
@@ -492,13 +501,39 @@ class MemberQuerySet(ScopedQuerySet):
         return self.filter(join_date__lte=on)
 
     def party_workers(self):
-        """党务工作者: members holding a party post."""
-        return self.on_roll().filter(holds_post())
+        """党务工作者: the members recorded as full-time or part-time party cadres (专职、兼职党务干部)."""
+        return self.on_roll().filter(is_party_worker())
 
 
 def holds_post(post=None):
-    """Q for members holding a party post (党务工作者), or the given one (书记): for counting within one query."""
-    return Q(party_post=post) if post else ~Q(party_post="")
+    """Q for full members holding a party post, or the given one (书记): for counting within one query.
+
+    中国共产党章程第七条: a probationary member has no vote and cannot be elected, so holds no post; a
+    probationary post holder entered before the rule is not counted.
+    """
+    return Q(status=Member.Status.FULL) & (Q(party_post=post) if post else ~Q(party_post=""))
+
+
+def is_party_worker():
+    """Q for 党务工作者 (专职、兼职党务干部): the flag, not "anyone with a post"."""
+    return ~Q(party_worker="")
+
+
+# 中国共产党发展党员工作细则第三十二条: probation lasts a year; it may be extended once, by six months to a year.
+PROBATION_YEARS = 1
+EXTENSION_MONTHS = (6, 12)
+
+
+def probation_end(joined, extension_months=0):
+    """The day probation ends: a year from joining, or the extension's end."""
+    return add_months(add_years(joined, PROBATION_YEARS), extension_months)
+
+
+def conversion_deadline(joined, extension_months=0):
+    """The last day a conversion is on time: the branch decides within CONVERSION_DECISION_MONTHS of the probation's
+    end and the upper committee approves within CONVERSION_APPROVAL_MONTHS after that."""
+    margin = settings.SHUZHI["CONVERSION_DECISION_MONTHS"] + settings.SHUZHI["CONVERSION_APPROVAL_MONTHS"]
+    return add_months(probation_end(joined, extension_months), margin)
 
 
 class Member(models.Model):
@@ -540,6 +575,12 @@ class Member(models.Model):
         ON_ROLL = "on_roll", "在册"
         TRANSFERRED = "transferred", "转出"
         DECEASED = "deceased", "去世"
+        CANCELLED = "cancelled", "取消预备党员资格"
+
+    class PartyWorker(models.TextChoices):
+        NONE = "", "否"
+        FULL_TIME = "full_time", "专职党务干部"
+        PART_TIME = "part_time", "兼职党务干部"
 
     class Backbone(models.TextChoices):
         NONE = "", "无"
@@ -563,6 +604,12 @@ class Member(models.Model):
     job = models.CharField("岗位", max_length=20, choices=Job.choices, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
     roll_status = models.CharField("在册状态", max_length=20, choices=Roll.choices, default=Roll.ON_ROLL)
+    cancelled_on = models.DateField("取消资格日期", null=True, blank=True)
+    cancellation_reason = models.TextField("取消资格原因", blank=True)
+    party_worker = models.CharField(
+        "党务工作者", max_length=20, choices=PartyWorker.choices, blank=True, default="",
+        help_text="专职或兼职从事党务工作的党员；担任支部委员不等于党务工作者。",
+    )
     backbone_title = models.CharField("骨干教师称号", max_length=20, choices=Backbone.choices, blank=True, default="")
     backbone_year = models.PositiveSmallIntegerField(
         "称号年度", null=True, blank=True,
@@ -589,16 +636,34 @@ class Member(models.Model):
         return self.name
 
     @property
+    def extension(self):
+        """The probation's one extension (ProbationExtension), or None."""
+        try:
+            return self.probation_extension
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def extension_months(self):
+        return self.extension.months if self.pk and self.extension else 0
+
+    @property
+    def probation_ends_on(self):
+        """A year from joining, or the extension's end (发展党员工作细则第三十二条)."""
+        return probation_end(self.join_date, self.extension_months) if self.join_date else None
+
+    @property
     def conversion_due_on(self):
-        return add_years(self.join_date, 1) if self.join_date else None
+        """A conversion is due the day probation ends."""
+        return self.probation_ends_on
 
     @property
     def conversion_overdue(self):
         return (
             self.status == self.Status.PROBATIONARY
             and self.roll_status == self.Roll.ON_ROLL
-            and self.conversion_due_on is not None
-            and self.conversion_due_on < today()
+            and self.join_date is not None
+            and conversion_deadline(self.join_date, self.extension_months) < today()
         )
 
     @property
@@ -629,14 +694,76 @@ class Member(models.Model):
             errors["join_date"] = "入党日期不能晚于今天。"
         if self.status == self.Status.PROBATIONARY and self.full_member_date:
             errors["full_member_date"] = "预备党员不应有转正日期。"
-        if self.full_member_date and self.join_date and self.full_member_date < add_years(self.join_date, 1):
-            errors["full_member_date"] = "转正日期应在入党满一年之后（预备期为一年）。"
+        if self.status == self.Status.FULL and self.full_member_date and self.join_date:
+            ends = self.probation_ends_on
+            if self.full_member_date != ends:
+                extended = f"延长预备期{self.extension_months}个月，" if self.extension_months else "预备期为一年，"
+                errors["full_member_date"] = (f"转正日期应为预备期满之日{ends:%Y-%m-%d}（{extended}"
+                                              "按期转正的自预备期满之日算起）。")
+        if self.status == self.Status.PROBATIONARY and self.party_post:
+            errors["party_post"] = "预备党员没有表决权、选举权和被选举权（党章第七条），不能担任党内职务。"
+        if self.roll_status == self.Roll.CANCELLED:
+            if self.status != self.Status.PROBATIONARY:
+                errors["roll_status"] = "只有预备党员才能取消预备党员资格。"
+            if not self.cancelled_on:
+                errors["cancelled_on"] = "取消预备党员资格的，请填写取消资格日期。"
+            elif self.join_date and self.cancelled_on < self.join_date:
+                errors["cancelled_on"] = "取消资格日期不能早于入党日期。"
+            elif self.cancelled_on > today():
+                errors["cancelled_on"] = "取消资格日期不能晚于今天。"
+            if not self.cancellation_reason.strip():
+                errors["cancellation_reason"] = "取消预备党员资格的，请填写原因。"
+        elif self.cancelled_on or self.cancellation_reason.strip():
+            errors["cancelled_on"] = "未取消预备党员资格的，不应填写取消资格日期和原因。"
         if self.backbone_title and not self.backbone_year:
             errors["backbone_year"] = "有骨干教师称号的，请填写称号年度。"
         if self.organization_id and not self.organization.is_active and self.roll_status == self.Roll.ON_ROLL:
             errors["organization"] = f"党组织“{self.organization}”已撤销，在册党员不能编入。"
         if self.organization_id and self.organization.kind == OrgKind.COMMITTEE:
             errors["organization"] = "党员应编入基层党组织，不能直接编入教育工委。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProbationExtensionQuerySet(ScopedQuerySet):
+    organization_path = "member__organization"
+
+
+class ProbationExtension(models.Model):
+    """延长预备期: decided by the branch when probation ends, once, by six months to a year (发展党员工作细则第三十二条)."""
+
+    member = models.OneToOneField(Member, verbose_name="预备党员", on_delete=models.CASCADE, related_name="probation_extension")
+    decided_on = models.DateField("支部大会决定日期")
+    months = models.PositiveSmallIntegerField("延长（月）", help_text="不少于6个月，最长12个月。")
+    reason = models.TextField("延长原因")
+
+    objects = ProbationExtensionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "延长预备期"
+
+    def __str__(self):
+        return f"{self.member} 延长预备期{self.months}个月"
+
+    @property
+    def ends_on(self):
+        return probation_end(self.member.join_date, self.months)
+
+    def clean(self):
+        errors = {}
+        low, high = EXTENSION_MONTHS
+        if self.months is not None and not low <= self.months <= high:
+            errors["months"] = f"延长预备期不能少于{low}个月，最长不超过{high}个月（现为{self.months}个月）。"
+        if self.member_id and self.decided_on:
+            ends = probation_end(self.member.join_date)
+            if self.decided_on < ends:
+                errors["decided_on"] = f"延长预备期在预备期满（{ends:%Y-%m-%d}）时讨论决定，决定日期不能早于这一天。"
+            elif self.decided_on > today():
+                errors["decided_on"] = "决定日期不能晚于今天。"
+        if self.member_id and self.member.full_member_date and self.member.full_member_date == probation_end(self.member.join_date):
+            errors["member"] = "该党员已按期转正，不能延长预备期。"
+        if not (self.reason or "").strip():
+            errors["reason"] = "请填写延长预备期的原因。"
         if errors:
             raise ValidationError(errors)
 
@@ -651,8 +778,14 @@ PARTY_YEARS_BANDS = [
 ]
 
 
+def party_years_known(on):
+    """Q for members who have 党龄 on `on`: it counts from the conversion (党章第七条), so a probationary member, or one
+    converted later, has none."""
+    return Q(full_member_date__lte=on)
+
+
 def years_between(field, on, low, high):
-    """Q for whole years elapsed from the date in `field` to `on` (age from birth, party years from joining)
+    """Q for whole years elapsed from the date in `field` to `on` (age from birth, 党龄 from the conversion)
     being within low..high, as age_on() counts them; a missing date is in no band (SQL compares NULL as false,
     so the bounds alone leave it out, and cheaper than a test for NULL on every row)."""
     q = Q() if low is not None or high is not None else Q(**{f"{field}__isnull": False})
@@ -1726,7 +1859,7 @@ class HistoryBase(models.Model):
 
 
 TRACKED = [
-    Leader, Organization, Member, Election, StandardArea, StandardItem, Assessment, AssessmentItem,
+    Leader, Organization, Member, ProbationExtension, Election, StandardArea, StandardItem, Assessment, AssessmentItem,
     ProblemCategory, RectificationCase, RectificationProgress, WorkLogEntry, AnnualPlan, MeetingType, Meeting,
     StepRule, Recruit, RecruitmentPlan,
 ]

@@ -99,14 +99,15 @@ class MemberResource(SheetResource):
                       "博士": "postgraduate", "高中": "high_school", "初中": "high_school", "中专/中技": "secondary"},
         "party_post": {"党支部书记": "secretary", "支部书记": "secretary", "党支部副书记": "deputy_secretary",
                        "支部委员": "committee", "": ""},
+        "party_worker": {"专职": "full_time", "兼职": "part_time", "无": "", "": ""},
         "job": {"教师": "teacher", "离退休": "retired", "退休": "retired"},
     }
 
     class Meta:
         model = m.Member
         fields = ["name", "id_number", "gender", "ethnicity", "birth_date", "education", "organization", "status",
-                  "join_date", "full_member_date", "party_post", "job", "phone", "roll_status", "backbone_title",
-                  "backbone_year"]
+                  "join_date", "full_member_date", "party_post", "party_worker", "job", "phone", "roll_status",
+                  "cancelled_on", "cancellation_reason", "backbone_title", "backbone_year"]
         import_id_fields = ["id_number"]
 
     @classmethod

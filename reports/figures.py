@@ -377,10 +377,11 @@ def district(year, organizations=None):
         probationary=Count("pk", filter=Q(status=m.Member.Status.PROBATIONARY)),
         new=Count("pk", filter=Q(join_date__year=year)),
         new_previous=Count("pk", filter=Q(join_date__year=previous)),
-        party_workers=Count("pk", filter=m.holds_post()),
+        party_workers=Count("pk", filter=m.is_party_worker()),
         secretaries=Count("pk", filter=secretary),
         **_band_counts(m.AGE_BANDS, "birth_date", on, "age"),
-        **_band_counts(m.PARTY_YEARS_BANDS, "join_date", on, "party"),
+        # 党龄 from the conversion (党章第七条): a member not yet converted on `on` has none.
+        **_band_counts(m.PARTY_YEARS_BANDS, "full_member_date", on, "party", where=m.party_years_known(on)),
         **_band_counts(secretary_bands, "birth_date", on, "secretary", where=secretary),
         **m.staffing_counts(on=on),
     ).order_by()
@@ -401,7 +402,7 @@ def district(year, organizations=None):
     mf.party_years_bands = _bands(m.PARTY_YEARS_BANDS, totals, "party")
     mf.party_workers = totals["party_workers"]
     mf.conversion_overdue = list(
-        members.conversion_overdue(on).select_related("organization").order_by("join_date", "pk")
+        members.conversion_overdue(on).select_related("organization", "probation_extension").order_by("join_date", "pk")
     )
 
     backbone = BackboneFigures()

@@ -181,6 +181,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 SHUZHI = {
     # 书记年龄偏大: the age from which a secretary counts as ageing (the seed's "班子成员年龄偏大").
     "SECRETARY_AGE_WARNING": int(os.environ.get("SHUZHI_SECRETARY_AGE_WARNING", "55")),
+    # 预备党员转正 (发展党员工作细则): the branch decides within this many months of the probation's end, and the upper
+    # committee approves within this many months after that; only then is a conversion overdue.
+    "CONVERSION_DECISION_MONTHS": int(os.environ.get("SHUZHI_CONVERSION_DECISION_MONTHS", "1")),
+    "CONVERSION_APPROVAL_MONTHS": int(os.environ.get("SHUZHI_CONVERSION_APPROVAL_MONTHS", "3")),
     # 组织生活附件（会议记录、照片）的大小上限，单位MB。
     "MEETING_ATTACHMENT_MAX_MB": int(os.environ.get("SHUZHI_MEETING_ATTACHMENT_MAX_MB", "10")),
     # The largest spreadsheet the admin's import page accepts (a roster of 100,000 members is about 8 MB);

@@ -69,6 +69,11 @@ def admin_client(db, client):
     return client
 
 
+# A member's admin form carries the probation-extension inline: its management form, with no extension entered.
+NO_EXTENSION = {"probation_extension-TOTAL_FORMS": "0", "probation_extension-INITIAL_FORMS": "0",
+                "probation_extension-MIN_NUM_FORMS": "0", "probation_extension-MAX_NUM_FORMS": "1"}
+
+
 class Builder:
     """Hand-built records for the small cases the rules are checked on."""
 
@@ -89,7 +94,7 @@ class Builder:
         return m.Member.objects.create(
             name=kw.pop("name", f"党员{self.seq}"), id_number=make_id_number("620402", born, self.seq % 1000),
             birth_date=born, join_date=join, organization=org, party_post=post, status=status,
-            full_member_date=None if status == m.Member.Status.PROBATIONARY else datetime.date(join.year + 1, 7, 2), **kw,
+            full_member_date=None if status == m.Member.Status.PROBATIONARY else m.probation_end(join), **kw,
         )
 
 

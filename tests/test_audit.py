@@ -8,6 +8,7 @@ from branches import history as recording
 from branches.models import TRACKED, ImportBatch
 from branches import models as m
 from branches.idcard import gender, make_id_number
+from conftest import NO_EXTENSION
 from scoped_district import as_user, district, leader, office, secretary  # noqa: F401  (fixtures)
 
 
@@ -19,7 +20,7 @@ def member_form(member, **changes):
         "party_post": member.party_post,
     }
     data = {**data, **changes}
-    return {**data, "gender": gender(data["id_number"])}
+    return {**data, "gender": gender(data["id_number"]), **NO_EXTENSION}
 
 
 def test_every_record_kind_has_a_history(db):

@@ -42,7 +42,8 @@ def test_a_member_list_read_on_a_past_day_leaves_out_later_members_and_counts_ag
 
 def test_an_overdue_conversion_is_judged_on_the_lists_day(build, admin_client):
     org = build.org()
-    late = build.member(org, status=m.Member.Status.PROBATIONARY, join=datetime.date(2024, 12, 30))
+    # Probation ends 2025-08-30; a month for the branch and three for the committee: on time until 2025-12-30.
+    late = build.member(org, status=m.Member.Status.PROBATIONARY, join=datetime.date(2024, 8, 30))
     url = "/admin/branches/member/"
     assert results(admin_client.get(url, {"conversion": "overdue", "asof": "2025-12-30"})) == []
     assert results(admin_client.get(url, {"conversion": "overdue", "asof": "2025-12-31"})) == [late]

@@ -56,7 +56,8 @@ def test_the_district_has_the_problems_the_report_names(demo):
 
 def test_every_demo_record_passes_its_models_validation(demo):
     # Uniqueness is the database's own constraint; the rules under test are the models' clean().
-    related = {m.Organization: ["parent"], m.Member: ["organization"], m.Election: ["organization"],
+    related = {m.Organization: ["parent"], m.Member: ["organization"], m.ProbationExtension: ["member"],
+               m.Election: ["organization"],
                m.Assessment: ["organization"], m.AssessmentItem: ["item"], m.RectificationCase: ["organization"],
                m.WorkLogEntry: []}
     for model, joins in related.items():
@@ -88,6 +89,23 @@ def test_the_years_new_members_came_through_the_pipeline_and_others_are_on_their
     private_members = m.Member.objects.on_roll().filter(organization__ownership=m.Ownership.PRIVATE).count()
     assert private / private_members < waiting.count() / m.Member.objects.on_roll().count()
     assert m.RecruitmentPlan.objects.filter(year=YEAR).exists()
+
+
+def test_the_demo_follows_the_probation_rules(demo):
+    # 党章第七条: no probationary post holder; 发展党员工作细则第三十二条: converted on the day probation ends, a few
+    # extended once, one cancelled.
+    assert not m.Member.objects.filter(status=m.Member.Status.PROBATIONARY).exclude(party_post="").exists()
+    converted = m.Member.objects.filter(status=m.Member.Status.FULL).select_related("probation_extension")
+    assert all(x.full_member_date == x.probation_ends_on for x in converted)
+    extended = m.ProbationExtension.objects.select_related("member")
+    assert 1 < extended.count() < 10 and any(e.member.status == m.Member.Status.PROBATIONARY for e in extended)
+    [cancelled] = m.Member.objects.filter(roll_status=m.Member.Roll.CANCELLED)
+    assert cancelled.cancelled_on.year == YEAR and cancelled.cancellation_reason
+
+
+def test_the_demo_records_party_workers_short_of_one_for_every_party_post(demo):
+    workers = m.Member.objects.party_workers()
+    assert 0 < workers.count() < m.Member.objects.on_roll().exclude(party_post="").count()  # 党建工作力量不足
 
 
 def test_loading_twice_does_not_duplicate(demo, capsys):

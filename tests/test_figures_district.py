@@ -40,7 +40,7 @@ def test_the_demo_districts_figures_add_up(demo):
     assert sum(o.basic_by_kind.values()) == sum(o.basic_by_ownership.values()) == sum(o.basic_by_category.values()) == 68
     assert mf.full + mf.probationary == mf.total == sum(t.total for t in mf.by_ownership.values())
     assert sum(b.count for b in mf.age_bands) + mf.age_unknown == mf.total
-    assert sum(b.count for b in mf.party_years_bands) == mf.total
+    assert sum(b.count for b in mf.party_years_bands) == mf.full  # probationary members have no 党龄
     assert sf.met + sf.failed + sf.not_assessed_count == sf.branches == o.branches
     assert sum(t.met for t in sf.by_category.values()) == sum(t.met for t in sf.by_ownership.values()) == 84
     assert f.sides["public"].members + f.sides["private"].members == 3800
@@ -97,9 +97,10 @@ def test_an_election_held_after_the_as_of_day_does_not_change_that_days_state(bu
 
 def test_a_conversion_due_the_day_after_as_of_is_not_overdue(build):
     org = build.org()
-    late = build.member(org, status=P, join=add_years(END, -1) - datetime.timedelta(days=1))  # due the day before
-    build.member(org, status=P, join=add_years(END, -1))  # due on the as_of day
-    build.member(org, status=P, join=add_years(END, -1) + datetime.timedelta(days=1))  # due the day after
+    # The last day on time is four months (the branch's one, the committee's three) after probation ends.
+    late = build.member(org, status=P, join=datetime.date(YEAR - 1, 8, 30))  # last day the day before as_of
+    build.member(org, status=P, join=datetime.date(YEAR - 1, 8, 31))  # last day on the as_of day
+    build.member(org, status=P, join=datetime.date(YEAR - 1, 9, 1))  # last day after it
     assert district(YEAR).members.conversion_overdue == [late]
 
 
@@ -126,9 +127,10 @@ def test_an_organization_approved_after_as_of_is_not_yet_counted(build):
 
 def test_ages_and_party_years_are_counted_on_the_as_of_day(build):
     org = build.org()
-    build.member(org, born=datetime.date(YEAR - 30, 12, 31), join=datetime.date(YEAR - 5, 12, 31))  # 30; 5 years
-    build.member(org, born=datetime.date(YEAR - 31, 12, 31), join=datetime.date(YEAR - 5, 12, 30))  # 31; 5 years
-    build.member(org, born=datetime.date(YEAR - 30, 12, 30), join=datetime.date(YEAR - 4, 1, 1))  # 30; 4 years
+    # 党龄 counts from the conversion, a year after joining (党章第七条).
+    build.member(org, born=datetime.date(YEAR - 30, 12, 31), join=datetime.date(YEAR - 6, 12, 31))  # 30; 5 years
+    build.member(org, born=datetime.date(YEAR - 31, 12, 31), join=datetime.date(YEAR - 6, 12, 30))  # 31; 5 years
+    build.member(org, born=datetime.date(YEAR - 30, 12, 30), join=datetime.date(YEAR - 5, 1, 1))  # 30; 4 years
     f = district(YEAR)
     ages = {b.label: b.count for b in f.members.age_bands}
     years = {b.label: b.count for b in f.members.party_years_bands}

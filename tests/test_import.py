@@ -43,10 +43,10 @@ def test_a_roster_from_the_national_system_is_read_past_its_titles_variants_and_
         ["填报单位：红山区第一小学", None, None, None, "2024年1月"],
         [],
         ["序号", "姓 名", "公民身份号码", "所在党支部", "人员类别", "入党时间", "转正时间", "性别"],
-        [1, "\u3000王  芳 ", x_id.lower().replace("2", "２", 1), " 红山区第一小学党支部 ", "正式党员", "2010.07.01", "2011年7月2日", "女"],
+        [1, "\u3000王  芳 ", x_id.lower().replace("2", "２", 1), " 红山区第一小学党支部 ", "正式党员", "2010.07.01", "2011年7月1日", "女"],
         [2, "李建国", an_id(11), "红山区第一小学党支部", "预备党员", datetime.datetime(2023, 5, 6), None, "男"],
         [],
-        [3, "张伟", an_id(13), "红山区第一小学党支部", "正式党员", 20090701, "2010/7/2", "男"],
+        [3, "张伟", an_id(13), "红山区第一小学党支部", "正式党员", 20090701, "2010/7/1", "男"],
         ["合计", "3人"],
         ["填表人：赵敏"],
         merges=["A1:H1"],
@@ -62,7 +62,7 @@ def test_a_roster_from_the_national_system_is_read_past_its_titles_variants_and_
     wang = m.Member.objects.get(name="王芳")
     assert wang.id_number == x_id
     assert wang.organization == branch
-    assert (wang.join_date, wang.full_member_date) == (datetime.date(2010, 7, 1), datetime.date(2011, 7, 2))
+    assert (wang.join_date, wang.full_member_date) == (datetime.date(2010, 7, 1), datetime.date(2011, 7, 1))
     assert wang.birth_date == BORN and wang.gender == "女"
     li = m.Member.objects.get(name="李建国")
     assert li.status == m.Member.Status.PROBATIONARY and li.join_date == datetime.date(2023, 5, 6)
@@ -301,7 +301,7 @@ def test_an_update_writes_only_the_columns_the_file_changed_in_batches_of_200(br
 
 def test_an_imported_members_history_row_holds_the_record_exactly_as_stored(branch):
     header = ("姓名", "身份证号码", "所在党组织", "入党日期", "转正日期", "联系电话", "学历", "党内职务")
-    data = members_sheet(("王芳", an_id(3), branch.name, "2010-07-01", "2011-07-02", "13900001111", "硕士研究生", "书记"),
+    data = members_sheet(("王芳", an_id(3), branch.name, "2010-07-01", "2011-07-01", "13900001111", "硕士研究生", "书记"),
                          header=header)
     resource = MemberResource()
     resource.import_data(resource.read(data), dry_run=False, file_name="名册.xlsx")

@@ -6,7 +6,7 @@ These tests commit (the token is replaced on commit), so they run on a transacti
 import datetime
 
 import pytest
-from conftest import make_xlsx
+from conftest import NO_EXTENSION, make_xlsx
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
@@ -61,7 +61,7 @@ def test_a_change_made_through_the_admin_shows_on_the_next_dashboard(build, scho
     assert shown(admin_client)[0] == 3
     url = reverse("admin:branches_member_change", args=[member.pk])
     form = admin_client.get(url).context["adminform"].form
-    data = {name: form[name].value() or "" for name in form.fields}
+    data = {name: form[name].value() or "" for name in form.fields} | NO_EXTENSION
     data["roll_status"] = m.Member.Roll.TRANSFERRED
     assert admin_client.post(url, data).status_code == 302
     assert shown(admin_client)[0] == 2

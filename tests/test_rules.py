@@ -64,17 +64,6 @@ def test_the_latest_election_decides_the_next_one(build):
 
 
 # -- probationary members -----------------------------------------------------------------------
-def test_a_probationary_member_is_overdue_the_day_after_the_year_ends(build):
-    org = build.org()
-    on = today()
-    due_yesterday = build.member(org, status=m.Member.Status.PROBATIONARY, join=add_years(on - datetime.timedelta(days=1), -1))
-    due_today = build.member(org, status=m.Member.Status.PROBATIONARY, join=add_years(on, -1))
-    due_tomorrow = build.member(org, status=m.Member.Status.PROBATIONARY, join=add_years(on + datetime.timedelta(days=1), -1))
-    assert list(m.Member.objects.conversion_overdue(on)) == [due_yesterday]
-    assert due_yesterday.conversion_overdue and not due_today.conversion_overdue and not due_tomorrow.conversion_overdue
-    assert due_tomorrow.conversion_due_on == on + datetime.timedelta(days=1)
-
-
 def test_members_off_the_roll_are_not_flagged_or_counted(build):
     org = build.org()
     build.member(org, status=m.Member.Status.PROBATIONARY, join=datetime.date(2015, 1, 1), roll_status=m.Member.Roll.TRANSFERRED)
@@ -82,18 +71,13 @@ def test_members_off_the_roll_are_not_flagged_or_counted(build):
     assert m.Member.objects.on_roll().count() == 0
 
 
-def test_a_probationary_member_cannot_have_a_conversion_date_and_conversion_waits_a_year(build):
+def test_a_probationary_member_cannot_have_a_conversion_date(build):
     org = build.org()
     member = build.member(org, status=m.Member.Status.PROBATIONARY, join=datetime.date(2022, 3, 1))
     member.full_member_date = datetime.date(2023, 3, 1)
     with pytest.raises(ValidationError) as err:
         member.full_clean()
     assert "预备党员不应有转正日期" in str(err.value)
-    member.status = m.Member.Status.FULL
-    member.full_member_date = datetime.date(2022, 12, 1)
-    with pytest.raises(ValidationError) as err:
-        member.full_clean()
-    assert "预备期为一年" in str(err.value)
 
 
 def test_a_member_cannot_join_a_dissolved_organization(build):

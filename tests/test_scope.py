@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts import roles
 from branches import models as m
+from conftest import NO_EXTENSION
 from scoped_district import account, as_user, district, leader, office, secretary  # noqa: F401  (fixtures)
 
 SCOPED = [m.Organization, m.Member, m.Election, m.Assessment, m.AssessmentItem, m.RectificationCase, m.RectificationProgress]
@@ -160,7 +161,7 @@ def test_a_secretary_changes_their_own_member_and_the_change_is_theirs_in_the_hi
     response = as_user(secretary).post(url(m.Member, "change", member.pk), {
         "name": member.name, "id_number": member.id_number, "ethnicity": "汉族", "organization": district.school.pk,
         "status": "full", "join_date": member.join_date, "full_member_date": member.full_member_date,
-        "roll_status": "on_roll", "phone": "13900001111",
+        "roll_status": "on_roll", "phone": "13900001111", **NO_EXTENSION,
     })
     assert response.status_code == 302
     member.refresh_from_db()
@@ -250,6 +251,7 @@ def test_the_office_admin_changes_any_school(district, office):
     response = client.post(url(m.Member, "change", other.pk), {
         "name": other.name, "id_number": other.id_number, "ethnicity": "汉族", "organization": district.branch.pk,
         "status": "full", "join_date": other.join_date, "full_member_date": other.full_member_date, "roll_status": "on_roll",
+        **NO_EXTENSION,
     })
     assert response.status_code == 302
     other.refresh_from_db()

@@ -207,14 +207,15 @@ def test_general_branches_and_party_committees_are_not_asked_for_branch_meetings
 
 
 # -- 党员 ----------------------------------------------------------------------------------------
-def test_a_probationary_member_a_day_past_the_year_is_flagged_and_on_the_day_is_not(build):
+def test_a_probationary_member_a_day_past_the_margins_is_flagged_and_on_the_last_day_is_not(build):
+    # 发展党员工作细则第三十二条 and the settings' margins (a month to decide, three to approve): see test_rules_probation.
     org = staffed(build)
-    late = build.member(org, status=PROBATIONARY, join=add_years(ON, -1) - DAY, name="逾期")
-    build.member(org, status=PROBATIONARY, join=add_years(ON, -1), name="当日")
+    late = build.member(org, status=PROBATIONARY, join=datetime.date(2022, 8, 30), name="逾期")  # last day 2023-12-30
+    build.member(org, status=PROBATIONARY, join=datetime.date(2022, 8, 31), name="当日")  # last day 2023-12-31
     result = warnings.evaluate(ON, codes=["conversion_overdue"])
     [hit] = result.hits
     assert hit.records == (late.pk,)
-    assert hit.detail == "1名：逾期（预备期2023年12月30日期满）"
+    assert hit.detail == "1名：逾期（预备期2023年8月30日期满）（预备期满后支部1个月内讨论、上级党委其后3个月内审批，均已逾期）"
 
 
 def test_a_member_converted_after_the_date_was_overdue_on_it(build):

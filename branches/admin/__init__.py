@@ -261,6 +261,12 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
 # ---------------------------------------------------------------------------------------------
 # Members
 # ---------------------------------------------------------------------------------------------
+class ProbationExtensionInline(ScopedInlineMixin, admin.StackedInline):
+    model = m.ProbationExtension
+    extra = 0
+    max_num = 1  # 发展党员工作细则第三十二条: extended once
+
+
 @admin.register(m.Member)
 class MemberAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.MemberResource]
@@ -270,18 +276,21 @@ class MemberAdmin(ScopedAdminMixin, SheetAdmin):
         "party_post", "phone", "roll_status",
     ]
     list_filter = [
-        "status", "roll_status", ConversionOverdueFilter, JoinYearFilter, "party_post", "job", "gender", "education",
+        "status", "roll_status", ConversionOverdueFilter, JoinYearFilter, "party_post", "party_worker", "job", "gender", "education",
         "backbone_title", "backbone_year", "organization__ownership", "organization__unit_category", WithinOrganizationFilter,
         AsOfFilter, AgeBandFilter, PartyYearsFilter, PartyWorkerFilter,
     ]
     search_fields = ["name", "=id_number", "phone"]
     autocomplete_fields = ["organization"]
-    list_select_related = ["organization"]
+    list_select_related = ["organization", "probation_extension"]
     fieldsets = [
         (None, {"fields": ["name", "id_number", "gender", "ethnicity", "birth_date", "education", "phone"]}),
-        ("组织关系", {"fields": ["organization", "status", "join_date", "full_member_date", "party_post", "roll_status"]}),
+        ("组织关系", {"fields": ["organization", "status", "join_date", "full_member_date", "party_post", "party_worker",
+                             "roll_status"]}),
+        ("取消预备党员资格", {"fields": ["cancelled_on", "cancellation_reason"], "classes": ["collapse"]}),
         ("岗位与骨干", {"fields": ["job", "backbone_title", "backbone_year"]}),
     ]
+    inlines = [ProbationExtensionInline]
 
     def get_queryset(self, request):
         # Ages are read on the list's 状态日期, as the age bands are.

@@ -142,7 +142,7 @@ class ConversionOverdueFilter(admin.SimpleListFilter):
     parameter_name = "conversion"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "预备期满未转正")]
+        return [("overdue", "逾期未转正")]
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
@@ -255,7 +255,12 @@ class BandFilter(admin.SimpleListFilter):
         if self.band() is None:
             messages.warning(request, f"“{self.title}”的取值“{self.value()}”无效，应为如31-35的年数范围。")
             return queryset.none()
-        return queryset.filter(m.years_between(self.field, requested_as_of(request), *self.band()))
+        on = requested_as_of(request)
+        return queryset.filter(self.counted(on), m.years_between(self.field, on, *self.band()))
+
+    def counted(self, on):
+        """Q for the rows that have the measure at all on `on`."""
+        return Q()
 
 
 class AgeBandFilter(BandFilter):
@@ -267,7 +272,10 @@ class AgeBandFilter(BandFilter):
 class PartyYearsFilter(BandFilter):
     title = "党龄"
     parameter_name = "party_years"
-    bands, field, unit = m.PARTY_YEARS_BANDS, "join_date", "年"
+    bands, field, unit = m.PARTY_YEARS_BANDS, "full_member_date", "年"
+
+    def counted(self, on):
+        return m.party_years_known(on)
 
 
 class PartyWorkerFilter(admin.SimpleListFilter):
@@ -275,7 +283,7 @@ class PartyWorkerFilter(admin.SimpleListFilter):
     parameter_name = "worker"
 
     def lookups(self, request, model_admin):
-        return [("yes", "担任党内职务")]
+        return [("yes", "专职、兼职党务干部")]
 
     def queryset(self, request, queryset):
         return queryset & m.Member.objects.party_workers() if self.value() == "yes" else queryset

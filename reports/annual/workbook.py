@@ -125,7 +125,7 @@ def members_sheet(book, report):
         ["正式党员", mf.full, ""],
         ["预备党员", mf.probationary, ""],
         ["年内新发展党员", mf.new, mf.new_previous],
-        ["党务工作者（担任党内职务）", mf.party_workers, ""],
+        ["党务工作者（专职、兼职党务干部）", mf.party_workers, ""],
         ["每名党务工作者联系党员", round(mf.members_per_worker, 1) if mf.members_per_worker else "", ""],
         ["预备期满未转正", mf.conversion_overdue_count, ""],
         ["省级骨干、学科带头人", bb.provincial, bb.provincial_previous],
@@ -141,7 +141,8 @@ def members_sheet(book, report):
     ], total=[mf.total, mf.full, mf.probationary, mf.new])
     s.table("按年龄", ["年龄段", "党员"],
             [[b.label, b.count] for b in mf.age_bands] + [["出生日期未填", mf.age_unknown]], total=[mf.total])
-    s.table("按党龄", ["党龄", "党员"], [[b.label, b.count] for b in mf.party_years_bands], total=[mf.total])
+    s.table("按党龄（自转正之日起）", ["党龄", "党员"], [[b.label, b.count] for b in mf.party_years_bands]
+            + [["预备党员（尚无党龄）", mf.total - sum(b.count for b in mf.party_years_bands)]], total=[mf.total])
     s.table("党组织书记年龄", ["年龄段", "书记"],
             [[b.label, b.count] for b in f.leadership.secretary_age_bands], total=[f.leadership.secretaries])
     s.table("骨干教师（按称号年度）", ["称号", f"{year}年", f"{year - 1}年"], [
