@@ -104,7 +104,7 @@ def test_the_organization_list_reuses_its_warnings_until_a_record_changes(build,
     def warnings_column():
         with CaptureQueriesContext(connection) as queries:
             page = admin_client.get(url).content.decode()
-        return 'style="color:#b00">正式党员不足3人' in page, len(queries)
+        return 'title="正式党员2人">不足3人</a>' in page, len(queries)
 
     (flagged, computed), (flagged_again, reused) = warnings_column(), warnings_column()
     assert flagged is flagged_again is False
