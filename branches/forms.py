@@ -157,7 +157,8 @@ class PhoneMeetingForm(forms.ModelForm):
         model = m.Meeting
         fields = ["organization", "meeting_type", "held_on", "topic", "present", "on_roll", "attachment", "note"]
         widgets = {
-            "held_on": forms.DateInput(attrs={"type": "date"}),
+            # a date field takes only ISO dates; the Chinese display format would leave it empty on a second edit
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "attachment": forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf", "capture": "environment"}),
             "note": forms.Textarea(attrs={"rows": 3}),
         }

@@ -16,7 +16,7 @@ from branches.idcard import make_id_number
 from branches.phones import validate_phone
 from scoped_district import as_user, district, office  # noqa: F401  (fixtures)
 
-SECTIONS = ["党组织与党员", "换届", "标准化", "整顿", "组织生活", "台账", "系统"]
+SECTIONS = ["党组织与党员", "发展党员", "换届", "标准化", "整顿", "组织生活", "台账", "系统"]
 
 
 def text_of(html):
@@ -156,3 +156,18 @@ def test_a_dashboard_sum_opens_a_list_showing_the_total_it_adds_up(demo, admin_c
     totals = dict(listing.context["column_totals"])
     assert totals["数量"] == row["now"].value > listing.context["cl"].result_count
     assert f"数量 <strong>{row['now'].value}</strong>" in listing.content.decode()
+
+
+def test_past_three_rules_the_list_shows_two_badges_and_one_naming_the_rest(db, build):
+    # four rules found against one organization would grow its row a third line: the last badge names the rest
+    from branches.admin import OrganizationAdmin
+    from branches.early_warning import Hit
+    from django.contrib import admin as django_admin
+
+    branch = build.org("育英学校党支部")
+    rules = RULES[:4]
+    branch.warning_hits = [Hit(rule, branch, f"{rule.title}的情况", "/admin/") for rule in rules]
+    cell = OrganizationAdmin(m.Organization, django_admin.site).warnings(branch)
+    assert re.findall(r">([^<]+)<", cell) == [rules[0].badge, rules[1].badge, "另2项"]
+    assert f"{rules[2].title}的情况；{rules[3].title}的情况" in cell
+    assert f"/admin/branches/organization/{branch.pk}/change/" in cell

@@ -90,6 +90,7 @@ def test_a_secretary_records_a_meeting_and_answers_a_return_on_a_phone(
     topic.send_keys("学习党章（补拍签到表）")
     phone.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(phone, 20).until(lambda d: d.find_elements(By.CLASS_NAME, "messages") or d.find_elements(By.CLASS_NAME, "errorlist"))
-    assert "已提交" in phone.find_element(By.CLASS_NAME, "messages").text, phone.page_source
+    errors = [e.text for e in phone.find_elements(By.CLASS_NAME, "errorlist")]
+    assert not errors and "已提交" in phone.find_element(By.CLASS_NAME, "messages").text, errors
     meeting.refresh_from_db()
     assert (meeting.topic, meeting.review_status) == ("学习党章（补拍签到表）", m.Review.PENDING)

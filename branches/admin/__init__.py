@@ -236,13 +236,19 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
 
     @admin.display(description="预警")
     def warnings(self, obj):
-        # One badge per rule, with the number of findings; the details in the tooltip and on the change page.
-        return format_html_join(
-            "", '<a class="warning-badge" href="{}" title="{}">{}{}</a>',
-            ((hits[0].url, "；".join(h.detail for h in hits), rule.badge,
-              format_html("<b>{}</b>", len(hits)) if len(hits) > 1 else "")
-             for rule, hits in grouped_by_rule(getattr(obj, "warning_hits", [])).items()),
-        ) or "—"
+        # One badge per rule, with the number of findings; the details in the tooltip and on the change page. Past
+        # three badges the row would grow a third line: the rest are one badge naming them, to the change page.
+        badges = [(hits[0].url, "；".join(h.detail for h in hits), rule.badge,
+                   format_html("<b>{}</b>", len(hits)) if len(hits) > 1 else "")
+                  for rule, hits in grouped_by_rule(getattr(obj, "warning_hits", [])).items()]
+        if len(badges) > self.WARNING_BADGES:
+            rest = badges[self.WARNING_BADGES - 1:]
+            badges[self.WARNING_BADGES - 1:] = [(
+                reverse("admin:branches_organization_change", args=[obj.pk]),
+                "；".join(title for _, title, _, _ in rest), f"另{len(rest)}项", "")]
+        return format_html_join("", '<a class="warning-badge" href="{}" title="{}">{}{}</a>', badges) or "—"
+
+    WARNING_BADGES = 3
 
     @admin.display(description="预警")
     def warning_details(self, obj):
