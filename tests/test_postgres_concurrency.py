@@ -5,7 +5,7 @@ import datetime
 import threading
 
 import pytest
-from conftest import SheetPages, make_xlsx
+from conftest import NO_EXTENSION, SheetPages, make_xlsx
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 from django.test import Client
@@ -79,7 +79,7 @@ def test_two_overlapping_member_imports_and_form_posts_at_once_lose_and_double_n
         for n in range(500, 513):
             response = forms.post(reverse("admin:branches_member_add"), {
                 "name": f"乙{n}", "id_number": an_id(n), "ethnicity": "汉族", "organization": org.pk, "status": "full",
-                "join_date": "2010-07-01", "full_member_date": "2011-07-01", "roll_status": "on_roll",
+                "join_date": "2010-07-01", "full_member_date": "2011-07-01", "roll_status": "on_roll", **NO_EXTENSION,
             })
             assert response.status_code == 302, response.status_code
 
