@@ -1,5 +1,4 @@
 """Headers every response carries: what a page may load, and that what a logged-in user sees is never stored."""
-from django.http import HttpResponseBadRequest
 from django.utils.cache import patch_cache_control
 
 # Everything the pages use is served from here (the admin's scripts, the dashboard's charts drawn in CSS and SVG,
@@ -32,16 +31,3 @@ class SecurityHeadersMiddleware:
             patch_cache_control(response, no_store=True, private=True)
         return response
 
-
-class RefuseNulMiddleware:
-    """A NUL in the address's parameters is refused before any page reads it: PostgreSQL cannot compare a text with
-    one (an admin filter would fail with a server error), and no real value holds one. Forms refuse it themselves."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if any("\x00" in value for key, values in request.GET.lists() for value in [key, *values]):
-            return HttpResponseBadRequest("地址中的参数含有不可见的控制字符（NUL），请检查后重试。".encode(),
-                                          content_type="text/plain; charset=utf-8")
-        return self.get_response(request)

@@ -121,8 +121,9 @@ def test_an_impossible_year_in_the_date_hierarchy_is_a_bad_address(admin_client,
         assert response.status_code == 302 and "e=1" in response["Location"]
 
 
-def test_a_nul_in_the_address_is_refused_in_chinese_before_any_page_reads_it(admin_client):
+def test_a_nul_in_a_list_filter_is_a_bad_address_as_django_treats_an_unknown_filter(admin_client):
     # PostgreSQL cannot compare a text holding NUL: an admin filter given one would fail on the server
-    response = admin_client.get(reverse("admin:branches_member_changelist"), {"gender__exact": "\x00"})
-    assert response.status_code == 400 and "控制字符" in response.content.decode()
-    assert admin_client.get(reverse("admin:branches_member_changelist"), {"gender__exact": "男"}).status_code == 200
+    url = reverse("admin:branches_member_changelist")
+    response = admin_client.get(url, {"gender__exact": "\x00"})
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+    assert admin_client.get(url, {"gender__exact": "男"}).status_code == 200

@@ -200,9 +200,12 @@ class ScopeMixin(ScopedFormfieldsMixin):
 
 class BoundedChangeList(ChangeList):
     """The date hierarchy's ?held_on__year=99999999999999999999 (or 9999, whose next year does not exist) is a bad
-    address, as Django already treats ?held_on__month=13: the list says so instead of failing with OverflowError."""
+    address, as Django already treats ?held_on__month=13: the list says so instead of failing with OverflowError.
+    So is a filter value holding NUL, which PostgreSQL cannot compare a text with."""
 
     def get_filters(self, request):
+        if any("\x00" in value for key, values in request.GET.lists() for value in [key, *values]):
+            raise IncorrectLookupParameters("NUL")
         try:
             return super().get_filters(request)
         except (OverflowError, ValueError) as exc:
