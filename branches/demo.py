@@ -14,6 +14,7 @@ from . import version
 from . import idcard
 from . import models as m
 from .dates import add_years
+from .history import delete_with_history
 from .periods import MeetingPeriod, period_containing, periods_within
 
 YEAR = 2023
@@ -690,11 +691,11 @@ DEMO_MODELS = [m.RecruitmentPlan, m.Recruit, m.AnnualPlan, m.Meeting,
 
 def clear():
     for model in DEMO_MODELS:
-        model.objects.all().delete()
+        delete_with_history(model.objects.all())
     # Organizations protect their parents: delete from the leaves up.
     while m.Organization.objects.exists():
-        m.Organization.objects.filter(children__isnull=True).delete()
-    m.Leader.objects.all().delete()
+        delete_with_history(m.Organization.objects.filter(children__isnull=True))
+    delete_with_history(m.Leader.objects.all())
 
 
 def seed_catalogues():

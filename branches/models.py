@@ -22,6 +22,7 @@ from . import idcard
 from .phones import validate_phone
 from .periods import YEARS, MeetingPeriod
 from .scope import organization_ids
+from .history import Records
 from .dates import add_months, add_years, age_on, earliest_reaching, months_between, today
 
 
@@ -1869,7 +1870,7 @@ for _model in TRACKED:
     simple_history.register(
         _model, app="audit", bases=[HistoryBase], m2m_fields=HISTORY_M2M.get(_model, ()),
         verbose_name=f"{_model._meta.verbose_name}历史", verbose_name_plural=f"{_model._meta.verbose_name}历史",
-        user_related_name="+",
+        user_related_name="+", records_class=Records,
     )
 
 

@@ -18,6 +18,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from accounts import personal
 
 from .. import scope
+from ..history import delete_with_history
 from .review import ReviewAdminMixin
 
 
@@ -218,6 +219,10 @@ class ScopedAdminMixin(ReviewAdminMixin, ScopeMixin, SimpleHistoryAdmin):
 
     def get_changelist(self, request, **kwargs):
         return BoundedChangeList
+
+    def delete_queryset(self, request, queryset):
+        # The list's 删除所选 writes the deleted records' history in bulk, as an import writes its rows'.
+        delete_with_history(queryset, user=request.user)
 
     def get_historical_record_context_helper(self, request, historical_record):
         helper = _MaskedHistory if self._masked_fields(request) else _ReadableHistory
