@@ -7,11 +7,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def manage(*args, **env):
-    # A process of its own, as production starts: without pytest's marker, with only the variables given, and
-    # no .env file unless a test names one (the developer's own must not decide what these tests see).
+def outside_pytest():
+    """The environment of a process started as production starts: without pytest's marker or our settings."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "SHUZHI_"))}
     clean.pop("DATABASE_URL", None)
+    return clean
+
+
+def manage(*args, **env):
+    # With only the variables given, and no .env file unless a test names one (the developer's own must not
+    # decide what these tests see).
+    clean = outside_pytest()
     env.setdefault("SHUZHI_ENV_FILE", os.devnull)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
                           capture_output=True, text=True, timeout=120)
@@ -46,9 +52,7 @@ def test_the_deployment_check_catches_debug_left_on():
 
 def shell(code, **env):
     """Runs Python code in a process of its own, as `manage()` does, and returns what it printed."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "SHUZHI_"))}
-    clean.pop("DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**clean, **env},
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**outside_pytest(), **env},
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     return result.stdout
