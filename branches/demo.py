@@ -715,8 +715,15 @@ def load(members=DEFAULT_MEMBERS, reset=False):
     """Build the demo district. Returns False (and changes nothing) where records already exist and reset is off."""
     if m.Organization.objects.exists() and not reset:
         return False
+    # Accounts bound to a demo organization (a secretary, the office) keep it across a reset, by its name.
+    profiles = m.Organization.accounts.field.model.objects.filter(organization__isnull=False)
+    bound = dict(profiles.values_list("pk", "organization__name"))
+    profiles.update(organization=None)
     clear()
     seed_catalogues()
     DemoBuilder(members).build()
+    by_name = dict(m.Organization.objects.filter(name__in=set(bound.values())).values_list("name", "pk"))
+    for pk, name in bound.items():
+        profiles.model.objects.filter(pk=pk).update(organization_id=by_name.get(name))
     version.changed()  # built in bulk: no signal told the remembered figures
     return True

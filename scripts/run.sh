@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Sets up and runs Shuzhi on its embedded default: SQLite, the demo district loaded, an admin login printed.
+# Sets up and runs Shuzhi on its embedded default: .env written if missing, SQLite, the demo district loaded, an
+# admin login printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/venv.sh
-export DJANGO_DEBUG=${DJANGO_DEBUG:-1}
+# The local settings (a generated secret key, DEBUG on), once; every later command in this folder reads them.
+.venv/bin/python -m shuzhi.envfile
 PORT=${PORT:-8000}
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py load_demo

@@ -1,4 +1,9 @@
-"""Shuzhi settings. Everything that differs between a laptop and production comes from the environment."""
+"""Shuzhi settings. Everything that differs between a laptop and production comes from the environment.
+
+On a laptop the environment is completed from the `.env` file that `scripts/run.sh` writes (shuzhi/envfile.py);
+a variable set in the real environment wins over it. A test run never reads it, so a developer's file cannot
+change what the suite sees.
+"""
 import os
 import sys
 from datetime import timedelta
@@ -7,7 +12,12 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from shuzhi import envfile
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+TESTING = "PYTEST_VERSION" in os.environ or "test" in sys.argv[1:2]
+if not TESTING:
+    envfile.load()
 
 
 def env_bool(name, default=False):
@@ -21,11 +31,13 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 # A development key is used only where nothing real is at stake: DEBUG on (scripts/run.sh) or a test run
 # (pytest sets PYTEST_VERSION). Anything else without DJANGO_SECRET_KEY refuses to start, rather than
 # serving production with a key that is published in this repository.
-TESTING = "PYTEST_VERSION" in os.environ or "test" in sys.argv[1:2]
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
-        raise ImproperlyConfigured("未设置 DJANGO_SECRET_KEY：生产环境请设置密钥（开发时可设 DJANGO_DEBUG=1）。")
+        raise ImproperlyConfigured(
+            "未设置 DJANGO_SECRET_KEY：生产环境请在环境变量中设置密钥；本机演示请先运行 bash scripts/run.sh，"
+            "它会生成 .env（随机密钥，DJANGO_DEBUG=1）。"
+        )
     SECRET_KEY = "django-insecure-shuzhi-development-only-key-change-me"
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h.strip()]
 

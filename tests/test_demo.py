@@ -140,3 +140,17 @@ def test_the_demo_loads_even_where_a_flushed_database_lost_the_seeded_catalogues
     assert m.Meeting.objects.exists()
     assert m.Assessment.objects.filter(year=YEAR).met().count() == 84
     assert m.StandardItem.objects.count() == 19
+
+
+def test_reloading_the_demo_with_reset_keeps_each_account_bound_to_its_organization_by_name(demo):
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Profile
+    from branches import demo as demo_module
+
+    branch = m.Organization.objects.filter(kind=m.OrgKind.BRANCH).order_by("name").first()
+    user = get_user_model().objects.create_user("secretary-reset", password="a-long-test-password")
+    Profile.objects.update_or_create(user=user, defaults={"organization": branch})
+    assert demo_module.load(reset=True)
+    assert Profile.objects.get(user=user).organization.name == branch.name
+    assert Profile.objects.get(user=user).organization_id != branch.pk  # a new record, found by its name

@@ -24,7 +24,7 @@ def production_env(tmp_path, prefix):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "REDIS_", "SHUZHI_"))}
     env.update(
         DJANGO_DEBUG="0", DJANGO_SECRET_KEY="test-only-" + "k" * 50, DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_SECURE_SSL_REDIRECT="0", DATABASE_URL=f"sqlite:///{tmp_path / 'shuzhi.sqlite3'}",
+        DJANGO_SECURE_SSL_REDIRECT="0", SHUZHI_ENV_FILE=os.devnull, DATABASE_URL=f"sqlite:///{tmp_path / 'shuzhi.sqlite3'}",
         REDIS_URL=redis_server.URL, REDIS_KEY_PREFIX=prefix,
         PROBE_REDIS_URL=redis_server.URL, PROBE_COUNTER=f"{prefix}:probe:dashboard-computed",
     )

@@ -43,11 +43,19 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--noinput", "--no-input", action="store_false", dest="interactive", help="不询问，直接恢复")
 
+    @staticmethod
+    def confirm():
+        # Run from cron or a script, nobody answers: that is a no, not a traceback.
+        try:
+            return input("恢复将清空当前数据库的全部内容，输入 yes 继续：").strip()
+        except EOFError:
+            return ""
+
     def handle(self, *args, file, interactive, **options):
         if not Path(file).is_file():
             raise CommandError(f"找不到备份文件 {file}")
-        if interactive and input("恢复将清空当前数据库的全部内容，输入 yes 继续：").strip() != "yes":
-            raise CommandError("已取消，数据库未作改动。")
+        if interactive and self.confirm() != "yes":
+            raise CommandError("已取消，数据库未作改动（无人应答时请加 --noinput）。")
         # One transaction: a file that fails to load, or loads other than it was written, leaves the database as
         # it was. History off while it loads: loaddata's saves are raw, but setting a many-to-many relation (a
         # case's categories) fires simple-history's m2m signal, which would add a "~" row with no user.
