@@ -93,6 +93,7 @@ class AnnualProblems:
     flagged: int = 0  # of those, how many have a warning
     private_flagged: tuple = (0, 0)  # (private organizations with a warning, all private ones judged)
     life_short: bool = False  # some organizational life due was not held
+    compliance: object = None  # reports.meetings.Compliance of the year, behind `life`
 
 
 def _pct(rate):
@@ -152,4 +153,5 @@ def problems_for_year(year, organizations=None, on=None):
     return AnnualProblems(on, summary, text, clauses, sentences, rows, evaluated=len(result.organizations),
                           flagged=len(result.by_organization),
                           private_flagged=result.flagged_share(m.Ownership.PRIVATE),
-                          life_short=bool(life.total.expected and (life.total.rate < 1 or counts.get("meeting_missed"))))
+                          life_short=bool(life.total.expected and (life.total.rate < 1 or counts.get("meeting_missed"))),
+                          compliance=life)

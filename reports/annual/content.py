@@ -321,14 +321,19 @@ def _numbered(text):
 def comparison(year, f):
     """The figures of part 一 beside the year before's, for the annex's table and the workbook's sheet."""
     now, before = f.work[year], f.work[year - 1]
-    rows = [(kind.label, "次" if kind not in (W.PAPER, W.REFLECTION) else "篇", now[kind].count, before[kind].count)
-            for kind in now if now[kind].count or before[kind].count]
-    cm = W.COMMITTEE_MEETING
-    if now[cm].topics or before[cm].topics:
-        rows.append(("党工委会议研究党建议题", "项", now[cm].topics, before[cm].topics))
-    for kind, unit in ((W.SECTION_APPOINTMENT, "名"), (W.UNIT_APPOINTMENT, "名"), (W.ONE_TO_ONE_TALK, "人")):
-        if now[kind].people or before[kind].people:
-            rows.append((f"{kind.label}（人数）", unit, now[kind].people, before[kind].people))
+    # Counted by teams and people, as part 一 says them; every other kind by its count, in part 一's unit.
+    by_team = {W.SECTION_APPOINTMENT: ("班子数", "名"), W.UNIT_APPOINTMENT: ("单位数", "名"), W.ONE_TO_ONE_TALK: ("班子数", "人")}
+    units = {W.TRAINING_CLASS: "期", W.PAPER: "篇", W.REFLECTION: "篇", W.RESEARCH_TOPIC: "个", W.PROBLEM_FIXED: "个"}
+    rows = []
+    for kind in now:
+        if kind in by_team:
+            teams, people = by_team[kind]
+            rows += [(f"{kind.label}（{teams}）", "个", now[kind].teams, before[kind].teams),
+                     (f"{kind.label}（人数）", people, now[kind].people, before[kind].people)]
+        else:
+            rows.append((kind.label, units.get(kind, "次"), now[kind].count, before[kind].count))
+        if kind == W.COMMITTEE_MEETING:
+            rows.append(("党工委会议研究党建议题", "项", now[kind].topics, before[kind].topics))
     sf, bb, rf, mf = f.standardization, f.backbone, f.rectification, f.members
     rows += [
         ("批准成立党组织", "个", f.organizations.approved_count, f.organizations.approved_previous),
@@ -347,12 +352,13 @@ def annexes(year, watch, rows):
     """附件1 the warning list, 附件2 the year-before comparison; an annex with nothing to list is left out."""
     found = []
     if watch.rows:
-        found.append(Annex(f"截至{watch.on.year}年{watch.on.month}月{watch.on.day}日基层党组织预警事项清单", [Table(
+        found.append(Annex("基层党组织预警事项清单", [Para(
+            f"截至{watch.on.year}年{watch.on.month}月{watch.on.day}日，{watch.flagged}个党组织存在预警事项，逐项如下。"), Table(
             ("类别", "预警事项", "党组织数", "公办", "民办", "涉及党组织"),
             tuple((group, title, total, public, private, names) for group, title, total, public, private, names in watch.rows),
-            widths=(18, 32, 14, 12, 12, 68))]))
+            widths=(22, 36, 20, 13, 13, 52))]))
     if rows:
-        found.append(Annex(f"{year}年主要工作指标与{year - 1}年对比", [Table(
+        found.append(Annex("主要工作指标与上年对比", [Para(f"{year}年与{year - 1}年对比，数字均取自台账和各项记录。"), Table(
             ("指标", f"{year}年", f"{year - 1}年", "增减"),
             tuple((f"{label}（{unit}）", now, before, f"{now - before:+d}") for label, unit, now, before in rows),
             widths=(80, 24, 24, 24))]))
