@@ -1192,18 +1192,20 @@ class ReportText(models.Model):
 
     @classmethod
     def for_year(cls, year):
-        """{key: text} for the year; a key the year has not written yet reads the latest earlier year's text."""
-        texts = {}
+        """({key: text}, the keys the year wrote itself), in one query; a key the year has not written yet reads
+        the latest earlier year's text."""
+        texts, own = {}, set()
         for row in cls.objects.filter(year__lte=year).order_by("year"):
             texts[row.key] = row.text
-        return {key: texts.get(key, "") for key in cls.Key.values}
+            if row.year == year:
+                own.add(row.key)
+        return {key: texts.get(key, "") for key in cls.Key.values}, own
 
     @classmethod
     def prefill(cls, year):
         """Write the year's rows it lacks from the previous years' texts, for the office to edit; returns how many."""
-        have = set(cls.objects.filter(year=year).values_list("key", flat=True))
-        rows = [cls(year=year, key=key, text=text) for key, text in cls.for_year(year - 1).items()
-                if key not in have and text]
+        texts, have = cls.for_year(year)
+        rows = [cls(year=year, key=key, text=text) for key, text in texts.items() if key not in have and text]
         cls.objects.bulk_create(rows)
         return len(rows)
 

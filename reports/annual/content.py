@@ -358,7 +358,7 @@ def annexes(year, watch, rows):
             tuple((group, title, total, public, private, names) for group, title, total, public, private, names in watch.rows),
             widths=(22, 36, 20, 13, 13, 52))]))
     if rows:
-        found.append(Annex("主要工作指标与上年对比", [Para(f"{year}年与{year - 1}年对比，数字均取自台账和各项记录。"), Table(
+        found.append(Annex("主要工作指标与上年对比", [Para(f"以下为{year}年与{year - 1}年的对比，数字均取自台账和各项记录。"), Table(
             ("指标", f"{year}年", f"{year - 1}年", "增减"),
             tuple((f"{label}（{unit}）", now, before, f"{now - before:+d}") for label, unit, now, before in rows),
             widths=(80, 24, 24, 24))]))
@@ -371,7 +371,8 @@ def build(year):
     committee, secretary = report_records.committee_and_secretary()
     assigned = report_records.assigned_to_secretary(f.as_of)
     watch = warnings.problems_for_year(year, on=f.as_of)
-    writer = _Writer(year, f, assigned, plan, m.ReportText.for_year(year), watch)
+    texts, own_texts = m.ReportText.for_year(year)
+    writer = _Writer(year, f, assigned, plan, texts, watch)
     since = f"{year}年"
     if f.as_of != datetime.date(year, 12, 31):  # the current year, so far
         since += f"（截至{f.as_of.month}月{f.as_of.day}日）"
@@ -403,7 +404,7 @@ def build(year):
         notes.append(f"{year}年的原因分析和下一步工作思路尚未保存，报告中暂用上一年度的文稿，请在后台修改后保存。")
     elif not plan.next_steps:
         notes.append(f"{year}年的下一步工作思路和措施尚未填写。")
-    if not m.ReportText.objects.filter(year=year).exists() and any(writer.text.values()):
+    if not own_texts and any(texts.values()):
         notes.append(f"{year}年的述职报告固定文字尚未建立，报告中暂用上一年度的文字，请在后台“述职报告固定文字”中修改。")
     return DutyReport(year=year, as_of=f.as_of, document=document, figures=f, plan=plan, assigned=assigned, notes=notes,
                       watch=watch, comparison=rows)
