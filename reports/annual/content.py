@@ -218,8 +218,8 @@ class _Writer:
         unstaffed = lead.no_secretary + lead.incomplete
         parts = []
         if unstaffed:
-            parts.append(f"目前还有{len(unstaffed)}个党组织班子没有配齐（书记空缺{len(lead.no_secretary)}个、"
-                         f"班子成员不足{len(lead.incomplete)}个，分布在{self.where(unstaffed)}）")
+            kinds = [f"{label}{len(orgs)}个" for label, orgs in (("书记空缺", lead.no_secretary), ("班子成员不足", lead.incomplete)) if orgs]
+            parts.append(f"目前还有{len(unstaffed)}个党组织班子没有配齐（{'、'.join(kinds)}，分布在{self.where(unstaffed)}）")
         if lead.ageing:
             age = settings.SHUZHI["SECRETARY_AGE_WARNING"]
             parts.append(f"{len(lead.ageing)}个党组织书记年满{age}周岁（分布在{self.where(lead.ageing)}），"
