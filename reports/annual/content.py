@@ -303,7 +303,7 @@ class _Writer:
         paras = [Para("三、下一步工作思路和措施", heading=True)]
         lines = [line.strip() for line in self.plan.next_steps.splitlines() if line.strip()]
         if not lines:
-            return paras + [Para(f"（{self.year}年的下一步工作思路和措施尚未填写。）")]
+            return paras  # the preview's notes tell the office it is not written yet
         for line in lines:
             lead, _, rest = line.partition("。")
             if rest and _numbered(lead):
