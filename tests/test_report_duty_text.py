@@ -82,19 +82,22 @@ def test_the_totals_are_said_once_and_never_as_a_hundred_percent(demo, admin_cli
 
 
 def test_the_annexes_carry_the_warning_list_and_the_year_before_in_the_standards_form(demo, admin_client):
-    # GB/T 9704-2012 7.3.4 附件说明 under the body ("附件：1.…"); 8 附件: another page, "附件1" in 3号黑体
-    # flush left on the first line, the annex's title centred on the second.
+    # GB/T 9704-2012 7.3.4: 附件说明 one blank line under the body, two characters in, "附件：1.…", no full stop
+    # after a name; 8: "附件应当另面编排…“附件”二字及附件顺序号用3号黑体字顶格编排在版心左上角第一行。附件标题居中编排在
+    # 版心第三行。" (quoted from a copy of the standard's text; the standard itself was not in the stored pages)
     report = build_report(2023)
     document = word(admin_client)
     texts = [p.text for p in document.paragraphs]
-    assert "附件：1.基层党组织预警事项清单" in texts
+    assert "附件：1.基层党组织预警事项清单" in texts and "　　　2.主要工作指标与上年对比" in texts
+    assert texts[texts.index("附件：1.基层党组织预警事项清单") - 1] == ""
     marks = [p for p in document.paragraphs if p.text in ("附件1", "附件2")]
     assert [p.text for p in marks] == ["附件1", "附件2"]
     for mark in marks:
         assert mark.paragraph_format.page_break_before
         assert mark.style.font.size.pt == 16
         assert mark.style.element.rPr.rFonts.get(docx.oxml.ns.qn("w:eastAsia")) == "黑体"
-        title = document.paragraphs[texts.index(mark.text) + 1]
+        assert texts[texts.index(mark.text) + 1] == ""
+        title = document.paragraphs[texts.index(mark.text) + 2]
         assert title.style.name == "公文标题"
     warnings_table, comparison = document.tables
     rows = [[c.text for c in row.cells] for row in warnings_table.rows][1:]

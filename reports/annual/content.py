@@ -328,8 +328,8 @@ def comparison(year, f):
     for kind in now:
         if kind in by_team:
             teams, people = by_team[kind]
-            rows += [(f"{kind.label}（{teams}）", "个", now[kind].teams, before[kind].teams),
-                     (f"{kind.label}（人数）", people, now[kind].people, before[kind].people)]
+            rows += [(f"{kind.label}{teams}", "个", now[kind].teams, before[kind].teams),
+                     (f"{kind.label}人数", people, now[kind].people, before[kind].people)]
         else:
             rows.append((kind.label, units.get(kind, "次"), now[kind].count, before[kind].count))
         if kind == W.COMMITTEE_MEETING:
@@ -360,7 +360,8 @@ def annexes(year, watch, rows):
     if rows:
         found.append(Annex("主要工作指标与上年对比", [Para(f"以下为{year}年与{year - 1}年的对比，数字均取自台账和各项记录。"), Table(
             ("指标", f"{year}年", f"{year - 1}年", "增减"),
-            tuple((f"{label}（{unit}）", now, before, f"{now - before:+d}") for label, unit, now, before in rows),
+            tuple((f"{label}（{unit}）", now, before, f"{now - before:+d}" if now != before else "0")
+                  for label, unit, now, before in rows),
             widths=(80, 24, 24, 24))]))
     return found
 

@@ -247,6 +247,7 @@ def render_docx(document):
     for index, annex in enumerate(document.annexes, 1):
         mark = doc.add_paragraph(document.annex_mark(index), style=ANNEX_MARK_STYLE)
         mark.paragraph_format.page_break_before = True  # each annex on a page of its own
+        doc.add_paragraph()  # the annex's title on the text block's third line (GB/T 9704 8)
         doc.add_paragraph(annex.title, style=TITLE_STYLE)
         _paragraphs(doc, annex.paragraphs)
 
