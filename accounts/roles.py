@@ -8,7 +8,7 @@ GROUPS = {ADMIN: "工委管理员", SECRETARY: "党组织书记", LEADER: "领�
 # What the leaders read: the records, the audit trail and the reports; not accounts or personal data.
 READ_APPS = ("branches", "audit", "reports")
 # The committee's own records, which a school's secretary has no business with.
-COMMITTEE_ONLY = {"branches.worklogentry", "branches.annualplan"}
+COMMITTEE_ONLY = {"branches.worklogentry", "branches.annualplan", "branches.reporttext"}
 # Scoped, but only read: the tree is the committee's to change (it approves new organizations), the recruitment
 # plan is the quota it sets, and the imports are written by the system.
 SECRETARY_READS_ONLY = {"branches.organization", "branches.importbatch", "branches.recruitmentplan"}

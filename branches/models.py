@@ -1166,6 +1166,50 @@ class AnnualPlan(models.Model):
         return plan
 
 
+class ReportText(models.Model):
+    """The office's own wording in the duty report, for one year: the fixed phrases a year's report repeats or
+    changes (the 主题教育's full name, the activities, the inspections), edited in the admin, never kept in code."""
+
+    class Key(models.TextChoices):
+        THEME_EDUCATION = "theme_education", "主题教育全称"
+        GUIDANCE_GROUP = "guidance_group", "组织生活会指导"
+        TEAM_REVIEW = "team_review", "领导班子分析研判"
+        MUTUAL_LEARNING = "mutual_learning", "标准化建设活动"
+        ACTIVITIES = "activities", "党性实践活动"
+        INSPECTION = "inspection", "配合巡察"
+        CLEAN_GOVERNMENT = "clean_government", "廉洁自律表态"
+
+    year = models.PositiveSmallIntegerField("年度", validators=RECORD_YEAR)
+    key = models.CharField("文稿项", max_length=30, choices=Key.choices)
+    text = models.TextField("文字", blank=True, help_text="原样写入述职报告；留空则报告略去此句。")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "述职报告固定文字"
+        ordering = ["-year", "key"]
+        constraints = [models.UniqueConstraint(fields=["year", "key"], name="report_text_once_a_year")]
+
+    def __str__(self):
+        return f"{self.year}年{self.get_key_display()}"
+
+    @classmethod
+    def for_year(cls, year):
+        """({key: text}, the keys the year wrote itself), in one query; a key the year has not written yet reads
+        the latest earlier year's text."""
+        texts, own = {}, set()
+        for row in cls.objects.filter(year__lte=year).order_by("year"):
+            texts[row.key] = row.text
+            if row.year == year:
+                own.add(row.key)
+        return {key: texts.get(key, "") for key in cls.Key.values}, own
+
+    @classmethod
+    def prefill(cls, year):
+        """Write the year's rows it lacks from the previous years' texts, for the office to edit; returns how many."""
+        texts, have = cls.for_year(year)
+        rows = [cls(year=year, key=key, text=text) for key, text in texts.items() if key not in have and text]
+        cls.objects.bulk_create(rows)
+        return len(rows)
+
 # ---------------------------------------------------------------------------------------------
 # Organizational life (组织生活: 三会一课, 主题党日, 组织生活会, 民主评议党员)
 # ---------------------------------------------------------------------------------------------

@@ -11,5 +11,6 @@ urlpatterns = [
     path("report/", views.annual_report, name="annual_report"),
     path("report/docx/", views.annual_report_docx, name="annual_report_docx"),
     path("report/xlsx/", views.annual_report_xlsx, name="annual_report_xlsx"),
+    path("report/pdf/", views.annual_report_pdf, name="annual_report_pdf"),
     path("recruitment/<int:pk>/flow.docx", views.recruit_flow_docx, name="recruit_flow_docx"),
 ]

@@ -23,6 +23,7 @@ from branches.version import remember
 from . import figures, meetings, todo, warnings
 from .annual.content import build as build_report
 from .annual.document import render_docx
+from .annual.pdf import ConversionUnavailable, docx_to_pdf
 from .annual.workbook import render_xlsx
 from .recruitment import flow_document
 from .dashboard import build
@@ -186,6 +187,15 @@ def _download(render, content_type, suffix):
 
 annual_report_docx = _download(lambda report: render_docx(report.document), DOCX, ".docx")
 annual_report_xlsx = _download(render_xlsx, XLSX, ".xlsx")
+_annual_report_pdf = _download(lambda report: docx_to_pdf(render_docx(report.document)), "application/pdf", ".pdf")
+
+
+def annual_report_pdf(request):
+    try:
+        return _annual_report_pdf(request)
+    except ConversionUnavailable as problem:
+        return render(request, "reports/pdf_unavailable.html",
+                      {**admin.site.each_context(request), "title": "述职报告PDF", "message": str(problem)}, status=503)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -89,6 +89,11 @@ class AnnualProblems:
     clauses: dict  # rule code -> "书记空缺超过3个月的3个", for the rules that found something
     sentences: list  # all of it, one sentence per heading, for a report that wants every warning said
     rows: list  # (group, rule title, organizations, public, private, their names)
+    evaluated: int = 0  # the organizations judged: the committee's direct ones and the branches under them
+    flagged: int = 0  # of those, how many have a warning
+    private_flagged: tuple = (0, 0)  # (private organizations with a warning, all private ones judged)
+    life_short: bool = False  # some organizational life due was not held
+    compliance: object = None  # reports.meetings.Compliance of the year, behind `life`
 
 
 def _pct(rate):
@@ -145,4 +150,8 @@ def problems_for_year(year, organizations=None, on=None):
         parts = [clauses[r.code] for r in RULES if r.group == group and r.code in clauses]
         if parts:
             sentences.append(f"{group}方面，" + "，".join(parts))
-    return AnnualProblems(on, summary, text, clauses, sentences, rows)
+    return AnnualProblems(on, summary, text, clauses, sentences, rows, evaluated=len(result.organizations),
+                          flagged=len(result.by_organization),
+                          private_flagged=result.flagged_share(m.Ownership.PRIVATE),
+                          life_short=bool(life.total.expected and (life.total.rate < 1 or counts.get("meeting_missed"))),
+                          compliance=life)

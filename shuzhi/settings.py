@@ -191,6 +191,9 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Domain thresholds the office may want to tune; the rules that use them live in branches.models.
 SHUZHI = {
+    # LibreOffice's command line, for the duty report as PDF; where it is missing the PDF link says so (503).
+    "SOFFICE": os.environ.get("SHUZHI_SOFFICE", "soffice"),
+    "SOFFICE_TIMEOUT": int(os.environ.get("SHUZHI_SOFFICE_TIMEOUT", "90")),
     # 书记年龄偏大: the age from which a secretary counts as ageing (the seed's "班子成员年龄偏大").
     "SECRETARY_AGE_WARNING": int(os.environ.get("SHUZHI_SECRETARY_AGE_WARNING", "55")),
     # 预备党员转正 (发展党员工作细则): the branch decides within this many months of the probation's end, and the upper

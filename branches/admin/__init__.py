@@ -439,6 +439,21 @@ class AnnualPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return initial
 
 
+
+@admin.register(m.ReportText)
+class ReportTextAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["year", "key", "text"]
+    list_display_links = ["key"]
+    list_filter = ["year", "key"]
+    search_fields = ["text"]
+    actions = ["prefill_next_year"]
+
+    @admin.action(description="以所选年度的文字建立下一年度文稿")
+    def prefill_next_year(self, request, queryset):
+        for year in sorted(set(queryset.values_list("year", flat=True))):
+            written = m.ReportText.prefill(year + 1)
+            self.message_user(request, f"已为{year + 1}年建立{written}项文字（已有的未改动），请逐项修改。")
+
 # ---------------------------------------------------------------------------------------------
 # Organizational life
 # ---------------------------------------------------------------------------------------------

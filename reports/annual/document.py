@@ -38,12 +38,33 @@ class Table:
     widths: tuple = ()  # in millimetres, one per column; Word's own where empty
 
 
+@dataclass(frozen=True)
+class Annex:
+    """An attachment (附件): its own page after the body, under "附件N" and its title."""
+
+    title: str
+    paragraphs: list = field(default_factory=list)  # Para and Table
+
+
 @dataclass
 class OfficialDocument:
     title: str
     signature: str = ""  # the line under the title: who reports
     paragraphs: list = field(default_factory=list)
     author: str = ""
+    annexes: list = field(default_factory=list)
+
+    @property
+    def annex_note(self):
+        """附件说明 (GB/T 9704 7.3.4): "附件：" and the annexes' names, numbered where there are several."""
+        if not self.annexes:
+            return []
+        if len(self.annexes) == 1:
+            return [f"附件：{self.annexes[0].title}"]
+        return [f"{'附件：' if i == 1 else '　　　'}{i}.{a.title}" for i, a in enumerate(self.annexes, 1)]
+
+    def annex_mark(self, index):
+        return "附件" if len(self.annexes) == 1 else f"附件{index}"
 
 
 # GB/T 9704: 二号 = 22 pt, 三号 = 16 pt, 四号 = 14 pt; 22 lines on a 225 mm high text block give 28.95 pt.
@@ -57,6 +78,7 @@ TITLE_FONT, BODY_FONT, HEADING_FONT, LEAD_FONT, FOLIO_FONT = "方正小标宋简
 FALLBACKS = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", LEAD_FONT: "楷体", HEADING_FONT: "SimHei", FOLIO_FONT: "SimSun"}
 
 TITLE_STYLE, SIGNATURE_STYLE, HEADING_STYLE, LEAD_STYLE = "公文标题", "公文署名", "公文一级标题", "公文二级标题"
+ANNEX_MARK_STYLE = "附件标识"
 
 
 def set_fonts(font_owner, name):
@@ -102,6 +124,8 @@ def _styles(doc):
     signature.paragraph_format.space_after = LINE
     heading = _paragraph_style(doc, HEADING_STYLE, HEADING_FONT, BODY_SIZE, outline_level=1)
     heading.paragraph_format.keep_with_next = True
+    # "附件N" in 3号黑体 flush left on the annex page's first line (GB/T 9704 8).
+    _paragraph_style(doc, ANNEX_MARK_STYLE, HEADING_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT)
     lead = doc.styles.add_style(LEAD_STYLE, WD_STYLE_TYPE.CHARACTER)
     set_fonts(lead, LEAD_FONT)
 
@@ -182,6 +206,20 @@ def _table(doc, table):
                 cell.width = Mm(width)  # each cell, which Word reads
 
 
+def _paragraphs(doc, paragraphs):
+    for para in paragraphs:
+        if isinstance(para, Table):
+            _table(doc, para)
+            continue
+        if para.heading:
+            doc.add_paragraph(para.text, style=HEADING_STYLE)
+            continue
+        p = doc.add_paragraph()
+        if para.lead:
+            p.add_run(para.lead, style=LEAD_STYLE)
+        p.add_run(para.text)
+
+
 def render_docx(document):
     doc = Document()
     _styles(doc)
@@ -200,17 +238,18 @@ def render_docx(document):
     doc.add_paragraph(document.title, style=TITLE_STYLE)
     if document.signature:
         doc.add_paragraph(document.signature, style=SIGNATURE_STYLE)
-    for para in document.paragraphs:
-        if isinstance(para, Table):
-            _table(doc, para)
-            continue
-        if para.heading:
-            doc.add_paragraph(para.text, style=HEADING_STYLE)
-            continue
-        p = doc.add_paragraph()
-        if para.lead:
-            p.add_run(para.lead, style=LEAD_STYLE)
-        p.add_run(para.text)
+    _paragraphs(doc, document.paragraphs)
+    note = document.annex_note
+    if note:
+        doc.add_paragraph()  # 附件说明 one blank line under the body
+        for line in note:
+            doc.add_paragraph(line)
+    for index, annex in enumerate(document.annexes, 1):
+        mark = doc.add_paragraph(document.annex_mark(index), style=ANNEX_MARK_STYLE)
+        mark.paragraph_format.page_break_before = True  # each annex on a page of its own
+        doc.add_paragraph()  # the annex's title on the text block's third line (GB/T 9704 8)
+        doc.add_paragraph(annex.title, style=TITLE_STYLE)
+        _paragraphs(doc, annex.paragraphs)
 
     # python-docx's template carries its own thumbnail picture; a filed document should not show it.
     rels = doc.part.package.rels

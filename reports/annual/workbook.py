@@ -274,6 +274,42 @@ def work_sheet(book, report, entries):
                   sum(e.teams for e in rows), sum(e.people for e in rows)])
 
 
+def warnings_sheet(book, report):
+    watch = report.watch
+    s = Sheet(book, "预警事项", [18, 36, 12, 10, 10, 90])
+    flagged, judged = watch.private_flagged
+    s.table(f"截至{watch.on:%Y-%m-%d}预警汇总", ["指标", "数量"], [
+        ["参与研判的党组织（直属党组织及所属党支部）", watch.evaluated],
+        ["存在预警事项的党组织", watch.flagged],
+        ["其中民办教育党组织", flagged],
+        ["民办教育党组织（参与研判）", judged],
+    ])
+    s.table("预警事项清单（附件1）", ["类别", "预警事项", "党组织数", "公办", "民办", "涉及党组织"],
+            [list(row) for row in watch.rows])
+
+
+def life_sheet(book, report):
+    life = report.watch.compliance
+    s = Sheet(book, "组织生活", [24, 14, 14, 14, 14, 14])
+    headers = ["应开展（次）", "按期开展（次）", "实际开展（次）", "按期落实率（%）"]
+
+    def cells(t):
+        return [t.expected, t.met, t.held, _rate(t.rate)]
+
+    s.table(f"{life.label}“三会一课”等组织生活落实情况", ["", *headers],
+            [[m.Ownership(w).label, *cells(t)] for w, t in life.by_ownership.items()], total=cells(life.total))
+    s.table("按组织生活类型", ["类型", "办学性质", *headers], [
+        [t.name, m.Ownership(w).label, *cells(tally)] for t in life.types for w, tally in life.by_type[t].items()
+    ])
+
+
+def comparison_sheet(book, report):
+    s = Sheet(book, "与上年对比", [36, 8, 14, 14, 10])
+    year = report.year
+    s.table(f"{year}年主要工作指标与{year - 1}年对比（附件2）", ["指标", "单位", f"{year}年", f"{year - 1}年", "增减"],
+            [[label, unit, now, before, now - before] for label, unit, now, before in report.comparison])
+
+
 def render_xlsx(report):
     book = Workbook()
     book.remove(book.active)
@@ -284,6 +320,9 @@ def render_xlsx(report):
     rectification_sheet(book, report)
     recruitment_sheet(book, report, report_records.admitted(report.year))
     work_sheet(book, report, report_records.work_entries(report.year, report.year - 1))
+    warnings_sheet(book, report)
+    life_sheet(book, report)
+    comparison_sheet(book, report)
     book.properties.title = report.document.title
     out = io.BytesIO()
     book.save(out)
