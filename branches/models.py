@@ -4,8 +4,10 @@ Each rule lives once, here: on the model (clean, properties) or on its queryset,
 the import, the dashboard and the annual report all ask the same question the same way.
 """
 import datetime
+import math
 import os
 import uuid
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -275,12 +277,13 @@ class OrganizationQuerySet(ScopedQuerySet):
 
     def with_last_election(self, on=None):
         """With `on`, the latest election held on or before that day: the state as it stood then."""
-        latest = Election.objects.reviewed().filter(organization=OuterRef("pk")).order_by("-held_on", "-pk")
+        reviewed = Election.objects.reviewed().filter(organization=OuterRef("pk")).order_by("-held_on", "-pk")
         if on is not None:
-            latest = latest.filter(held_on__lte=on)
+            reviewed = reviewed.filter(held_on__lte=on)
+        # The last 换届 is the last election; the term ends as it or a later approved 延期换届 says (a 补选 leaves it).
         return self.annotate(
-            last_election_on=Subquery(latest.values("held_on")[:1]),
-            term_ends_on=Subquery(latest.values("term_ends_on")[:1]),
+            last_election_on=Subquery(reviewed.new_terms().values("held_on")[:1]),
+            term_ends_on=Subquery(reviewed.setting_terms(on).values("term_ends_on")[:1]),
         )
 
     def election_overdue(self, on=None):
@@ -800,18 +803,64 @@ def years_between(field, on, low, high):
 # Elections
 # ---------------------------------------------------------------------------------------------
 class ElectionQuerySet(ScopedQuerySet, ReviewedQuerySet):
-    pass
+    def new_terms(self):
+        """换届 proper: a 补选 fills a seat and a 延期换届 postpones; neither is a term's election."""
+        return self.filter(kind=Election.Kind.NEW_TERM)
+
+    def setting_terms(self, on=None):
+        """The records that set when a term ends: each 换届, and each 延期换届 the upper committee approved (by `on`)."""
+        approved = Q(approved_on__isnull=False) & ~Q(approval_document="")
+        if on is not None:
+            approved &= Q(approved_on__lte=on)
+        return self.filter(Q(kind=Election.Kind.NEW_TERM) | (Q(kind=Election.Kind.POSTPONED) & approved))
+
+    def unapproved(self, on):
+        """Held by `on` without the upper committee's approval (批复文号 and date) by then."""
+        return self.filter(held_on__lte=on).filter(Q(approved_on__isnull=True) | Q(approved_on__gt=on) | Q(approval_document=""))
+
+
+# 中国共产党基层组织选举工作条例 (2020) 第三条: 如需延期或者提前进行换届选举，应当报上级党组织批准；延长或者提前期限一般不超过1年。
+POSTPONEMENT_YEARS = 1
+# The quorum (有选举权的到会人数超过应到会人数的五分之四) and the 差额 (候选人数多于应选人数的20%) are the 选举工作条例's
+# rules; the searched texts quote them, but none gave the 2020 edition's article numbers, so they are cited by text.
+QUORUM = Fraction(4, 5)
+CONTEST_MARGIN = Fraction(1, 5)
+
+
+def quorum_met(electorate, present):
+    return present > electorate * QUORUM
+
+
+def fewest_candidates(seats):
+    """At least 20% more candidates than seats, rounded up (进一法): 5 seats want 6, 7 seats want 9."""
+    return math.ceil(seats * (1 + CONTEST_MARGIN))
 
 
 class Election(Reviewed):
+    class Kind(models.TextChoices):
+        NEW_TERM = "new_term", "换届"
+        BY_ELECTION = "by_election", "补选"
+        POSTPONED = "postponed", "延期换届"
+
     organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="elections")
-    held_on = models.DateField("选举日期", validators=RECORD_DATE)
-    # 中国共产党章程 第三十一条: 基层委员会、总支部委员会、支部委员会每届任期三年至五年.
+    kind = models.CharField("选举类别", max_length=20, choices=Kind.choices, default=Kind.NEW_TERM,
+                            help_text="补选不重新计算任期；延期换届须经上级党委批准，延期不超过1年。")
+    held_on = models.DateField("选举日期", validators=RECORD_DATE, help_text="延期换届填写上级党委批准延期的日期。")
+    # 中国共产党章程 第三十一条 (基层委员会、总支部委员会、支部委员会每届任期三年至五年) and the 2018 中办 意见 on the
+    # basic-level organizations' terms: a 党委 serves 5 years, a 党总支 and a 党支部 3; TERM_YEARS holds them.
     term_years = models.PositiveSmallIntegerField(
         "任期（年）", blank=True, help_text="留空按组织类别：党委5年，党总支、党支部3年。",
         validators=[MinValueValidator(1, message="任期至少1年。"), MaxValueValidator(MAX_TERM_YEARS, message=f"任期不能超过{MAX_TERM_YEARS}年（党章规定基层党组织每届任期三年至五年）。")],
     )
-    term_ends_on = models.DateField("任期届满", editable=False)
+    term_ends_on = models.DateField("任期届满", null=True, editable=False)
+    postponed_to = models.DateField("延期至", null=True, blank=True, validators=RECORD_DATE,
+                                    help_text="延期换届的新换届日期。")
+    electorate = models.PositiveIntegerField("应到会有选举权党员数", null=True, blank=True,
+                                             validators=[at_most(HEADCOUNT, "人数")])
+    present = models.PositiveIntegerField("实到会有选举权党员数", null=True, blank=True,
+                                          validators=[at_most(HEADCOUNT, "人数")])
+    candidates = models.PositiveIntegerField("候选人数", null=True, blank=True, validators=[at_most(HEADCOUNT, "人数")])
+    seats = models.PositiveIntegerField("应选人数", null=True, blank=True, validators=[at_most(HEADCOUNT, "人数")])
     secretary_name = models.CharField("当选书记", max_length=50, blank=True)
     deputy_names = models.CharField("当选副书记", max_length=100, blank=True)
     committee_members = models.TextField("当选委员", blank=True, help_text="多人用顿号“、”分隔。")
@@ -830,29 +879,81 @@ class Election(Reviewed):
         indexes = [models.Index(fields=["organization", "-held_on"]), models.Index(fields=["held_on"])]
 
     def __str__(self):
-        return f"{self.organization} {self.held_on:%Y-%m-%d}换届"
+        return f"{self.organization} {self.held_on:%Y-%m-%d}{self.get_kind_display()}"
 
     @property
     def committee_size(self):
         return len([n for n in self.committee_members.replace(",", "、").replace("，", "、").split("、") if n.strip()])
 
+    @property
+    def is_approved(self):
+        """批复: the upper committee's document and date; without them the term does not count as approved."""
+        return bool(self.approval_document and self.approved_on)
+
     def fill_term(self):
         if not self.term_years and self.organization_id:
             self.term_years = TERM_YEARS.get(self.organization.kind)
-        if self.held_on and self.term_years and self.term_years <= MAX_TERM_YEARS:  # a longer one is refused
+        if self.kind == self.Kind.BY_ELECTION:
+            self.term_ends_on = None  # a seat filled within the term: the term's end stays the 换届's
+        elif self.kind == self.Kind.POSTPONED:
+            self.term_ends_on = self.postponed_to
+        elif self.held_on and self.term_years and self.term_years <= MAX_TERM_YEARS:  # a longer one is refused
             self.term_ends_on = add_years(self.held_on, self.term_years)
+
+    def previous_term_end(self):
+        """The end of the term this record follows: the latest 换届 (or approved postponement) held before it."""
+        earlier = (Election.objects.setting_terms().filter(organization_id=self.organization_id, held_on__lt=self.held_on)
+                   .exclude(pk=self.pk).order_by("-held_on", "-pk").values_list("term_ends_on", flat=True).first())
+        return earlier
 
     def clean(self):
         errors = {}
-        if self.organization_id and self.organization.kind == OrgKind.COMMITTEE:
+        kind = self.organization.kind if self.organization_id else None
+        if kind == OrgKind.COMMITTEE:
             errors["organization"] = "教育工委的换届不在本系统登记。"
         if self.held_on and self.held_on > today():
             errors["held_on"] = "选举日期不能晚于今天。"
         if self.approved_on and self.held_on and self.approved_on < self.held_on:
             errors["approved_on"] = "批复日期不能早于选举日期。"
+        expected = TERM_YEARS.get(kind)
+        if expected and self.term_years and self.term_years != expected:
+            errors["term_years"] = (f"{OrgKind(kind).label}每届任期{expected}年，不能登记{self.term_years}年"
+                                    "（党委5年，党总支、党支部3年）。")
+        errors.update(self._postponement_errors())
+        errors.update(self._vote_errors())
         if errors:
             raise ValidationError(errors)
         self.fill_term()
+
+    def _postponement_errors(self):
+        if self.kind != self.Kind.POSTPONED:
+            return {"postponed_to": "只有延期换届填写延期至日期。"} if self.postponed_to else {}
+        if not self.postponed_to:
+            return {"postponed_to": "延期换届请填写延期至哪一天。"}
+        if self.held_on and self.postponed_to <= self.held_on:
+            return {"postponed_to": "延期至日期应晚于批准延期的日期。"}
+        ends = self.previous_term_end() if self.organization_id and self.held_on else None
+        if ends and self.postponed_to > add_years(ends, POSTPONEMENT_YEARS):
+            latest = add_years(ends, POSTPONEMENT_YEARS)
+            return {"postponed_to": f"延期不能超过1年：原任期{ends:%Y-%m-%d}届满，最迟延至{latest:%Y-%m-%d}。"}
+        return {}
+
+    def _vote_errors(self):
+        errors = {}
+        if self.present is not None:
+            if self.electorate is None:
+                errors["electorate"] = "填写实到会人数的，请同时填写应到会有选举权党员数。"
+            elif self.present > self.electorate:
+                errors["present"] = f"实到会{self.present}人，多于应到会的{self.electorate}人。"
+            elif not quorum_met(self.electorate, self.present):
+                errors["present"] = (f"实到会{self.present}人，未超过应到会{self.electorate}人的五分之四"
+                                     f"（至少{self.electorate * 4 // 5 + 1}人），选举无效。")
+        if (self.candidates is None) != (self.seats is None):
+            errors["seats" if self.seats is None else "candidates"] = "候选人数和应选人数请同时填写。"
+        elif self.candidates is not None and self.kind == self.Kind.NEW_TERM and self.candidates < fewest_candidates(self.seats):
+            errors["candidates"] = (f"差额选举候选人数应多于应选人数的20%：应选{self.seats}人，候选人至少"
+                                    f"{fewest_candidates(self.seats)}人，登记的是{self.candidates}人。")
+        return errors
 
     def save(self, *args, **kwargs):
         self.fill_term()

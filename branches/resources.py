@@ -153,17 +153,25 @@ class ElectionResource(SheetResource):
         "deputy_names": ["副书记"],
         "committee_members": ["委员", "支委会成员", "委员会成员"],
         "approved_on": ["批复时间"],
+        "kind": ["类别", "选举类型", "换届类别"],
+        "postponed_to": ["延期至日期", "延期换届日期"],
+        "electorate": ["应到会人数", "有选举权党员数", "应到人数"],
+        "present": ["实到会人数", "实到人数"],
+        "candidates": ["候选人人数"],
+        "seats": ["应选名额", "应选人数（名额）"],
     }
     example = {
-        "organization": "红山区示例小学党支部", "held_on": datetime.date(2023, 6, 30), "term_years": 3,
+        "organization": "红山区示例小学党支部", "kind": "换届", "held_on": datetime.date(2023, 6, 30), "term_years": 3,
+        "electorate": 20, "present": 19, "candidates": 4, "seats": 3,
         "secretary_name": "张三", "committee_members": "张三、李四、王五",
         "approval_document": "红教工委复〔2023〕15号", "approved_on": datetime.date(2023, 7, 10),
     }
 
     class Meta:
         model = m.Election
-        fields = ["organization", "held_on", "term_years", "term_ends_on", "secretary_name", "deputy_names",
-                  "committee_members", "approval_document", "approved_on", "note"]
+        fields = ["organization", "kind", "held_on", "term_years", "term_ends_on", "postponed_to", "electorate", "present",
+                  "candidates", "seats", "secretary_name", "deputy_names", "committee_members", "approval_document",
+                  "approved_on", "note"]
         import_id_fields = ["organization", "held_on"]
 
     def before_save_instance(self, instance, row, **kwargs):

@@ -212,10 +212,11 @@ def test_imported_elections_get_their_term_end_from_the_kind_of_organization(bui
     assert m.Election.objects.get(organization=branch).term_ends_on == datetime.date(2023, 2, 28)
     again = preview_of(sheets.upload("election", data))
     assert again["skip"] == 2
-    # Re-imported with a longer term, the term end derived from it is written with it.
+    # Re-imported with a term the kind does not have, the row is refused at its 任期 cell and nothing changes.
     longer = make_xlsx(("党组织", "选举日期", "任期"), (branch.name, "2020.02.29", 5))
-    sheets.confirm("election", sheets.upload("election", longer))
-    assert m.Election.objects.get(organization=branch).term_ends_on == datetime.date(2025, 2, 28)
+    [problem] = preview_of(sheets.upload("election", longer))["problems"]
+    assert (problem.row, problem.column) == (2, "任期（年）") and "党支部每届任期3年" in problem.message
+    assert m.Election.objects.get(organization=branch).term_ends_on == datetime.date(2023, 2, 28)
 
 
 def test_rectification_cases_import_with_their_problem_categories(build, sheets):

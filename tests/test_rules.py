@@ -25,9 +25,13 @@ def test_a_term_begun_on_29_february_ends_on_28_february(build):
     assert election.term_ends_on == datetime.date(2023, 2, 28)
 
 
-def test_an_explicit_term_length_is_kept(build):
-    election = m.Election.objects.create(organization=build.org(), held_on=datetime.date(2021, 1, 5), term_years=2)
-    assert election.term_ends_on == datetime.date(2023, 1, 5)
+# 中国共产党章程 第三十一条 and the 2018 中办 意见 on basic-level terms: a branch serves 3 years, a 党委 5.
+@pytest.mark.parametrize("kind, years", [(K.BRANCH, 2), (K.BRANCH, 5), (K.PARTY_COMMITTEE, 3), (K.GENERAL_BRANCH, 5)])
+def test_a_term_length_other_than_the_kinds_is_refused(build, kind, years):
+    election = m.Election(organization=build.org(kind=kind), held_on=datetime.date(2021, 1, 5), term_years=years)
+    with pytest.raises(ValidationError) as refused:
+        election.full_clean()
+    assert f"每届任期{m.TERM_YEARS[kind]}年，不能登记{years}年" in refused.value.message_dict["term_years"][0]
 
 
 @pytest.mark.parametrize(

@@ -105,7 +105,8 @@ class ElectionInline(ScopedInlineMixin, admin.TabularInline):
     extra = 0
     # Two lines for the committee's names, so that a row fits the page's width.
     formfield_overrides = {m.models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 36})}}
-    fields = ["held_on", "term_years", "term_ends_on", "secretary_name", "committee_members", "approval_document", "approved_on"]
+    fields = ["kind", "held_on", "term_years", "term_ends_on", "postponed_to", "secretary_name", "committee_members",
+              "approval_document", "approved_on"]
     readonly_fields = ["term_ends_on"]
     ordering = ["-held_on"]
 
@@ -322,8 +323,8 @@ class MemberAdmin(ScopedAdminMixin, SheetAdmin):
 @admin.register(m.Election)
 class ElectionAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.ElectionResource]
-    list_display = ["organization", "held_on", "term_years", "term_ends_on", "secretary_name", "approval_document", "approved_on"]
-    list_filter = [HeldYearFilter, "organization__kind", "organization__ownership", "organization__unit_category"]
+    list_display = ["organization", "kind", "held_on", "term_years", "term_ends_on", "secretary_name", "approval_document", "approved_on"]
+    list_filter = [HeldYearFilter, "kind", "organization__kind", "organization__ownership", "organization__unit_category"]
     search_fields = ["organization__name", "secretary_name", "approval_document"]
     autocomplete_fields = ["organization"]
     list_select_related = ["organization"]
