@@ -420,6 +420,7 @@ class DemoBuilder:
     def build_assessments(self):
         rng = self.rng
         items = list(m.StandardItem.objects.filter(is_active=True))
+        required = [i for i in items if i.is_required] or [None]
         branches = [b for b in self.branches if not (b.approved_on and b.approved_on.year == YEAR)]
         private = [b for b in branches if b.ownership == m.Ownership.PRIVATE]
         public = [b for b in branches if b.ownership == m.Ownership.PUBLIC]
@@ -444,6 +445,12 @@ class DemoBuilder:
                 short_items = set(rng.sample(range(len(items)), short))
                 for i, item in enumerate(items):
                     score = item.points - (rng.randint(1, int(item.points) - 1) if i in short_items else 0)
+                    # The scores follow the result (m.result_refusal), with the draws as they were: a branch that
+                    # passed met every 必达项; one that failed fell short of one, by a point where the draws did not.
+                    if item.is_required and result in m.STANDARD_MET:
+                        score = item.points
+                    elif item.is_required and result == m.AssessmentResult.FAILED and item == required[0] and score == item.points:
+                        score = item.points - 1
                     scores.append((a, item, score))
         m.Assessment.objects.bulk_create(assessments)
         m.AssessmentItem.objects.bulk_create(
@@ -469,7 +476,11 @@ class DemoBuilder:
                     measures="工委包抓领导蹲点指导，配齐支部班子，建立“三会一课”台账，每月督查。",
                     responsible_leader=rng.choice(self.leaders[1:]),
                     closed_on=deadline - datetime.timedelta(days=rng.randint(0, 40)) if status == "closed" else None,
+                    identified_on=datetime.date(year, 3, 1),
                 )
+                if status == "closed":  # 验收 by the leader who led it, a week before 销号
+                    case.accepted_by = case.responsible_leader.name
+                    case.accepted_on = case.closed_on - datetime.timedelta(days=7)
                 cases.append(case)
                 links += [(case, c) for c in rng.sample(categories[:7], 2)]
                 for month in (3, 6, 9):
@@ -720,7 +731,7 @@ def seed_catalogues():
     from django.apps import apps
 
     for module, function in (("0002_seed_catalogues", "seed"), ("0004_organizational_life", "seed_meeting_types"),
-                             ("0060_recruitment", "seed_step_rules")):
+                             ("0060_recruitment", "seed_step_rules"), ("0132_standard_levels", "seed_levels")):
         getattr(import_module(f"branches.migrations.{module}"), function)(apps, None)
 
 

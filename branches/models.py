@@ -7,6 +7,7 @@ import datetime
 import math
 import os
 import uuid
+from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
@@ -980,6 +981,7 @@ class StandardItem(models.Model):
     code = models.CharField("编号", max_length=10, unique=True)
     title = models.CharField("标准内容", max_length=200)
     points = models.DecimalField("分值", max_digits=5, decimal_places=1)
+    is_required = models.BooleanField("必达项", default=False, help_text="必达项得分不满的，不能评为达标或示范。")
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -997,6 +999,48 @@ class AssessmentResult(models.TextChoices):
 
 
 STANDARD_MET = (AssessmentResult.PASSED, AssessmentResult.EXEMPLARY)
+
+
+class StandardLevel(models.Model):
+    """The catalogue's thresholds: the points a 达标 or 示范 needs (the office sets them; migration 0132 seeds 80 and 95)."""
+
+    result = models.CharField("评定等次", max_length=20, unique=True,
+                              choices=[(r.value, r.label) for r in STANDARD_MET])
+    min_points = models.DecimalField("最低得分", max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "标准化等次分数线"
+        ordering = ["min_points"]
+
+    def __str__(self):
+        return f"{self.get_result_display()}{self.min_points}分"
+
+
+def _points(value):
+    return f"{Decimal(value).normalize():f}"  # 97.0 as 97, 80 as 80, 97.5 as 97.5
+
+
+def result_refusal(result, scores, levels=None):
+    """Why `result` contradicts the item scores [(StandardItem, score)], or None: 未达标 where the scores reach 达标,
+    达标 or 示范 where they do not reach its points or a 必达项 is short. 示范 is conferred, so scores that reach it
+    may still be rated 达标."""
+    if not result or not scores:
+        return None
+    levels = levels if levels is not None else {lv.result: lv.min_points for lv in StandardLevel.objects.all()}
+    total = sum(score for _, score in scores)
+    short = [item.code for item, score in scores if item.is_required and score < item.points]
+    reaches = {r: r in levels and total >= levels[r] and not short for r in STANDARD_MET}
+    if result == AssessmentResult.FAILED and reaches[AssessmentResult.PASSED]:
+        return (f"细则得分合计{_points(total)}分，达到达标线{_points(levels[AssessmentResult.PASSED])}分且必达项均满分，"
+                "不能评为未达标。")
+    if result in STANDARD_MET and not reaches[result]:
+        label = AssessmentResult(result).label
+        if short:
+            return f"必达项{'、'.join(short)}得分不满，不能评为{label}。"
+        if result not in levels:
+            return f"标准化等次分数线未设{label}的最低得分。"
+        return f"细则得分合计{_points(total)}分，低于{label}线{_points(levels[result])}分，不能评为{label}。"
+    return None
 
 
 class AssessmentQuerySet(ScopedQuerySet, ReviewedQuerySet):
@@ -1026,12 +1070,22 @@ class Assessment(Reviewed):
     def __str__(self):
         return f"{self.organization} {self.year}年标准化评定"
 
+    def full_clean(self, exclude=None, **kwargs):
+        self._judges_result = not exclude or "result" not in exclude
+        super().full_clean(exclude=exclude, **kwargs)
+
     def clean(self):
         errors = {}
         if self.organization_id and not self.organization.is_branch:
             errors["organization"] = "标准化评定的对象是党支部（含联合党支部）。"
         if self.assessed_on and self.year and self.assessed_on.year not in (self.year, self.year + 1):
             errors["assessed_on"] = "评定日期应在评定年度内或次年年初。"
+        # The stored scores (the admin's inline judges the scores entered with the result); not where the form
+        # leaves the result out (a secretary's), which has no field to name.
+        if self.pk and self.result and getattr(self, "_judges_result", True):
+            refusal = result_refusal(self.result, [(i.item, i.score) for i in self.items.select_related("item")])
+            if refusal:
+                errors["result"] = refusal
         if errors:
             raise ValidationError(errors)
 
@@ -1091,16 +1145,28 @@ class RectificationQuerySet(ScopedQuerySet, ReviewedQuerySet):
 
 
 class RectificationCase(Reviewed):
+    """软弱涣散基层党组织整顿: any basic-level organization, public or private (the seed's focus on private schools is a
+    list filter, not a rule): 排查 (how it was identified), progress (RectificationProgress), 验收 (who, when), 销号."""
+
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", "整顿中"
         AWAITING = "awaiting", "待验收"
         CLOSED = "closed", "已销号"
+
+    class Identified(models.TextChoices):
+        SURVEY = "survey", "年度集中排查"
+        INSPECTION = "inspection", "巡察督查发现"
+        ASSESSMENT = "assessment", "考核评议发现"
+        REPORTED = "reported", "群众反映"
+        OTHER = "other", "其他"
 
     organization = models.ForeignKey(
         Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="rectifications"
     )
     year = models.PositiveSmallIntegerField("年度", validators=RECORD_YEAR)
     categories = models.ManyToManyField(ProblemCategory, verbose_name="问题类别", blank=True)
+    identified_by = models.CharField("排查方式", max_length=20, choices=Identified.choices, default=Identified.SURVEY)
+    identified_on = models.DateField("排查确定日期", null=True, blank=True, validators=RECORD_DATE)
     problems = models.TextField("存在问题")
     measures = models.TextField("整顿措施", blank=True)
     responsible_leader = models.ForeignKey(
@@ -1108,6 +1174,8 @@ class RectificationCase(Reviewed):
     )
     deadline = models.DateField("整改时限", validators=RECORD_DATE)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    accepted_by = models.CharField("验收人", max_length=100, blank=True, help_text="验收的领导或工作组。")
+    accepted_on = models.DateField("验收日期", null=True, blank=True, validators=RECORD_DATE)
     closed_on = models.DateField("销号日期", null=True, blank=True, validators=RECORD_DATE)
     is_exemplary = models.BooleanField("树为典型", default=False)
 
@@ -1115,7 +1183,7 @@ class RectificationCase(Reviewed):
 
     # 验收 and 销号 are the office's; a secretary reports progress (RectificationProgress). A case is counted
     # whatever its review state: the office identified it, and a secretary's edit of its measures does not undo that.
-    DECIDED = ("status", "closed_on", "is_exemplary")
+    DECIDED = ("status", "accepted_by", "accepted_on", "closed_on", "is_exemplary")
 
     class Meta:
         verbose_name = verbose_name_plural = "软弱涣散整顿"
@@ -1136,8 +1204,16 @@ class RectificationCase(Reviewed):
 
     def clean(self):
         errors = {}
-        if self.organization_id and self.organization.ownership != Ownership.PRIVATE:
-            errors["organization"] = "软弱涣散整顿台账只登记民办教育机构的党组织。"
+        if self.organization_id and self.organization.kind == OrgKind.COMMITTEE:
+            errors["organization"] = "软弱涣散整顿的对象是基层党组织，不是教育工委。"
+        if self.status == self.Status.CLOSED and not (self.accepted_on and self.accepted_by):
+            errors["accepted_on" if not self.accepted_on else "accepted_by"] = "销号前须经验收，请填写验收人和验收日期。"
+        if (self.accepted_on or self.accepted_by) and self.status == self.Status.IN_PROGRESS:
+            errors["status"] = "已验收的整顿，状态应为待验收或已销号。"
+        if self.accepted_on and self.closed_on and self.closed_on < self.accepted_on:
+            errors["closed_on"] = "销号日期不能早于验收日期。"
+        if self.identified_on and self.accepted_on and self.accepted_on < self.identified_on:
+            errors["accepted_on"] = "验收日期不能早于排查确定日期。"
         if self.status == self.Status.CLOSED and not self.closed_on:
             errors["closed_on"] = "已销号的请填写销号日期。"
         if self.status != self.Status.CLOSED and self.closed_on:
@@ -1960,7 +2036,7 @@ class HistoryBase(models.Model):
 
 
 TRACKED = [
-    Leader, Organization, Member, ProbationExtension, Election, StandardArea, StandardItem, Assessment, AssessmentItem,
+    Leader, Organization, Member, ProbationExtension, Election, StandardArea, StandardItem, StandardLevel, Assessment, AssessmentItem,
     ProblemCategory, RectificationCase, RectificationProgress, WorkLogEntry, AnnualPlan, MeetingType, Meeting,
     StepRule, Recruit, RecruitmentPlan,
 ]

@@ -210,17 +210,22 @@ class RectificationResource(SheetResource):
         "status": ["整顿状态", "进展"],
         "closed_on": ["销号时间"],
         "is_exemplary": ["是否树为典型", "典型"],
+        "identified_by": ["排查方法", "发现方式"],
+        "identified_on": ["排查日期", "确定日期"],
+        "accepted_by": ["验收领导", "验收单位"],
+        "accepted_on": ["验收时间"],
     }
     example = {
         "organization": "红山区示例幼儿园党支部", "year": 2023, "categories": "党员教育管理松散",
         "problems": "组织生活不规范，“三会一课”记录不全。", "measures": "包抓领导蹲点指导，建立“三会一课”台账。",
         "deadline": datetime.date(2023, 10, 30), "status": "整顿中", "is_exemplary": "否",
+        "identified_by": "年度集中排查", "identified_on": datetime.date(2023, 3, 10),
     }
 
     class Meta:
         model = m.RectificationCase
-        fields = ["organization", "year", "categories", "problems", "measures", "responsible_leader", "deadline",
-                  "status", "closed_on", "is_exemplary"]
+        fields = ["organization", "year", "identified_by", "identified_on", "categories", "problems", "measures",
+                  "responsible_leader", "deadline", "status", "accepted_by", "accepted_on", "closed_on", "is_exemplary"]
         import_id_fields = ["organization", "year"]
 
 
