@@ -400,8 +400,8 @@ class RectificationProgressInline(ScopedInlineMixin, admin.TabularInline):
 @admin.register(m.RectificationCase)
 class RectificationCaseAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.RectificationResource]
-    list_display = ["organization", "year", "identified_by", "status", "deadline", "overdue", "accepted_on", "closed_on",
-                    "is_exemplary", "responsible_leader"]
+    list_display = ["organization", "year", "identified_by", "status", "deadline", "overdue", "closed_on", "is_exemplary",
+                    "responsible_leader"]
     list_filter = ["year", "status", "identified_by", PastDeadlineFilter, "is_exemplary", "organization__unit_category", "categories",
                    AsOfFilter, OpenCaseFilter, ClosedYearFilter, "organization__ownership"]
     search_fields = ["organization__name", "problems"]
