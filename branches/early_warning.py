@@ -143,11 +143,12 @@ def no_committee(ctx):
             yield org, f"正式党员{org.full_count}人，任职委员仅{org.committee_count}人", _members_of(org)
 
 
-@rule("too_large", "党员超过50人，应分设党支部", TEAM, "超50人")
+# 中国共产党支部工作条例（试行）第四条: 党支部党员人数一般不超过50人 (one over it is split, or becomes a 党总支).
+@rule("too_large", "党员超过50人，应分设党支部或升格为党总支", TEAM, "超50人")
 def too_large(ctx):
     for org in ctx.branches:
         if org.roll_count > m.BRANCH_MAX_MEMBERS:
-            yield org, f"在册党员{org.roll_count}人", _members_of(org)
+            yield org, f"在册党员{org.roll_count}人，超过{m.BRANCH_MAX_MEMBERS}人，应分设党支部或升格为党总支", _members_of(org)
 
 
 @rule("too_small", "正式党员不足3人", TEAM, "不足3人")
@@ -178,6 +179,20 @@ def election_due(ctx):
 @rule("election_missing", "无换届选举记录", ELECTIONS, "无换届记录")
 def election_missing(ctx):
     return _elections(ctx, m.ElectionState.NEVER, lambda o: "未登记任何一次换届选举")
+
+
+@rule("election_unapproved", "换届选举未经上级党委批复", ELECTIONS, "换届未批复")
+def election_unapproved(ctx):
+    """The current term's elections (its 换届 and what followed it) without the upper committee's 批复 by `on`:
+    an election the committee has not approved does not make an approved term (选举工作条例: 选举结果报上级党组织批准)."""
+    rows = (ctx.within(m.Election.objects.reviewed().unapproved(ctx.on))
+            .order_by("held_on", "pk").values_list("pk", "organization_id", "held_on", "kind"))
+    for pk, org_id, held_on, kind in rows:
+        org = ctx.by_id.get(org_id)
+        if org is None or (org.last_election_on and held_on < org.last_election_on):
+            continue
+        detail = f"{_day(held_on)}{m.Election.Kind(kind).label}未登记上级党委批复文号和日期"
+        yield org, detail, _admin(m.Election, pk), (pk,)
 
 
 # -- organizational life ----------------------------------------------------------------------------

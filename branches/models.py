@@ -4,8 +4,11 @@ Each rule lives once, here: on the model (clean, properties) or on its queryset,
 the import, the dashboard and the annual report all ask the same question the same way.
 """
 import datetime
+import math
 import os
 import uuid
+from decimal import Decimal
+from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -276,12 +279,13 @@ class OrganizationQuerySet(ScopedQuerySet):
 
     def with_last_election(self, on=None):
         """With `on`, the latest election held on or before that day: the state as it stood then."""
-        latest = Election.objects.reviewed().filter(organization=OuterRef("pk")).order_by("-held_on", "-pk")
+        reviewed = Election.objects.reviewed().filter(organization=OuterRef("pk")).order_by("-held_on", "-pk")
         if on is not None:
-            latest = latest.filter(held_on__lte=on)
+            reviewed = reviewed.filter(held_on__lte=on)
+        # The last 换届 is the last election; the term ends as it or a later approved 延期换届 says (a 补选 leaves it).
         return self.annotate(
-            last_election_on=Subquery(latest.values("held_on")[:1]),
-            term_ends_on=Subquery(latest.values("term_ends_on")[:1]),
+            last_election_on=Subquery(reviewed.new_terms().values("held_on")[:1]),
+            term_ends_on=Subquery(reviewed.setting_terms(on).values("term_ends_on")[:1]),
         )
 
     def election_overdue(self, on=None):
@@ -801,18 +805,64 @@ def years_between(field, on, low, high):
 # Elections
 # ---------------------------------------------------------------------------------------------
 class ElectionQuerySet(ScopedQuerySet, ReviewedQuerySet):
-    pass
+    def new_terms(self):
+        """换届 proper: a 补选 fills a seat and a 延期换届 postpones; neither is a term's election."""
+        return self.filter(kind=Election.Kind.NEW_TERM)
+
+    def setting_terms(self, on=None):
+        """The records that set when a term ends: each 换届, and each 延期换届 the upper committee approved (by `on`)."""
+        approved = Q(approved_on__isnull=False) & ~Q(approval_document="")
+        if on is not None:
+            approved &= Q(approved_on__lte=on)
+        return self.filter(Q(kind=Election.Kind.NEW_TERM) | (Q(kind=Election.Kind.POSTPONED) & approved))
+
+    def unapproved(self, on):
+        """Held by `on` without the upper committee's approval (批复文号 and date) by then."""
+        return self.filter(held_on__lte=on).filter(Q(approved_on__isnull=True) | Q(approved_on__gt=on) | Q(approval_document=""))
+
+
+# 中国共产党基层组织选举工作条例 (2020) 第三条: 如需延期或者提前进行换届选举，应当报上级党组织批准；延长或者提前期限一般不超过1年。
+POSTPONEMENT_YEARS = 1
+# The quorum (有选举权的到会人数超过应到会人数的五分之四) and the 差额 (候选人数多于应选人数的20%) are the 选举工作条例's
+# rules; the searched texts quote them, but none gave the 2020 edition's article numbers, so they are cited by text.
+QUORUM = Fraction(4, 5)
+CONTEST_MARGIN = Fraction(1, 5)
+
+
+def quorum_met(electorate, present):
+    return present > electorate * QUORUM
+
+
+def fewest_candidates(seats):
+    """At least 20% more candidates than seats, rounded up (进一法): 5 seats want 6, 7 seats want 9."""
+    return math.ceil(seats * (1 + CONTEST_MARGIN))
 
 
 class Election(Reviewed):
+    class Kind(models.TextChoices):
+        NEW_TERM = "new_term", "换届"
+        BY_ELECTION = "by_election", "补选"
+        POSTPONED = "postponed", "延期换届"
+
     organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="elections")
-    held_on = models.DateField("选举日期", validators=RECORD_DATE)
-    # 中国共产党章程 第三十一条: 基层委员会、总支部委员会、支部委员会每届任期三年至五年.
+    kind = models.CharField("选举类别", max_length=20, choices=Kind.choices, default=Kind.NEW_TERM,
+                            help_text="补选不重新计算任期；延期换届须经上级党委批准，延期不超过1年。")
+    held_on = models.DateField("选举日期", validators=RECORD_DATE, help_text="延期换届填写上级党委批准延期的日期。")
+    # 中国共产党章程 第三十一条 (基层委员会、总支部委员会、支部委员会每届任期三年至五年) and the 2018 中办 意见 on the
+    # basic-level organizations' terms: a 党委 serves 5 years, a 党总支 and a 党支部 3; TERM_YEARS holds them.
     term_years = models.PositiveSmallIntegerField(
         "任期（年）", blank=True, help_text="留空按组织类别：党委5年，党总支、党支部3年。",
         validators=[MinValueValidator(1, message="任期至少1年。"), MaxValueValidator(MAX_TERM_YEARS, message=f"任期不能超过{MAX_TERM_YEARS}年（党章规定基层党组织每届任期三年至五年）。")],
     )
-    term_ends_on = models.DateField("任期届满", editable=False)
+    term_ends_on = models.DateField("任期届满", null=True, editable=False)
+    postponed_to = models.DateField("延期至", null=True, blank=True, validators=RECORD_DATE,
+                                    help_text="延期换届的新换届日期。")
+    electorate = models.PositiveIntegerField("应到会有选举权党员数", null=True, blank=True,
+                                             validators=[at_most(HEADCOUNT, "人数")])
+    present = models.PositiveIntegerField("实到会有选举权党员数", null=True, blank=True,
+                                          validators=[at_most(HEADCOUNT, "人数")])
+    candidates = models.PositiveIntegerField("候选人数", null=True, blank=True, validators=[at_most(HEADCOUNT, "人数")])
+    seats = models.PositiveIntegerField("应选人数", null=True, blank=True, validators=[at_most(HEADCOUNT, "人数")])
     secretary_name = models.CharField("当选书记", max_length=50, blank=True)
     deputy_names = models.CharField("当选副书记", max_length=100, blank=True)
     committee_members = models.TextField("当选委员", blank=True, help_text="多人用顿号“、”分隔。")
@@ -831,29 +881,81 @@ class Election(Reviewed):
         indexes = [models.Index(fields=["organization", "-held_on"]), models.Index(fields=["held_on"])]
 
     def __str__(self):
-        return f"{self.organization} {self.held_on:%Y-%m-%d}换届"
+        return f"{self.organization} {self.held_on:%Y-%m-%d}{self.get_kind_display()}"
 
     @property
     def committee_size(self):
         return len([n for n in self.committee_members.replace(",", "、").replace("，", "、").split("、") if n.strip()])
 
+    @property
+    def is_approved(self):
+        """批复: the upper committee's document and date; without them the term does not count as approved."""
+        return bool(self.approval_document and self.approved_on)
+
     def fill_term(self):
         if not self.term_years and self.organization_id:
             self.term_years = TERM_YEARS.get(self.organization.kind)
-        if self.held_on and self.term_years and self.term_years <= MAX_TERM_YEARS:  # a longer one is refused
+        if self.kind == self.Kind.BY_ELECTION:
+            self.term_ends_on = None  # a seat filled within the term: the term's end stays the 换届's
+        elif self.kind == self.Kind.POSTPONED:
+            self.term_ends_on = self.postponed_to
+        elif self.held_on and self.term_years and self.term_years <= MAX_TERM_YEARS:  # a longer one is refused
             self.term_ends_on = add_years(self.held_on, self.term_years)
+
+    def previous_term_end(self):
+        """The end of the term this record follows: the latest 换届 (or approved postponement) held before it."""
+        earlier = (Election.objects.setting_terms().filter(organization_id=self.organization_id, held_on__lt=self.held_on)
+                   .exclude(pk=self.pk).order_by("-held_on", "-pk").values_list("term_ends_on", flat=True).first())
+        return earlier
 
     def clean(self):
         errors = {}
-        if self.organization_id and self.organization.kind == OrgKind.COMMITTEE:
+        kind = self.organization.kind if self.organization_id else None
+        if kind == OrgKind.COMMITTEE:
             errors["organization"] = "教育工委的换届不在本系统登记。"
         if self.held_on and self.held_on > today():
             errors["held_on"] = "选举日期不能晚于今天。"
         if self.approved_on and self.held_on and self.approved_on < self.held_on:
             errors["approved_on"] = "批复日期不能早于选举日期。"
+        expected = TERM_YEARS.get(kind)
+        if expected and self.term_years and self.term_years != expected:
+            errors["term_years"] = (f"{OrgKind(kind).label}每届任期{expected}年，不能登记{self.term_years}年"
+                                    "（党委5年，党总支、党支部3年）。")
+        errors.update(self._postponement_errors())
+        errors.update(self._vote_errors())
         if errors:
             raise ValidationError(errors)
         self.fill_term()
+
+    def _postponement_errors(self):
+        if self.kind != self.Kind.POSTPONED:
+            return {"postponed_to": "只有延期换届填写延期至日期。"} if self.postponed_to else {}
+        if not self.postponed_to:
+            return {"postponed_to": "延期换届请填写延期至哪一天。"}
+        if self.held_on and self.postponed_to <= self.held_on:
+            return {"postponed_to": "延期至日期应晚于批准延期的日期。"}
+        ends = self.previous_term_end() if self.organization_id and self.held_on else None
+        if ends and self.postponed_to > add_years(ends, POSTPONEMENT_YEARS):
+            latest = add_years(ends, POSTPONEMENT_YEARS)
+            return {"postponed_to": f"延期不能超过1年：原任期{ends:%Y-%m-%d}届满，最迟延至{latest:%Y-%m-%d}。"}
+        return {}
+
+    def _vote_errors(self):
+        errors = {}
+        if self.present is not None:
+            if self.electorate is None:
+                errors["electorate"] = "填写实到会人数的，请同时填写应到会有选举权党员数。"
+            elif self.present > self.electorate:
+                errors["present"] = f"实到会{self.present}人，多于应到会的{self.electorate}人。"
+            elif not quorum_met(self.electorate, self.present):
+                errors["present"] = (f"实到会{self.present}人，未超过应到会{self.electorate}人的五分之四"
+                                     f"（至少{self.electorate * 4 // 5 + 1}人），选举无效。")
+        if (self.candidates is None) != (self.seats is None):
+            errors["seats" if self.seats is None else "candidates"] = "候选人数和应选人数请同时填写。"
+        elif self.candidates is not None and self.kind == self.Kind.NEW_TERM and self.candidates < fewest_candidates(self.seats):
+            errors["candidates"] = (f"差额选举候选人数应多于应选人数的20%：应选{self.seats}人，候选人至少"
+                                    f"{fewest_candidates(self.seats)}人，登记的是{self.candidates}人。")
+        return errors
 
     def save(self, *args, **kwargs):
         self.fill_term()
@@ -880,6 +982,7 @@ class StandardItem(models.Model):
     code = models.CharField("编号", max_length=10, unique=True)
     title = models.CharField("标准内容", max_length=200)
     points = models.DecimalField("分值", max_digits=5, decimal_places=1)
+    is_required = models.BooleanField("必达项", default=False, help_text="必达项得分不满的，不能评为达标或示范。")
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -897,6 +1000,48 @@ class AssessmentResult(models.TextChoices):
 
 
 STANDARD_MET = (AssessmentResult.PASSED, AssessmentResult.EXEMPLARY)
+
+
+class StandardLevel(models.Model):
+    """The catalogue's thresholds: the points a 达标 or 示范 needs (the office sets them; migration 0132 seeds 80 and 95)."""
+
+    result = models.CharField("评定等次", max_length=20, unique=True,
+                              choices=[(r.value, r.label) for r in STANDARD_MET])
+    min_points = models.DecimalField("最低得分", max_digits=5, decimal_places=1)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "标准化等次分数线"
+        ordering = ["min_points"]
+
+    def __str__(self):
+        return f"{self.get_result_display()}{self.min_points}分"
+
+
+def _points(value):
+    return f"{Decimal(value).normalize():f}"  # 97.0 as 97, 80 as 80, 97.5 as 97.5
+
+
+def result_refusal(result, scores, levels=None):
+    """Why `result` contradicts the item scores [(StandardItem, score)], or None: 未达标 where the scores reach 达标,
+    达标 or 示范 where they do not reach its points or a 必达项 is short. 示范 is conferred, so scores that reach it
+    may still be rated 达标."""
+    if not result or not scores:
+        return None
+    levels = levels if levels is not None else {lv.result: lv.min_points for lv in StandardLevel.objects.all()}
+    total = sum(score for _, score in scores)
+    short = [item.code for item, score in scores if item.is_required and score < item.points]
+    reaches = {r: r in levels and total >= levels[r] and not short for r in STANDARD_MET}
+    if result == AssessmentResult.FAILED and reaches[AssessmentResult.PASSED]:
+        return (f"细则得分合计{_points(total)}分，达到达标线{_points(levels[AssessmentResult.PASSED])}分且必达项均满分，"
+                "不能评为未达标。")
+    if result in STANDARD_MET and not reaches[result]:
+        label = AssessmentResult(result).label
+        if short:
+            return f"必达项{'、'.join(short)}得分不满，不能评为{label}。"
+        if result not in levels:
+            return f"标准化等次分数线未设{label}的最低得分。"
+        return f"细则得分合计{_points(total)}分，低于{label}线{_points(levels[result])}分，不能评为{label}。"
+    return None
 
 
 class AssessmentQuerySet(ScopedQuerySet, ReviewedQuerySet):
@@ -926,12 +1071,22 @@ class Assessment(Reviewed):
     def __str__(self):
         return f"{self.organization} {self.year}年标准化评定"
 
+    def full_clean(self, exclude=None, **kwargs):
+        self._judges_result = not exclude or "result" not in exclude
+        super().full_clean(exclude=exclude, **kwargs)
+
     def clean(self):
         errors = {}
         if self.organization_id and not self.organization.is_branch:
             errors["organization"] = "标准化评定的对象是党支部（含联合党支部）。"
         if self.assessed_on and self.year and self.assessed_on.year not in (self.year, self.year + 1):
             errors["assessed_on"] = "评定日期应在评定年度内或次年年初。"
+        # The stored scores (the admin's inline judges the scores entered with the result); not where the form
+        # leaves the result out (a secretary's), which has no field to name.
+        if self.pk and self.result and getattr(self, "_judges_result", True):
+            refusal = result_refusal(self.result, [(i.item, i.score) for i in self.items.select_related("item")])
+            if refusal:
+                errors["result"] = refusal
         if errors:
             raise ValidationError(errors)
 
@@ -991,16 +1146,28 @@ class RectificationQuerySet(ScopedQuerySet, ReviewedQuerySet):
 
 
 class RectificationCase(Reviewed):
+    """软弱涣散基层党组织整顿: any basic-level organization, public or private (the seed's focus on private schools is a
+    list filter, not a rule): 排查 (how it was identified), progress (RectificationProgress), 验收 (who, when), 销号."""
+
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", "整顿中"
         AWAITING = "awaiting", "待验收"
         CLOSED = "closed", "已销号"
+
+    class Identified(models.TextChoices):
+        SURVEY = "survey", "年度集中排查"
+        INSPECTION = "inspection", "巡察督查发现"
+        ASSESSMENT = "assessment", "考核评议发现"
+        REPORTED = "reported", "群众反映"
+        OTHER = "other", "其他"
 
     organization = models.ForeignKey(
         Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="rectifications"
     )
     year = models.PositiveSmallIntegerField("年度", validators=RECORD_YEAR)
     categories = models.ManyToManyField(ProblemCategory, verbose_name="问题类别", blank=True)
+    identified_by = models.CharField("排查方式", max_length=20, choices=Identified.choices, default=Identified.SURVEY)
+    identified_on = models.DateField("排查确定日期", null=True, blank=True, validators=RECORD_DATE)
     problems = models.TextField("存在问题")
     measures = models.TextField("整顿措施", blank=True)
     responsible_leader = models.ForeignKey(
@@ -1008,6 +1175,8 @@ class RectificationCase(Reviewed):
     )
     deadline = models.DateField("整改时限", validators=RECORD_DATE)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    accepted_by = models.CharField("验收人", max_length=100, blank=True, help_text="验收的领导或工作组。")
+    accepted_on = models.DateField("验收日期", null=True, blank=True, validators=RECORD_DATE)
     closed_on = models.DateField("销号日期", null=True, blank=True, validators=RECORD_DATE)
     is_exemplary = models.BooleanField("树为典型", default=False)
 
@@ -1015,7 +1184,7 @@ class RectificationCase(Reviewed):
 
     # 验收 and 销号 are the office's; a secretary reports progress (RectificationProgress). A case is counted
     # whatever its review state: the office identified it, and a secretary's edit of its measures does not undo that.
-    DECIDED = ("status", "closed_on", "is_exemplary")
+    DECIDED = ("status", "accepted_by", "accepted_on", "closed_on", "is_exemplary")
 
     class Meta:
         verbose_name = verbose_name_plural = "软弱涣散整顿"
@@ -1036,8 +1205,16 @@ class RectificationCase(Reviewed):
 
     def clean(self):
         errors = {}
-        if self.organization_id and self.organization.ownership != Ownership.PRIVATE:
-            errors["organization"] = "软弱涣散整顿台账只登记民办教育机构的党组织。"
+        if self.organization_id and self.organization.kind == OrgKind.COMMITTEE:
+            errors["organization"] = "软弱涣散整顿的对象是基层党组织，不是教育工委。"
+        if self.status == self.Status.CLOSED and not (self.accepted_on and self.accepted_by):
+            errors["accepted_on" if not self.accepted_on else "accepted_by"] = "销号前须经验收，请填写验收人和验收日期。"
+        if (self.accepted_on or self.accepted_by) and self.status == self.Status.IN_PROGRESS:
+            errors["status"] = "已验收的整顿，状态应为待验收或已销号。"
+        if self.accepted_on and self.closed_on and self.closed_on < self.accepted_on:
+            errors["closed_on"] = "销号日期不能早于验收日期。"
+        if self.identified_on and self.accepted_on and self.accepted_on < self.identified_on:
+            errors["accepted_on"] = "验收日期不能早于排查确定日期。"
         if self.status == self.Status.CLOSED and not self.closed_on:
             errors["closed_on"] = "已销号的请填写销号日期。"
         if self.status != self.Status.CLOSED and self.closed_on:
@@ -1904,7 +2081,7 @@ class HistoryBase(models.Model):
 
 
 TRACKED = [
-    Leader, Organization, Member, ProbationExtension, Election, StandardArea, StandardItem, Assessment, AssessmentItem,
+    Leader, Organization, Member, ProbationExtension, Election, StandardArea, StandardItem, StandardLevel, Assessment, AssessmentItem,
     ProblemCategory, RectificationCase, RectificationProgress, WorkLogEntry, AnnualPlan, MeetingType, Meeting,
     StepRule, Recruit, RecruitmentPlan,
 ]

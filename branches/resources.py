@@ -153,17 +153,25 @@ class ElectionResource(SheetResource):
         "deputy_names": ["副书记"],
         "committee_members": ["委员", "支委会成员", "委员会成员"],
         "approved_on": ["批复时间"],
+        "kind": ["类别", "选举类型", "换届类别"],
+        "postponed_to": ["延期至日期", "延期换届日期"],
+        "electorate": ["应到会人数", "有选举权党员数", "应到人数"],
+        "present": ["实到会人数", "实到人数"],
+        "candidates": ["候选人人数"],
+        "seats": ["应选名额", "应选人数（名额）"],
     }
     example = {
-        "organization": "红山区示例小学党支部", "held_on": datetime.date(2023, 6, 30), "term_years": 3,
+        "organization": "红山区示例小学党支部", "kind": "换届", "held_on": datetime.date(2023, 6, 30), "term_years": 3,
+        "electorate": 20, "present": 19, "candidates": 4, "seats": 3,
         "secretary_name": "张三", "committee_members": "张三、李四、王五",
         "approval_document": "红教工委复〔2023〕15号", "approved_on": datetime.date(2023, 7, 10),
     }
 
     class Meta:
         model = m.Election
-        fields = ["organization", "held_on", "term_years", "term_ends_on", "secretary_name", "deputy_names",
-                  "committee_members", "approval_document", "approved_on", "note"]
+        fields = ["organization", "kind", "held_on", "term_years", "term_ends_on", "postponed_to", "electorate", "present",
+                  "candidates", "seats", "secretary_name", "deputy_names", "committee_members", "approval_document",
+                  "approved_on", "note"]
         import_id_fields = ["organization", "held_on"]
 
     def before_save_instance(self, instance, row, **kwargs):
@@ -202,17 +210,22 @@ class RectificationResource(SheetResource):
         "status": ["整顿状态", "进展"],
         "closed_on": ["销号时间"],
         "is_exemplary": ["是否树为典型", "典型"],
+        "identified_by": ["排查方法", "发现方式"],
+        "identified_on": ["排查日期", "确定日期"],
+        "accepted_by": ["验收领导", "验收单位"],
+        "accepted_on": ["验收时间"],
     }
     example = {
         "organization": "红山区示例幼儿园党支部", "year": 2023, "categories": "党员教育管理松散",
         "problems": "组织生活不规范，“三会一课”记录不全。", "measures": "包抓领导蹲点指导，建立“三会一课”台账。",
         "deadline": datetime.date(2023, 10, 30), "status": "整顿中", "is_exemplary": "否",
+        "identified_by": "年度集中排查", "identified_on": datetime.date(2023, 3, 10),
     }
 
     class Meta:
         model = m.RectificationCase
-        fields = ["organization", "year", "categories", "problems", "measures", "responsible_leader", "deadline",
-                  "status", "closed_on", "is_exemplary"]
+        fields = ["organization", "year", "identified_by", "identified_on", "categories", "problems", "measures",
+                  "responsible_leader", "deadline", "status", "accepted_by", "accepted_on", "closed_on", "is_exemplary"]
         import_id_fields = ["organization", "year"]
 
 

@@ -448,7 +448,7 @@ def district(year, organizations=None):
     el.overdue.sort(key=lambda org: org.term_ends_on)
     el.due.sort(key=lambda org: org.term_ends_on)
     held = (
-        within(m.Election.objects.reviewed().filter(held_on__gte=datetime.date(previous, 1, 1), held_on__lte=datetime.date(year, 12, 31)))
+        within(m.Election.objects.reviewed().new_terms().filter(held_on__gte=datetime.date(previous, 1, 1), held_on__lte=datetime.date(year, 12, 31)))
         .annotate(y=ExtractYear("held_on")).values("y").annotate(n=Count("organization", distinct=True)).order_by()
     )
     held = {row["y"]: row["n"] for row in held}

@@ -86,7 +86,7 @@ def office_sections(on, organizations=None):
     approve = Section("待批复的换届选举")
     for election in _within(m.Election.objects.filter(approved_on__isnull=True), organizations) \
             .select_related("organization").order_by("held_on"):
-        approve.items.append(Item(f"{election.organization}：{election.held_on:%Y-%m-%d}换届选举未批复",
+        approve.items.append(Item(f"{election.organization}：{election.held_on:%Y-%m-%d}{election.get_kind_display()}未批复",
                                   links.change("election", election.pk)))
     recruits = Section("待审批的发展党员")
     for recruit in _within(m.Recruit.objects.filter(accepted_on__isnull=False, approved_on__isnull=True), organizations) \

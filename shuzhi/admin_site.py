@@ -7,7 +7,7 @@ SECTIONS = [
     ("党组织与党员", ["branches.organization", "branches.member", "branches.leader"]),
     ("发展党员", ["branches.recruit", "branches.recruitmentplan", "branches.steprule"]),
     ("换届", ["branches.election"]),
-    ("标准化", ["branches.assessment", "branches.standarditem", "branches.standardarea"]),
+    ("标准化", ["branches.assessment", "branches.standarditem", "branches.standardlevel", "branches.standardarea"]),
     ("整顿", ["branches.rectificationcase", "branches.problemcategory"]),
     ("组织生活", ["branches.meeting", "branches.meetingtype"]),
     ("台账", ["branches.worklogentry", "branches.annualplan", "branches.reporttext", "branches.importbatch"]),

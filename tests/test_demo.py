@@ -5,6 +5,7 @@ from collections import Counter
 from django.core.management import call_command
 
 from branches import demo as demo_module
+from branches import early_warning
 from branches import models as m
 
 YEAR = 2023
@@ -23,7 +24,7 @@ def test_84_branches_reached_the_standard_in_2023(demo):
 
 def test_3_organizations_approved_and_26_elected_in_2023(demo):
     assert m.Organization.objects.filter(approved_on__year=YEAR).count() == 3
-    assert m.Election.objects.filter(held_on__year=YEAR).values("organization").distinct().count() == 26
+    assert m.Election.objects.new_terms().filter(held_on__year=YEAR).values("organization").distinct().count() == 26
 
 
 def test_the_secretary_is_assigned_8_organizations(demo):
@@ -140,6 +141,18 @@ def test_the_demo_loads_even_where_a_flushed_database_lost_the_seeded_catalogues
     assert m.Meeting.objects.exists()
     assert m.Assessment.objects.filter(year=YEAR).met().count() == 84
     assert m.StandardItem.objects.count() == 19
+
+
+def test_the_demos_elections_pass_the_upper_committees_checks_and_are_approved(demo):
+    # 选举工作条例: more than 4/5 of the entitled members present, 20% more candidates than seats, the result approved.
+    elections = list(m.Election.objects.select_related("organization"))
+    for election in elections:
+        election.full_clean()
+    assert all(e.electorate and e.seats for e in elections)
+    [unapproved] = [e for e in elections if not e.is_approved]  # the December 补选, awaiting its approval
+    assert (unapproved.kind, unapproved.held_on, unapproved.term_ends_on) == (m.Election.Kind.BY_ELECTION, datetime.date(YEAR, 12, 18), None)
+    hits = early_warning.evaluate(datetime.date(YEAR, 12, 31), codes=["election_unapproved"]).hits
+    assert [h.records for h in hits] == [(unapproved.pk,)]
 
 
 def test_reloading_the_demo_with_reset_keeps_each_account_bound_to_its_organization_by_name(demo):

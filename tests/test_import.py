@@ -212,23 +212,27 @@ def test_imported_elections_get_their_term_end_from_the_kind_of_organization(bui
     assert m.Election.objects.get(organization=branch).term_ends_on == datetime.date(2023, 2, 28)
     again = preview_of(sheets.upload("election", data))
     assert again["skip"] == 2
-    # Re-imported with a longer term, the term end derived from it is written with it.
+    # Re-imported with a term the kind does not have, the row is refused at its 任期 cell and nothing changes.
     longer = make_xlsx(("党组织", "选举日期", "任期"), (branch.name, "2020.02.29", 5))
-    sheets.confirm("election", sheets.upload("election", longer))
-    assert m.Election.objects.get(organization=branch).term_ends_on == datetime.date(2025, 2, 28)
+    [problem] = preview_of(sheets.upload("election", longer))["problems"]
+    assert (problem.row, problem.column) == (2, "任期（年）") and "党支部每届任期3年" in problem.message
+    assert m.Election.objects.get(organization=branch).term_ends_on == datetime.date(2023, 2, 28)
 
 
 def test_rectification_cases_import_with_their_problem_categories(build, sheets):
     school = build.org(name="红山区育英学校党支部", unit_category=m.UnitCategory.PRIVATE_SCHOOL)
     leader = m.Leader.objects.create(name="李文华", title=m.Leader.Title.DEPUTY)
     data = make_xlsx(
-        ("党组织", "年度", "问题类别", "存在问题", "包抓领导", "整改时限", "状态", "销号日期", "树为典型"),
-        (school.name, 2023, "党员教育管理松散、其他", "三会一课不落实", leader.name, "2023-10-30", "已销号", "2023-10-20", "是"),
+        ("党组织", "年度", "排查方式", "排查确定日期", "问题类别", "存在问题", "包抓领导", "整改时限", "状态", "验收人",
+         "验收日期", "销号日期", "树为典型"),
+        (school.name, 2023, "巡察督查发现", "2023-03-01", "党员教育管理松散、其他", "三会一课不落实", leader.name, "2023-10-30",
+         "已销号", leader.name, "2023-10-13", "2023-10-20", "是"),
     )
     sheets.confirm("rectificationcase", sheets.upload("rectificationcase", data))
     case = m.RectificationCase.objects.get()
     assert {c.name for c in case.categories.all()} == {"其他", "党员教育管理松散"}
     assert case.is_exemplary and case.responsible_leader == leader and case.status == "closed"
+    assert (case.identified_by, case.accepted_by, case.accepted_on) == ("inspection", leader.name, datetime.date(2023, 10, 13))
     assert preview_of(sheets.upload("rectificationcase", data))["skip"] == 1
 
 
@@ -384,3 +388,12 @@ def test_the_command_explains_a_file_that_is_not_a_spreadsheet(tmp_path, branch)
 def test_the_format_the_admin_uses_reads_the_same_table_as_the_command(branch):
     data = members_sheet(["王芳", an_id(2), branch.name, "2010-07-01"])
     assert sheet_format(MemberResource)().create_dataset(data).dict == MemberResource().read(data).dict
+
+
+def test_a_closed_case_imported_without_its_acceptance_is_refused_at_its_row_and_column(build, sheets):
+    school = build.org(name="红山区第九小学党支部")  # a public school: rectification is not for private ones only
+    data = make_xlsx(("党组织", "年度", "存在问题", "整改时限", "状态", "销号日期"),
+                     (school.name, 2023, "三会一课不落实", "2023-10-30", "已销号", "2023-10-20"))
+    [problem] = preview_of(sheets.upload("rectificationcase", data))["problems"]
+    assert (problem.row, problem.column) == (2, "验收日期") and "销号前须经验收" in problem.message
+    assert not m.RectificationCase.objects.exists()

@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, DateField, OuterRef, Q, Subquery, Sum, Value
-from django.forms import Textarea
+from django.forms import BaseInlineFormSet, Textarea
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -74,6 +74,11 @@ class StandardItemInline(ScopedInlineMixin, admin.TabularInline):
     extra = 0
 
 
+@admin.register(m.StandardLevel)
+class StandardLevelAdmin(admin.ModelAdmin):
+    list_display = ["result", "min_points"]
+
+
 @admin.register(m.StandardArea)
 class StandardAreaAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sort_order", "item_count", "total_points"]
@@ -105,7 +110,8 @@ class ElectionInline(ScopedInlineMixin, admin.TabularInline):
     extra = 0
     # Two lines for the committee's names, so that a row fits the page's width.
     formfield_overrides = {m.models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 36})}}
-    fields = ["held_on", "term_years", "term_ends_on", "secretary_name", "committee_members", "approval_document", "approved_on"]
+    fields = ["kind", "held_on", "term_years", "term_ends_on", "postponed_to", "secretary_name", "committee_members",
+              "approval_document", "approved_on"]
     readonly_fields = ["term_ends_on"]
     ordering = ["-held_on"]
 
@@ -322,8 +328,8 @@ class MemberAdmin(ScopedAdminMixin, SheetAdmin):
 @admin.register(m.Election)
 class ElectionAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.ElectionResource]
-    list_display = ["organization", "held_on", "term_years", "term_ends_on", "secretary_name", "approval_document", "approved_on"]
-    list_filter = [HeldYearFilter, "organization__kind", "organization__ownership", "organization__unit_category"]
+    list_display = ["organization", "kind", "held_on", "term_years", "term_ends_on", "secretary_name", "approval_document", "approved_on"]
+    list_filter = [HeldYearFilter, "kind", "organization__kind", "organization__ownership", "organization__unit_category"]
     search_fields = ["organization__name", "secretary_name", "approval_document"]
     autocomplete_fields = ["organization"]
     list_select_related = ["organization"]
@@ -331,8 +337,23 @@ class ElectionAdmin(ScopedAdminMixin, SheetAdmin):
     readonly_fields = ["term_ends_on"]
 
 
+class AssessmentItemFormSet(BaseInlineFormSet):
+    """The result as the form sets it against the scores as the forms set them (m.result_refusal)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        scores = [(f.cleaned_data["item"], f.cleaned_data["score"]) for f in self.forms
+                  if f.cleaned_data.get("item") and f.cleaned_data.get("score") is not None and not f.cleaned_data.get("DELETE")]
+        refusal = m.result_refusal(self.instance.result, scores)
+        if refusal:
+            raise ValidationError(refusal)
+
+
 class AssessmentItemInline(ScopedInlineMixin, admin.TabularInline):
     model = m.AssessmentItem
+    formset = AssessmentItemFormSet
     extra = 0
     autocomplete_fields = ["item"]
 
@@ -365,8 +386,8 @@ class AssessmentAdmin(ScopedAdminMixin, SheetAdmin):
 
 @admin.register(m.StandardItem)
 class StandardItemAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["code", "title", "area", "points", "is_active"]
-    list_filter = ["area", "is_active"]
+    list_display = ["code", "title", "area", "points", "is_required", "is_active"]
+    list_filter = ["area", "is_required", "is_active"]
     search_fields = ["code", "title"]
     list_select_related = ["area"]
 
@@ -379,8 +400,9 @@ class RectificationProgressInline(ScopedInlineMixin, admin.TabularInline):
 @admin.register(m.RectificationCase)
 class RectificationCaseAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.RectificationResource]
-    list_display = ["organization", "year", "status", "deadline", "overdue", "closed_on", "is_exemplary", "responsible_leader"]
-    list_filter = ["year", "status", PastDeadlineFilter, "is_exemplary", "organization__unit_category", "categories",
+    list_display = ["organization", "year", "identified_by", "status", "deadline", "overdue", "closed_on", "is_exemplary",
+                    "responsible_leader"]
+    list_filter = ["year", "status", "identified_by", PastDeadlineFilter, "is_exemplary", "organization__unit_category", "categories",
                    AsOfFilter, OpenCaseFilter, ClosedYearFilter, "organization__ownership"]
     search_fields = ["organization__name", "problems"]
     autocomplete_fields = ["organization"]

@@ -194,7 +194,7 @@ class ElectedYearFilter(YearFilter):
     parameter_name = "elected"
 
     def in_year(self, queryset, year):
-        return queryset.filter(pk__in=m.Election.objects.filter(held_on__year=year).values("organization"))
+        return queryset.filter(pk__in=m.Election.objects.new_terms().filter(held_on__year=year).values("organization"))
 
 
 class NotAssessedFilter(YearFilter):

@@ -28,7 +28,7 @@ def assigned_to_secretary(on):
 def elections_held(year):
     """The elections held in the year, behind district().elections.held (which counts organizations)."""
     return list(
-        m.Election.objects.reviewed().filter(held_on__year=year)
+        m.Election.objects.reviewed().new_terms().filter(held_on__year=year)
         .select_related("organization").order_by("held_on", "organization__sort_order", "pk")
     )
 
