@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .secretary_reports import views as secretary
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -12,4 +13,8 @@ urlpatterns = [
     path("report/docx/", views.annual_report_docx, name="annual_report_docx"),
     path("report/xlsx/", views.annual_report_xlsx, name="annual_report_xlsx"),
     path("recruitment/<int:pk>/flow.docx", views.recruit_flow_docx, name="recruit_flow_docx"),
+    path("secretary-reports/<int:year>/", secretary.round_list, name="secretary_reports"),
+    path("secretary-reports/<int:year>/reports.zip", secretary.reports_zip, name="secretary_reports_zip"),
+    path("secretary-reports/<int:year>/<int:pk>/", secretary.report_page, name="secretary_report"),
+    path("secretary-reports/<int:year>/<int:pk>/report.docx", secretary.report_docx, name="secretary_report_docx"),
 ]

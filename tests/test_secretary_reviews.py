@@ -136,3 +136,103 @@ def test_the_round_and_the_rules_are_the_offices_a_secretary_only_reads_them(dis
     client = as_user(secretary)
     assert client.post(reverse("admin:branches_graderule_change", args=[rule.pk]), {"good_share": 1}).status_code == 403
     assert client.get(reverse("admin:branches_reviewround_add")).status_code == 403
+
+
+# -- the pages: the secretary edits and submits their own, the office reviews, nobody reaches another's -----------
+def report_url(name, *args):
+    return reverse(name, args=args)
+
+
+@pytest.fixture
+def open_round(district):
+    return a_round(reviewers=3)
+
+
+@pytest.mark.django_db
+def test_a_secretary_edits_the_drafted_report_and_submits_it_for_review(district, secretary, open_round):
+    client = as_user(secretary)
+    url = report_url("secretary_report", 2023, district.school.pk)
+    page = client.get(url)
+    assert page.status_code == 200
+    drafted = page.context["form"].initial["highlights"]
+    assert "本组织现有在册党员1名" in drafted  # the branch's one member: the subtree's records
+    assert client.post(url, {"highlights": "建成党员活动室。", "problems": "组织生活不规范。", "measures": "按月开会。",
+                             "save": "1"}).status_code == 302
+    report = m.SecretaryReport.objects.get(organization=district.school)
+    assert report.review_status == m.SecretaryReport.DRAFT and report.highlights == "建成党员活动室。"
+    client.post(url, {"highlights": "建成党员活动室。", "problems": "组织生活不规范。", "measures": "按月开会。",
+                      "submit": "1"})
+    report.refresh_from_db()
+    assert report.review_status == m.Review.PENDING and report.submitted_by == secretary
+    # submitted, it waits for the office: no more edits
+    assert client.post(url, {"highlights": "改了", "problems": "", "measures": "", "save": "1"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_office_returns_a_report_with_a_reason_and_the_secretary_can_edit_it_again(
+        district, secretary, office, open_round):
+    report = m.SecretaryReport.objects.create(round=open_round, organization=district.school, highlights="初稿")
+    report.submit_as(secretary)
+    report.save()
+    draft = m.SecretaryReport.objects.create(round=open_round, organization=district.other)
+    changelist = reverse("admin:branches_secretaryreport_changelist")
+    as_user(office).post(changelist, {"action": "return_selected", "_selected_action": [report.pk, draft.pk],
+                                      "review_reason": "亮点不具体"})
+    report.refresh_from_db(), draft.refresh_from_db()
+    assert report.review_status == m.Review.RETURNED and report.review_reason == "亮点不具体"
+    assert draft.review_status == m.SecretaryReport.DRAFT  # never submitted: nothing to return
+    page = as_user(secretary).get(report_url("secretary_report", 2023, district.school.pk))
+    assert "亮点不具体" in page.content.decode() and page.context["editable"]
+    as_user(office).post(changelist, {"action": "approve_selected", "_selected_action": [report.pk]})
+    report.refresh_from_db()
+    assert report.review_status == m.Review.APPROVED
+
+
+@pytest.mark.django_db
+def test_a_secretary_cannot_open_another_organizations_report_by_any_address(district, secretary, open_round):
+    client = as_user(secretary)
+    for name in ("secretary_report", "secretary_report_docx"):
+        assert client.get(report_url(name, 2023, district.other.pk)).status_code == 404
+        assert client.get(report_url(name, 2023, district.branch.pk)).status_code == 404  # not a reporting one
+        assert client.get(report_url(name, 2099, district.school.pk)).status_code == 404  # no such round
+    assert client.post(report_url("secretary_report", 2023, district.other.pk),
+                       {"highlights": "x", "submit": "1"}).status_code == 404
+    assert not m.SecretaryReport.objects.exists()
+    assert client.get("/secretary-reports/99999999999999999999/").status_code == 404
+    listed = client.get(report_url("secretary_reports", 2023)).content.decode()
+    assert "育英学校党委" in listed and "博文学校党支部" not in listed
+    import zipfile, io
+    names = zipfile.ZipFile(io.BytesIO(client.get(report_url("secretary_reports_zip", 2023)).content)).namelist()
+    assert names == ["育英学校党委.docx"]
+
+
+@pytest.mark.django_db
+def test_a_part_longer_than_the_limit_is_refused_by_its_field_in_chinese(district, secretary, open_round):
+    page = as_user(secretary).post(report_url("secretary_report", 2023, district.school.pk),
+                                   {"highlights": "长" * 6001, "problems": "\x00", "measures": "", "save": "1"})
+    assert page.status_code == 400
+    errors = page.context["form"].errors
+    assert "每部分不超过6000字" in str(errors["highlights"]) and "控制字符" in str(errors["problems"])
+    assert not m.SecretaryReport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_todo_lists_show_reports_to_submit_and_review_and_open_follow_ups(district, secretary, office, open_round):
+    from reports import todo
+
+    m.FollowUp.objects.create(round=open_round, organization=district.school, problem="三会一课记录不全",
+                              deadline=D(2024, 3, 31))
+    m.FollowUp.objects.create(round=open_round, organization=district.other, problem="别校的问题", deadline=D(2024, 3, 31))
+    _, sections = todo.sections_for(secretary, D(2024, 4, 10))
+    review = next(s for s in sections if s.title == "述职评议")
+    texts = [i.text for i in review.items]
+    assert texts == ["育英学校党委：2023年度述职报告待提交", "育英学校党委：整改事项已超过时限"]
+    assert review.items[0].url == report_url("secretary_report", 2023, district.school.pk)
+    assert as_user(secretary).get(review.items[0].url).status_code == 200
+    report = m.SecretaryReport.objects.create(round=open_round, organization=district.school, highlights="x")
+    report.submit_as(secretary)
+    report.save()
+    _, office_sections = todo.sections_for(office, D(2024, 4, 10))
+    waiting = next(s for s in office_sections if s.title == "待审核")
+    assert any("育英学校党委：书记述职报告1条待审核" == i.text for i in waiting.items)
+    assert todo.awaiting_review() == 1

@@ -1,6 +1,7 @@
 """述职评议考核 in the admin: the office sets up the round, its reviewers and the grade rules, enters ballots,
 comments and follow-ups, and reviews the secretaries' reports; a secretary reads their own and reports progress."""
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 
 from .. import models as m
@@ -48,7 +49,7 @@ class GradeRuleAdmin(OfficeOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(m.SecretaryReport)
 class SecretaryReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["organization", "round", "overall_grade"]
+    list_display = ["organization", "round", "overall_grade", "page_link"]
     list_filter = ["round", "organization__ownership", "organization__unit_category"]
     search_fields = ["organization__name"]
     list_select_related = ["organization", "round"]
@@ -77,6 +78,28 @@ class SecretaryReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
         result = getattr(obj, "result", None) or secretary_reviews.grades(obj.round, [obj.organization])[
             obj.organization_id]
         return format_html("{}<br><small>{}</small>", result.grade_label, "；".join(result.reasons))
+
+
+    @admin.display(description="述职报告")
+    def page_link(self, obj):
+        return format_html('<a href="{}">查看、下载</a>', reverse("secretary_report", args=[obj.round.year,
+                                                                                      obj.organization_id]))
+
+    def get_actions(self, request):
+        # 通过/退回 as for other submissions, but never of a draft the secretary has not submitted.
+        actions = super().get_actions(request)
+        for name in ("approve_selected", "return_selected"):
+            if name in actions:
+                action, _, description = actions[name]
+                actions[name] = (_submitted_only(action), name, description)
+        return actions
+
+
+def _submitted_only(action):
+    def run(modeladmin, request, queryset):
+        return action(modeladmin, request, queryset.exclude(review_status=m.SecretaryReport.DRAFT))
+
+    return run
 
 
 @admin.register(m.Ballot)
