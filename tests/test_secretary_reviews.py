@@ -236,3 +236,81 @@ def test_the_todo_lists_show_reports_to_submit_and_review_and_open_follow_ups(di
     waiting = next(s for s in office_sections if s.title == "待审核")
     assert any("育英学校党委：书记述职报告1条待审核" == i.text for i in waiting.items)
     assert todo.awaiting_review() == 1
+
+
+# -- ballots imported: the reviews kind of import_sheet and the admin's import --------------------------------------
+HEADERS = ("年度", "党组织", "书记", "评议人", "评价等次", "测评得分")
+
+
+def ballots_file(*rows):
+    from conftest import make_xlsx
+
+    return make_xlsx(HEADERS, *rows)
+
+
+def run_import(path, *flags):
+    import io as _io
+
+    from django.core.management import call_command
+
+    out = _io.StringIO()
+    try:
+        call_command("import_sheet", "reviews", str(path), *flags, stdout=out)
+    except SystemExit:
+        pass
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_imported_ballots_raise_a_grade_from_fair_to_good(build, tmp_path):
+    org = build.org("城关小学党支部")
+    review_round = a_round(reviewers=10)
+    vote(review_round, org, G.GOOD, G.FAIR)  # 2 ballots: 50% 一般 → 一般
+    assert secretary_reviews.grades(review_round, [org])[org.pk].grade == G.FAIR
+    path = tmp_path / "测评.xlsx"
+    path.write_bytes(ballots_file(*[(2023, "城关小学党支部", "张书记", n, "好", None) for n in range(3, 11)]))
+    assert "新增8条" in run_import(path, "--commit")
+    result = secretary_reviews.grades(review_round, [org])[org.pk]
+    assert result.grade == G.GOOD and result.reasons[0].startswith("10张测评票，“好”票占90%")
+
+
+@pytest.mark.django_db
+def test_bad_ballots_are_refused_in_chinese_by_row_and_column_and_nothing_is_written(district, tmp_path):
+    review_round = a_round(reviewers=3)
+    vote(review_round, district.school, G.GOOD)
+    path = tmp_path / "测评.xlsx"
+    path.write_bytes(ballots_file(
+        (2023, "博文学校党支部", "", 1, "好", 90),  # valid
+        (2023, "不存在的学校党支部", "", 2, "好", 90),
+        (2023, "博文学校党支部", "", 2, "优秀", 90),
+        (2023, "博文学校党支部", "", 1, "较好", 80),  # the same reviewer twice in the file
+        (2023, "育英学校党委", "", 1, "一般", 80),  # a reviewer who already voted for this organization
+        (2023, "博文学校党支部", "", 9, "好", 80),  # no such reviewer
+        (2031, "博文学校党支部", "", 3, "好", 80),  # no such round
+    ))
+    out = run_import(path, "--commit")
+    assert "有误，未写入任何数据" in out
+    lines = out.splitlines()
+
+    def line(row):
+        return next(text for text in lines if text.startswith(f"第{row}行"))
+
+    assert "党组织" in line(3) and "系统中没有名为“不存在的学校党支部”的党组织" in line(3)
+    assert "评价等次" in line(4) and "优秀" in line(4) and "好" in line(4)
+    assert "与第2行" in line(5)
+    assert "评议人" in line(6) and "不能重复投票" in line(6)
+    assert "没有9号评议人" in line(7)
+    assert "没有2031年度的述职评议" in line(8)
+    assert m.Ballot.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_secretary_cannot_import_ballots_for_an_organization_outside_their_subtree(district, secretary):
+    from conftest import SheetPages
+
+    review_round = a_round(reviewers=2)
+    pages = SheetPages(as_user(secretary))
+    preview = pages.upload("ballot", ballots_file((2023, "博文学校党支部", "", 1, "好", 90)), "测评.xlsx")
+    assert preview.status_code == 200
+    assert "超出本组织范围" in preview.content.decode()
+    assert not m.Ballot.objects.filter(round=review_round).exists()

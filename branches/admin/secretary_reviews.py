@@ -6,7 +6,9 @@ from django.utils.html import format_html
 
 from .. import models as m
 from .. import secretary_reviews
+from .. import resources as r
 from .scoping import ScopedAdminMixin, ScopedInlineMixin
+from .sheets import SheetAdmin
 
 
 class OfficeOnlyMixin:
@@ -103,7 +105,8 @@ def _submitted_only(action):
 
 
 @admin.register(m.Ballot)
-class BallotAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class BallotAdmin(ScopedAdminMixin, SheetAdmin):
+    resource_classes = [r.BallotResource]
     list_display = ["organization", "round", "reviewer", "grade", "score"]
     list_filter = ["round", "grade"]
     search_fields = ["organization__name"]
