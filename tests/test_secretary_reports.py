@@ -77,7 +77,23 @@ def test_the_docx_has_the_three_parts_and_the_zip_one_file_per_organization(demo
 
 def test_what_the_secretary_wrote_replaces_the_draft_in_the_document(demo, round_2023):
     org = m.Organization.objects.basic_level().first()
-    m.SecretaryReport.objects.create(round=round_2023, organization=org, highlights="我们建成了党员活动室。")
+    m.SecretaryReport.objects.update_or_create(round=round_2023, organization=org,
+                                               defaults={"highlights": "我们建成了党员活动室。"})
     (name, data), = document.render_all(round_2023, [org])
     text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
     assert "我们建成了党员活动室。" in text and "二、存在的主要问题及原因" in text
+
+
+def test_the_demo_round_rates_most_secretaries_good_or_fine_a_few_fair_none_poor_the_weak_private_lower(demo):
+    from collections import Counter
+
+    from branches import secretary_reviews
+
+    results = secretary_reviews.grades(m.ReviewRound.objects.get(year=2023)).values()
+    grades = Counter(r.grade for r in results)
+    assert len(results) == 68 and grades[m.Grade.POOR] == 0
+    assert grades[m.Grade.GOOD] + grades[m.Grade.FINE] > 55 and 0 < grades[m.Grade.FAIR] <= 10
+    fair = [r.organization for r in results if r.grade == m.Grade.FAIR]
+    assert all(o.ownership == m.Ownership.PRIVATE for o in fair)
+    assert all(r.total == 30 for r in results)
+    assert m.FollowUp.objects.filter(round__year=2022).late(D(2023, 12, 31)).count() == 1

@@ -314,3 +314,21 @@ def test_a_secretary_cannot_import_ballots_for_an_organization_outside_their_sub
     assert preview.status_code == 200
     assert "超出本组织范围" in preview.content.decode()
     assert not m.Ballot.objects.filter(round=review_round).exists()
+
+
+@pytest.mark.django_db
+def test_a_follow_up_past_its_deadline_is_flagged_in_the_warnings_until_done(district, open_round):
+    from branches import early_warning
+
+    follow_up = m.FollowUp.objects.create(round=open_round, organization=district.other, problem="三会一课记录不全",
+                                          deadline=D(2024, 3, 31))
+
+    def flagged(on):
+        return [h.detail for h in early_warning.evaluate(on, codes=["follow_up_late"]).hits]
+
+    assert flagged(D(2024, 3, 31)) == []
+    assert flagged(D(2024, 4, 1)) == ["述职评议整改事项“三会一课记录不全”，整改时限2024年3月31日已过仍未完成"]
+    assert early_warning.RULES_BY_CODE["follow_up_late"].badge == "述职整改逾期"
+    follow_up.done_on = D(2024, 4, 20)
+    follow_up.save()
+    assert flagged(D(2024, 4, 10)) != [] and flagged(D(2024, 4, 20)) == []

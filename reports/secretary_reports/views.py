@@ -87,7 +87,10 @@ def report_page(request, year, pk):
                 messages.success(request, "已提交，等待工委组织科审核。" if "submit" in request.POST else "已保存，尚未提交。")
                 return redirect(reverse("secretary_report", args=[year, pk]))
     else:
-        form = SecretaryReportForm(instance=report, initial=None if report else content.draft(facts))
+        # A part not yet written starts from the draft; what the secretary wrote stays theirs.
+        drafted = content.draft(facts)
+        form = SecretaryReportForm(instance=report, initial={
+            name: text for name, text in drafted.items() if report is None or not getattr(report, name)})
     return render(request, "reports/secretary/report.html", {
         **admin.site.each_context(request), "title": f"{organization.name}书记{year}年度述职报告",
         "round": review_round, "organization": organization, "report": report, "form": form, "editable": editable,
