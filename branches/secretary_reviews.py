@@ -26,6 +26,10 @@ class Result:
         return m.Grade(self.grade).label if self.grade else "未评定"
 
     @property
+    def ordered_counts(self):
+        return [self.counts.get(g, 0) for g in m.GRADE_ORDER]
+
+    @property
     def total(self):
         return sum(self.counts.values())
 
@@ -78,3 +82,19 @@ def grades(review_round, organizations=None):
             result.grade, result.reasons = rule.judge(result.counts, vetoes)
         results[org.pk] = result
     return results
+
+
+def ranked(results):
+    """[(category label, rule, [Result best first])] in the categories' order: by grade, then the share of 好."""
+    rules = {r.category: r for r in m.GradeRule.objects.all()}
+    by_category = {}
+    for result in results.values():
+        by_category.setdefault(result.category, []).append(result)
+
+    def key(result):
+        grade = m.GRADE_ORDER.index(m.Grade(result.grade)) if result.grade else len(m.GRADE_ORDER)
+        good = result.counts.get(m.Grade.GOOD, 0) / result.total if result.total else 0
+        return grade, -good, result.organization.sort_order
+
+    return [(c.label, rules.get(c.value), sorted(by_category[c.value], key=key))
+            for c in m.ReviewCategory if c.value in by_category]

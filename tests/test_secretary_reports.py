@@ -97,3 +97,71 @@ def test_the_demo_round_rates_most_secretaries_good_or_fine_a_few_fair_none_poor
     assert all(o.ownership == m.Ownership.PRIVATE for o in fair)
     assert all(r.total == 30 for r in results)
     assert m.FollowUp.objects.filter(round__year=2022).late(D(2023, 12, 31)).count() == 1
+
+
+def test_the_command_writes_every_organizations_report_and_a_summary_with_their_grades(demo, tmp_path):
+    import openpyxl
+    from django.core.management import call_command
+
+    from branches import secretary_reviews
+
+    call_command("secretary_reports", "--year", "2023", "--output", str(tmp_path), stdout=io.StringIO())
+    organizations = list(m.Organization.objects.basic_level())
+    written = sorted(p.name for p in tmp_path.glob("*.docx"))
+    assert written == sorted(f"{o.name}.docx" for o in organizations) and len(written) == 68
+    rows = list(openpyxl.load_workbook(tmp_path / "summary.xlsx").worksheets[0].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 68
+    results = secretary_reviews.grades(m.ReviewRound.objects.get(year=2023))
+    by_name = {r.organization.name: r for r in results.values()}
+    facts = content.gather(2023, organizations)
+    for row in body:
+        line = dict(zip(header, row))
+        result = by_name[line["党组织"]]
+        assert line["综合等次"] == result.grade_label and line["好"] == result.counts.get(m.Grade.GOOD, 0)
+        assert line["在册党员"] == facts[result.organization.pk].on_roll
+    one = organizations[5]
+    text = "\n".join(p.text for p in Document(tmp_path / f"{one.name}.docx").paragraphs)
+    assert f"本组织现有在册党员{facts[one.pk].on_roll}名" in text
+
+
+def test_the_command_for_one_organization_and_its_refusals(demo, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    name = m.Organization.objects.basic_level().first().name
+    call_command("secretary_reports", "--year", "2023", "--output", str(tmp_path), "--organization", name,
+                 stdout=io.StringIO())
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"{name}.docx", "summary.xlsx"])
+    with pytest.raises(CommandError, match="不是2023年度参加述职的党组织"):
+        call_command("secretary_reports", "--year", "2023", "--output", str(tmp_path), "--organization", "无此组织")
+    with pytest.raises(CommandError, match="没有2021年度的述职评议"):
+        call_command("secretary_reports", "--year", "2021", "--output", str(tmp_path))
+
+
+def test_the_ranking_page_lists_each_category_with_the_offices_criteria(demo, admin_client):
+    from django.urls import reverse
+
+    page = admin_client.get(reverse("secretary_reports_ranking", args=[2023]))
+    assert page.status_code == 200
+    labels = [c["label"] for c in page.context["categories"]]
+    assert labels[:3] == ["公办中学", "公办小学", "公办幼儿园"] and "民办学校" in labels
+    assert sum(len(c["results"]) for c in page.context["categories"]) == 68
+    html = page.content.decode()
+    assert "“好”票占比不低于75%" in html  # the private categories' seeded threshold
+    rule = m.GradeRule.objects.get(category=m.ReviewCategory.PUBLIC_PRIMARY)
+    rule.good_share = 95
+    rule.save()
+    html = admin_client.get(reverse("secretary_reports_ranking", args=[2023])).content.decode()
+    assert "“好”票占比不低于95%" in html
+    primary = next(c for c in admin_client.get(reverse("secretary_reports_ranking", args=[2023])).context["categories"]
+                   if c["label"] == "公办小学")
+    assert all(r.grade != m.Grade.GOOD for r in primary["results"])  # 80% 好 no longer reaches 95%
+
+
+def test_the_round_pages_and_downloads_cost_a_bounded_number_of_queries(demo, admin_client, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    with django_assert_max_num_queries(80):
+        assert admin_client.get(reverse("secretary_reports", args=[2023])).status_code == 200
+    with django_assert_max_num_queries(80):
+        assert admin_client.get(reverse("secretary_reports_summary", args=[2023])).status_code == 200

@@ -34,9 +34,15 @@ class ReviewerInline(OfficeOnlyMixin, ScopedInlineMixin, admin.TabularInline):
 
 @admin.register(m.ReviewRound)
 class ReviewRoundAdmin(OfficeOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "held_on", "reporting_count"]
+    list_display = ["__str__", "held_on", "reporting_count", "pages"]
     filter_horizontal = ["organizations"]
     inlines = [ReviewerInline]
+
+    @admin.display(description="述职报告与结果")
+    def pages(self, obj):
+        return format_html('<a href="{}">述职报告</a> · <a href="{}">分类排名</a>',
+                           reverse("secretary_reports", args=[obj.year]),
+                           reverse("secretary_reports_ranking", args=[obj.year]))
 
     @admin.display(description="述职党组织（个）")
     def reporting_count(self, obj):

@@ -15,9 +15,10 @@ from branches import secretary_reviews
 from branches.periods import YEARS
 
 from ..forms import SecretaryReportForm
-from . import content, document
+from . import content, document, workbook
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _round(year):
@@ -59,6 +60,8 @@ def round_list(request, year):
     return render(request, "reports/secretary/round.html", {
         **admin.site.each_context(request), "title": f"{year}年度基层党组织书记述职评议", "round": review_round,
         "rows": rows, "zip_url": reverse("secretary_reports_zip", args=[year]),
+        "xlsx_url": reverse("secretary_reports_summary", args=[year]),
+        "ranking_url": reverse("secretary_reports_ranking", args=[year]),
     })
 
 
@@ -115,3 +118,36 @@ def reports_zip(request, year):
     review_round = _round(year)
     files = document.render_all(review_round, _reporting(request, review_round))
     return _download(document.render_zip(files), f"{year}年度基层党组织书记述职报告.zip", "application/zip")
+
+
+@login_required
+def summary_xlsx(request, year):
+    review_round = _round(year)
+    data = workbook.render_xlsx(review_round, _reporting(request, review_round))
+    return _download(data, f"{year}年度述职评议汇总.xlsx", XLSX)
+
+
+@login_required
+def ranking(request, year):
+    review_round = _round(year)
+    results = secretary_reviews.grades(review_round, _reporting(request, review_round))
+    categories = []
+    for label, rule, ranked in secretary_reviews.ranked(results):
+        criteria = []
+        if rule is not None:
+            criteria = [f"“好”票占比不低于{rule.good_share}%且“一般”“差”票合计不高于{rule.good_weak_at_most}%为“好”",
+                        f"“好”“较好”票合计不低于{rule.fine_share}%为“较好”", f"“差”票达到{rule.poor_share}%为“差”",
+                        "其余为“一般”"]
+            for name in ("election_overdue_cap", "rectification_overdue_cap", "follow_up_late_cap"):
+                cap = getattr(rule, name)
+                if cap:
+                    criteria.append(f"{rule._meta.get_field(name).verbose_name.removesuffix('时最高等次')}的，"
+                                    f"最高为“{m.Grade(cap).label}”")
+        categories.append({"label": label, "rule": rule, "criteria": criteria, "results": ranked,
+                           "rule_url": reverse("admin:branches_graderule_change", args=[rule.pk])
+                           if rule is not None and m.decides(request.user) else "",
+                           "counts": {g.label: sum(1 for r in ranked if r.grade == g) for g in m.Grade}})
+    return render(request, "reports/secretary/ranking.html", {
+        **admin.site.each_context(request), "title": f"{year}年度述职评议分类排名", "round": review_round,
+        "categories": categories, "grades": m.GRADE_ORDER,
+    })
