@@ -165,3 +165,27 @@ def test_the_round_pages_and_downloads_cost_a_bounded_number_of_queries(demo, ad
         assert admin_client.get(reverse("secretary_reports", args=[2023])).status_code == 200
     with django_assert_max_num_queries(80):
         assert admin_client.get(reverse("secretary_reports_summary", args=[2023])).status_code == 200
+
+
+def test_the_dashboard_shows_the_rounds_grades_by_category_who_has_not_submitted_and_open_problems(demo, admin_client):
+    page = admin_client.get("/dashboard/?year=2023")
+    card = page.context["review_card"]
+    assert sum(sum(counts) for _, counts in card["categories"]) == 68
+    not_submitted = m.SecretaryReport.objects.filter(round__year=2023, review_status=m.SecretaryReport.DRAFT)
+    assert {o.pk for o in card["unsubmitted"]} == set(not_submitted.values_list("organization_id", flat=True)) != set()
+    assert card["open"] == m.FollowUp.objects.filter(round__year=2023, done_on__isnull=True).count() > 0
+    html = page.content.decode()
+    assert "2023年度书记述职评议" in html and "未提交述职报告" in html
+    assert admin_client.get(card["follow_ups_url"]).status_code == 200
+
+
+def test_the_annual_report_gives_the_rounds_results_under_its_main_responsibility(demo):
+    from collections import Counter
+
+    from branches import secretary_reviews
+    from reports.annual.content import build
+
+    text = next(p.full for p in build(2023).document.paragraphs if "全面落实主体责任" in p.full)
+    grades = Counter(r.grade for r in secretary_reviews.grades(m.ReviewRound.objects.get(year=2023)).values())
+    assert (f"组织开展2023年度基层党组织书记抓基层党建工作述职评议，68名书记述职，收回民主测评票{68 * 30}张，"
+            f"综合评定“好”{grades[m.Grade.GOOD]}个、“较好”{grades[m.Grade.FINE]}个、“一般”{grades[m.Grade.FAIR]}个") in text
