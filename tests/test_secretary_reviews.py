@@ -1,8 +1,9 @@
 """述职评议考核: the round, the ballots, the office's grade rule with its reasons, and who sees what.
 
-The grading follows 《关于开展基层党组织书记抓基层党建工作述职评议考核的意见》 as the district applies it: the
-committee rates each secretary 好/较好/一般/差 after 述职 and 民主测评, combining the ballots with what the records show
-(the office sets the thresholds and the vetoes per category, 分类考核评价).
+中央组织部《党委（党组）书记抓基层党建工作述职评议考核办法（试行）》(2019) 第二条 asks for 书记抓、抓书记 and
+分类指导; 第三条 names the 教育工委 among the committees whose secretaries report. The four grades 好/较好/一般/差,
+the shares of the ballots that give them and the vetoes are not taken from an article (the one that sets the grades
+could not be read): they are the office's rule (GradeRule), seeded per category and edited by the office.
 """
 import datetime
 
