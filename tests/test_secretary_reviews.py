@@ -333,3 +333,12 @@ def test_a_follow_up_past_its_deadline_is_flagged_in_the_warnings_until_done(dis
     follow_up.done_on = D(2024, 4, 20)
     follow_up.save()
     assert flagged(D(2024, 4, 10)) != [] and flagged(D(2024, 4, 20)) == []
+
+
+@pytest.mark.django_db
+def test_a_secretary_cannot_submit_or_change_a_report_through_the_admin(district, secretary, open_round):
+    report = m.SecretaryReport.objects.create(round=open_round, organization=district.school)
+    url = reverse("admin:branches_secretaryreport_change", args=[report.pk])
+    assert as_user(secretary).post(url, {"highlights": "x"}).status_code == 403
+    report.refresh_from_db()
+    assert report.review_status == m.SecretaryReport.DRAFT and report.highlights == ""

@@ -68,6 +68,10 @@ class SecretaryReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # reports are drafted for the round's organizations, never typed in
 
+    def has_change_permission(self, request, obj=None):
+        # A secretary writes and submits on the report's own page; here the office decides.
+        return m.decides(request.user) and super().has_change_permission(request, obj)
+
     def get_changelist(self, request, **kwargs):
         class GradedChangeList(super().get_changelist(request, **kwargs)):
             def get_results(self, request):
