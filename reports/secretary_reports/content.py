@@ -167,10 +167,11 @@ def highlights(f):
 
 
 def problems(f):
+    """What the records show wrong; the causes are the secretary's to write (the draft states none it cannot show)."""
     said = []
     if f.meetings.missed:
         said.append(f"组织生活落实不够到位，全年应开“三会一课”{f.meetings.expected}次，有{f.meetings.missed}次未按期召开，"
-                    f"落实率{_percent(f.meetings)}，原因在于书记抓党建的责任压得不实、督促检查不够。")
+                    f"落实率{_percent(f.meetings)}。")
     if f.election_overdue:
         said.append(f"本组织任期已于{_day(f.term_ends_on)}届满，未按期换届。")
     if f.failed:
