@@ -11,7 +11,7 @@ READ_APPS = ("branches", "audit", "reports")
 COMMITTEE_ONLY = {"branches.worklogentry", "branches.annualplan", "branches.reporttext"}
 # Scoped, but only read: the tree is the committee's to change (it approves new organizations), the recruitment
 # plan is the quota it sets, and the imports are written by the system.
-SECRETARY_READS_ONLY = {"branches.organization", "branches.importbatch", "branches.recruitmentplan"}
+SECRETARY_READS_ONLY = {"branches.organization", "branches.importbatch", "branches.recruitmentplan", "branches.comment"}
 
 
 def is_scoped(model):

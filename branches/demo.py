@@ -245,9 +245,67 @@ class DemoBuilder:
         self.build_roll_changes()
         self.build_meetings()
         self.build_recruitment()
+        self.build_secretary_reviews()
         m.AnnualPlan.objects.bulk_create([
             m.AnnualPlan(year=y, standardization_target=t, reflection=r, next_steps=n) for y, (t, r, n) in PLANS.items()
         ])
+
+    # -- 述职评议考核 --------------------------------------------------------------------------
+    # Ballots per profile (好, 较好, 一般) of 30 reviewers: a secretary whose organization the records show with
+    # at most one warning is rated mostly 好; one with two or more mostly 好 or 较好; a private one with three or
+    # more a good share of 一般. None is rated 差: the ballots follow the records, which show no organization that bad.
+    BALLOTS = {"strong": (24, 5, 1), "medium": (15, 13, 2), "weak": (7, 13, 10)}
+    REVIEWERS = [(m.Reviewer.Group.COMMITTEE, 6), (m.Reviewer.Group.LEADER, 9), (m.Reviewer.Group.REPRESENTATIVE, 15)]
+
+    def build_secretary_reviews(self):
+        from .early_warning import evaluate
+        from .secretary_reviews import roots
+
+        rng = random.Random(f"reviews{YEAR}")  # its own draws: the records above stay as they were
+        hits = {}
+        root_of = roots(self.basic)
+        for hit in evaluate(datetime.date(YEAR, 12, 31)).hits:
+            hits.setdefault(root_of.get(hit.organization.pk), []).append(hit.rule.title)
+        previous = m.ReviewRound.objects.create(year=YEAR - 1, held_on=datetime.date(YEAR, 1, 12))
+        current = m.ReviewRound.objects.create(year=YEAR, held_on=datetime.date(YEAR + 1, 1, 18))
+        reviewers = m.Reviewer.objects.bulk_create([
+            m.Reviewer(round=current, number=n, group=group)
+            for n, group in enumerate((g for g, count in self.REVIEWERS for _ in range(count)), start=1)])
+        ballots, comments, follow_ups, reports = [], [], [], []
+        private = [o for o in self.basic if o.ownership == m.Ownership.PRIVATE]
+        for order, org in enumerate(self.basic):
+            found = list(dict.fromkeys(hits.get(org.pk, [])))
+            weak = org.ownership == m.Ownership.PRIVATE and len(found) >= 3
+            profile = "weak" if weak else "medium" if len(found) >= 2 else "strong"
+            grades = [g for g, n in zip((m.Grade.GOOD, m.Grade.FINE, m.Grade.FAIR), self.BALLOTS[profile])
+                      for _ in range(n)]
+            rng.shuffle(grades)
+            ballots += [m.Ballot(round=current, organization=org, reviewer=r, grade=g,
+                                 score=round(rng.uniform(*{m.Grade.GOOD: (90, 98), m.Grade.FINE: (80, 89),
+                                                           m.Grade.FAIR: (65, 79)}[g]), 1))
+                        for r, g in zip(reviewers, grades)]
+            leader = org.liaison_leader or self.secretary_leader
+            said = "、".join(f"“{t}”" for t in found[:3])
+            comments.append(m.Comment(round=current, organization=org, leader=leader, text=(
+                f"履职尽责较好，工作有思路、有举措；年底仍有{said}等问题，须对照问题清单抓好整改。" if found else
+                "抓党建责任落实到位，“三会一课”等制度执行规范，下一步要在党建品牌创建上再下功夫。")))
+            for title in found[:2]:
+                follow_ups.append(m.FollowUp(round=current, organization=org, problem=f"整改“{title}”问题",
+                                             deadline=datetime.date(YEAR + 1, 6, 30)))
+            state = (m.SecretaryReport.DRAFT if order % 23 == 5 else m.Review.PENDING if order % 17 == 4
+                     else m.Review.APPROVED)
+            reports.append(m.SecretaryReport(round=current, organization=org, review_status=state))
+        # Last year's list: done in the year, except one weak private school's, late at the year's end.
+        for i, org in enumerate(private[:6]):
+            late = i == 1
+            follow_ups.append(m.FollowUp(
+                round=previous, organization=org, problem="党员教育管理制度不健全，学习记录不全",
+                deadline=datetime.date(YEAR, 6, 30), progress="已制定学习制度，记录正在补齐" if late else "已建立学习台账并按月检查",
+                done_on=None if late else self.date_in(YEAR, 3, 6)))
+        m.Ballot.objects.bulk_create(ballots)
+        m.Comment.objects.bulk_create(comments)
+        m.FollowUp.objects.bulk_create(follow_ups)
+        m.SecretaryReport.objects.bulk_create(reports)
 
     def build_members(self, leaves):
         rng = self.rng
@@ -709,7 +767,7 @@ NEXT_STEPS_2023 = """1.进一步强化思想政治教育。深入开展主题教
 PLANS = {2022: (70, "", ""), 2023: (80, REFLECTION_2023, NEXT_STEPS_2023)}
 
 
-DEMO_MODELS = [m.RecruitmentPlan, m.Recruit, m.AnnualPlan, m.Meeting,
+DEMO_MODELS = [m.Ballot, m.Comment, m.FollowUp, m.SecretaryReport, m.ReviewRound, m.RecruitmentPlan, m.Recruit, m.AnnualPlan, m.Meeting,
     m.RectificationProgress, m.RectificationCase, m.AssessmentItem, m.Assessment, m.WorkLogEntry,
     m.Election, m.Member,
 ]
@@ -732,7 +790,8 @@ def seed_catalogues():
     from django.apps import apps
 
     for module, function in (("0002_seed_catalogues", "seed"), ("0004_organizational_life", "seed_meeting_types"),
-                             ("0060_recruitment", "seed_step_rules"), ("0132_standard_levels", "seed_levels")):
+                             ("0060_recruitment", "seed_step_rules"), ("0132_standard_levels", "seed_levels"),
+                             ("0140_secretary_reviews", "seed_grade_rules")):
         getattr(import_module(f"branches.migrations.{module}"), function)(apps, None)
 
 

@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Callable
 
 from django.conf import settings
-from django.db.models import Subquery
+from django.db.models import Q, Subquery
 
 from . import links
 from . import models as m
@@ -334,6 +334,18 @@ def rectification_overdue(ctx):
         if org_id in ctx.by_id:
             detail = f"{year}年软弱涣散整顿，整改时限{_day(deadline)}已过仍未销号"
             yield ctx.by_id[org_id], detail, _admin(m.RectificationCase, pk), (pk,)
+
+
+@rule("follow_up_late", "述职评议整改事项逾期未完成", TEAM, "述职整改逾期")
+def follow_up_late(ctx):
+    """整改清单: a problem the committee listed after the secretary's 述职, open on `on` past its deadline."""
+    late = (ctx.within(m.FollowUp.objects.filter(deadline__lt=ctx.on))
+            .filter(Q(done_on__isnull=True) | Q(done_on__gt=ctx.on))
+            .values_list("pk", "organization_id", "problem", "deadline").order_by("deadline", "pk"))
+    for pk, org_id, problem, deadline in late:
+        if org_id in ctx.by_id:
+            detail = f"述职评议整改事项“{problem[:30]}”，整改时限{_day(deadline)}已过仍未完成"
+            yield ctx.by_id[org_id], detail, _admin(m.FollowUp, pk), (pk,)
 
 
 RULES_BY_CODE = {r.code: r for r in RULES}

@@ -83,7 +83,7 @@ class Column(fields.Field):
         cell = row[self.column_name]
         if isinstance(cell, Uncalculated):
             raise ValueError(Uncalculated.MESSAGE)
-        value = self.widget.clean(cell)
+        value = self.widget.clean(cell, row=row)
         if (value is None or value == "") and self.default is not NOT_PROVIDED:
             return self.default() if callable(self.default) else self.default
         return value

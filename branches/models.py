@@ -2069,6 +2069,279 @@ def model_label(label):
         return label
 
 
+# ---------------------------------------------------------------------------------------------
+# 述职评议考核: each basic-level secretary reports on their party-building work, is rated and followed up
+# ---------------------------------------------------------------------------------------------
+class Grade(models.TextChoices):
+    GOOD = "good", "好"
+    FINE = "fine", "较好"
+    FAIR = "fair", "一般"
+    POOR = "poor", "差"
+
+
+GRADE_ORDER = [Grade.GOOD, Grade.FINE, Grade.FAIR, Grade.POOR]  # best first: a veto caps the grade at one of these
+
+
+class ReviewCategory(models.TextChoices):
+    """分类考核评价: the categories the office sets criteria for (公办/民办 x 中学/小学/幼儿园, and the rest)."""
+
+    PUBLIC_SECONDARY = "public_secondary", "公办中学"
+    PUBLIC_PRIMARY = "public_primary", "公办小学"
+    PUBLIC_KINDERGARTEN = "public_kindergarten", "公办幼儿园"
+    BUREAU = "bureau", "机关及直属单位"
+    PRIVATE_SCHOOL = "private_school", "民办学校"
+    PRIVATE_KINDERGARTEN = "private_kindergarten", "民办幼儿园"
+    PRIVATE_TRAINING = "private_training", "民办培训机构"
+
+
+REVIEW_CATEGORY_OF = {
+    UnitCategory.HIGH_SCHOOL: ReviewCategory.PUBLIC_SECONDARY,
+    UnitCategory.JUNIOR_SCHOOL: ReviewCategory.PUBLIC_SECONDARY,
+    UnitCategory.NINE_YEAR: ReviewCategory.PUBLIC_SECONDARY,
+    UnitCategory.VOCATIONAL: ReviewCategory.PUBLIC_SECONDARY,
+    UnitCategory.PRIMARY: ReviewCategory.PUBLIC_PRIMARY,
+    UnitCategory.KINDERGARTEN: ReviewCategory.PUBLIC_KINDERGARTEN,
+    UnitCategory.BUREAU: ReviewCategory.BUREAU,
+    UnitCategory.PRIVATE_SCHOOL: ReviewCategory.PRIVATE_SCHOOL,
+    UnitCategory.PRIVATE_KINDERGARTEN: ReviewCategory.PRIVATE_KINDERGARTEN,
+    UnitCategory.PRIVATE_TRAINING: ReviewCategory.PRIVATE_TRAINING,
+}
+
+
+def review_category(org):
+    return REVIEW_CATEGORY_OF.get(org.unit_category, ReviewCategory.BUREAU)
+
+
+class ReviewRound(models.Model):
+    """One year's 述职评议: who reports (by default every basic-level organization under the committee), when."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True, validators=RECORD_YEAR)
+    held_on = models.DateField("述职评议会议日期", null=True, blank=True, validators=RECORD_DATE)
+    organizations = models.ManyToManyField(
+        Organization, verbose_name="参加述职的党组织", blank=True, related_name="review_rounds",
+        help_text="不选则为工委直属的全部基层党组织。",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "述职评议"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年度基层党组织书记抓基层党建工作述职评议"
+
+    def reporting(self):
+        chosen = self.organizations.all()
+        return (chosen if chosen.exists() else Organization.objects.basic_level()).order_by("sort_order", "pk")
+
+
+class Reviewer(models.Model):
+    """One who rates (测评): known by a number only, so that no output ever names who gave which grade."""
+
+    class Group(models.TextChoices):
+        COMMITTEE = "committee", "工委委员"
+        LEADER = "leader", "学校领导班子代表"
+        REPRESENTATIVE = "representative", "党员和群众代表"
+
+    round = models.ForeignKey(ReviewRound, verbose_name="述职评议", on_delete=models.CASCADE, related_name="reviewers")
+    number = models.PositiveSmallIntegerField("评议人编号")
+    group = models.CharField("类别", max_length=20, choices=Group.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评议人"
+        ordering = ["round", "number"]
+        constraints = [models.UniqueConstraint(fields=["round", "number"], name="one_reviewer_number_per_round")]
+
+    def __str__(self):
+        return f"{self.number}号评议人（{self.get_group_display()}）"
+
+
+class SecretaryReportQuerySet(ScopedQuerySet, ReviewedQuerySet):
+    def unsubmitted(self):
+        return self.filter(review_status=SecretaryReport.DRAFT)
+
+
+class SecretaryReport(Reviewed):
+    """A secretary's 述职报告 in the seed's three parts, drafted from the records, edited and submitted by the
+    secretary, approved or returned by the office. Until submitted it is 未提交 (a draft)."""
+
+    DRAFT = "draft"
+    STATES = [(DRAFT, "未提交"), (Review.PENDING, "待审核"), (Review.APPROVED, "通过"), (Review.RETURNED, "退回")]
+
+    review_status = models.CharField("状态", max_length=10, choices=STATES, default=DRAFT, db_index=True)
+    round = models.ForeignKey(ReviewRound, verbose_name="述职评议", on_delete=models.CASCADE, related_name="reports")
+    organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT,
+                                     related_name="secretary_reports")
+    highlights = models.TextField("履职工作特色和亮点", blank=True)
+    problems = models.TextField("存在的主要问题及原因", blank=True)
+    measures = models.TextField("下一步工作思路和措施", blank=True)
+
+    objects = SecretaryReportQuerySet.as_manager()
+    PARTS = ("highlights", "problems", "measures")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "书记述职报告"
+        ordering = ["round", "organization__sort_order", "organization_id"]
+        constraints = [models.UniqueConstraint(fields=["round", "organization"], name="one_report_per_round")]
+
+    def __str__(self):
+        return f"{self.organization}书记{self.round.year}年度述职报告"
+
+    @property
+    def editable(self):
+        return self.review_status in (self.DRAFT, Review.RETURNED)
+
+    def submit_as(self, user, before=None):
+        super().submit_as(user, before)
+        if decides(user) and self.review_status == Review.APPROVED and self.submitted_at is None:
+            self.review_status = self.DRAFT  # the office's edit of a draft is no submission
+
+
+class BallotQuerySet(ScopedQuerySet):
+    pass
+
+
+class Ballot(models.Model):
+    """One reviewer's grade for one secretary (民主测评), with an optional score out of 100."""
+
+    round = models.ForeignKey(ReviewRound, verbose_name="述职评议", on_delete=models.CASCADE, related_name="ballots")
+    organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT,
+                                     related_name="ballots")
+    reviewer = models.ForeignKey(Reviewer, verbose_name="评议人", on_delete=models.PROTECT, related_name="ballots")
+    grade = models.CharField("评价等次", max_length=10, choices=Grade.choices)
+    score = models.DecimalField("测评得分", max_digits=5, decimal_places=1, null=True, blank=True,
+                                validators=[MinValueValidator(0, "得分应在0—100之间。"),
+                                            MaxValueValidator(100, "得分应在0—100之间。")])
+
+    objects = BallotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "民主测评票"
+        ordering = ["round", "organization_id", "reviewer__number"]
+        constraints = [models.UniqueConstraint(fields=["round", "organization", "reviewer"],
+                                               name="one_ballot_per_reviewer")]
+
+    def __str__(self):
+        return f"{self.organization}：{self.get_grade_display()}"
+
+    def clean(self):
+        if self.reviewer_id and self.round_id and self.reviewer.round_id != self.round_id:
+            raise ValidationError({"reviewer": "评议人不属于本次述职评议。"})
+
+
+class GradeRule(models.Model):
+    """综合等次 by category, as the office sets it: shares of the ballots, then vetoes that cap the grade."""
+
+    category = models.CharField("考核类别", max_length=30, choices=ReviewCategory.choices, unique=True)
+    good_share = models.PositiveSmallIntegerField("“好”票占比不低于（%）", default=70,
+                                                  validators=[MaxValueValidator(100)])
+    good_weak_at_most = models.PositiveSmallIntegerField("评为“好”时“一般”“差”票合计占比不高于（%）", default=10,
+                                                         validators=[MaxValueValidator(100)])
+    fine_share = models.PositiveSmallIntegerField("“好”“较好”票合计占比不低于（%）为“较好”", default=70,
+                                                  validators=[MaxValueValidator(100)])
+    poor_share = models.PositiveSmallIntegerField("“差”票占比达到（%）为“差”", default=34,
+                                                  validators=[MaxValueValidator(100)])
+    election_overdue_cap = models.CharField(
+        "换届逾期时最高等次", max_length=10, choices=Grade.choices, blank=True, default=Grade.FINE,
+        help_text="留空则不因换届逾期限定等次。")
+    rectification_overdue_cap = models.CharField(
+        "整顿逾期未销号时最高等次", max_length=10, choices=Grade.choices, blank=True, default=Grade.FAIR,
+        help_text="留空则不因整顿逾期限定等次。")
+    follow_up_late_cap = models.CharField(
+        "上年整改事项逾期未完成时最高等次", max_length=10, choices=Grade.choices, blank=True, default=Grade.FINE,
+        help_text="留空则不因整改逾期限定等次。")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "综合等次评定规则"
+        ordering = ["category"]
+
+    def __str__(self):
+        return f"{self.get_category_display()}综合等次评定规则"
+
+    def judge(self, counts, vetoes=()):
+        """(grade, reasons) from {grade: ballots} and the vetoes that apply ([(field name, reason)]); None without
+        ballots."""
+        total = sum(counts.get(g, 0) for g in Grade)
+        if not total:
+            return None, ["尚无测评票"]
+
+        def share(*grades):
+            return 100 * sum(counts.get(g, 0) for g in grades) / total
+
+        good, weak, fine, poor = share(Grade.GOOD), share(Grade.FAIR, Grade.POOR), share(Grade.GOOD, Grade.FINE), \
+            share(Grade.POOR)
+        if poor >= self.poor_share:
+            grade, why = Grade.POOR, f"“差”票占{poor:.0f}%，达到{self.poor_share}%"
+        elif good >= self.good_share and weak <= self.good_weak_at_most:
+            grade, why = Grade.GOOD, f"“好”票占{good:.0f}%（不低于{self.good_share}%），“一般”“差”票占{weak:.0f}%"
+        elif fine >= self.fine_share:
+            grade, why = Grade.FINE, f"“好”“较好”票合计占{fine:.0f}%（不低于{self.fine_share}%）"
+        else:
+            grade, why = Grade.FAIR, f"“好”“较好”票合计占{fine:.0f}%，低于{self.fine_share}%"
+        reasons = [f"{total}张测评票，{why}"]
+        for name, reason in vetoes:
+            cap = getattr(self, name)
+            if cap and GRADE_ORDER.index(Grade(cap)) > GRADE_ORDER.index(Grade(grade)):
+                grade = Grade(cap)
+                reasons.append(f"{reason}，等次最高为“{Grade(cap).label}”")
+        return Grade(grade), reasons
+
+
+class CommentQuerySet(ScopedQuerySet):
+    pass
+
+
+class Comment(models.Model):
+    """点评: what the committee said of one secretary's report."""
+
+    round = models.ForeignKey(ReviewRound, verbose_name="述职评议", on_delete=models.CASCADE, related_name="comments")
+    organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT,
+                                     related_name="review_comments")
+    leader = models.ForeignKey(Leader, verbose_name="点评领导", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    text = models.TextField("点评意见")
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "述职点评"
+        ordering = ["round", "organization_id", "pk"]
+
+    def __str__(self):
+        return f"{self.organization}点评"
+
+
+class FollowUpQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.filter(done_on__isnull=True)
+
+    def late(self, on):
+        return self.open().filter(deadline__lt=on)
+
+
+class FollowUp(models.Model):
+    """整改清单: one problem found in the review, with its deadline and its progress, done when dated."""
+
+    round = models.ForeignKey(ReviewRound, verbose_name="述职评议", on_delete=models.CASCADE, related_name="follow_ups")
+    organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT,
+                                     related_name="follow_ups")
+    problem = models.TextField("问题")
+    deadline = models.DateField("整改时限", validators=RECORD_DATE)
+    progress = models.TextField("整改进展", blank=True)
+    done_on = models.DateField("完成日期", null=True, blank=True, validators=RECORD_DATE)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "述职整改清单"
+        ordering = ["deadline", "pk"]
+
+    def __str__(self):
+        return f"{self.organization}：{self.problem[:20]}"
+
+    def is_late(self, on):
+        return self.done_on is None and self.deadline < on
+
+
 class HistoryBase(models.Model):
     """What every history row has besides the record's fields: the import that wrote it, if one did."""
 
@@ -2084,6 +2357,7 @@ TRACKED = [
     Leader, Organization, Member, ProbationExtension, Election, StandardArea, StandardItem, StandardLevel, Assessment, AssessmentItem,
     ProblemCategory, RectificationCase, RectificationProgress, WorkLogEntry, AnnualPlan, MeetingType, Meeting,
     StepRule, Recruit, RecruitmentPlan,
+    ReviewRound, Reviewer, SecretaryReport, Ballot, GradeRule, Comment, FollowUp,
 ]
 HISTORY_M2M = {RectificationCase: ["categories"]}
 

@@ -323,6 +323,32 @@ class RecruitResource(SheetResource):
             super().save_instance(instance, is_create, row, **kwargs)
 
 
+class BallotResource(SheetResource):
+    """民主测评票: one row per reviewer and organization. 评议人 is a number: no name is ever read or written."""
+
+    title = "民主测评票"
+    round = Column(attribute="round", column_name="年度", widget=w.RoundYear(m.ReviewRound), aliases=["评议年度"])
+    reviewer = Column(attribute="reviewer", column_name="评议人", widget=w.ReviewerNumber(m.Reviewer),
+                      aliases=["评议人编号", "测评人"])
+    score = Column(attribute="score", column_name="测评得分", widget=w.Number(), aliases=["得分", "分项得分合计"])
+    aliases = {
+        "organization": ["党组织名称", "述职党组织", "单位"],
+        "grade": ["等次", "测评等次", "评价"],
+    }
+    example = {"round": 2023, "organization": "红山区示例小学党支部", "reviewer": 1, "grade": "好", "score": 92}
+
+    class Meta:
+        model = m.Ballot
+        fields = ["round", "organization", "reviewer", "grade", "score"]
+        import_id_fields = ["round", "organization", "reviewer"]
+
+    def import_instance(self, instance, row, **kwargs):
+        cast = instance.pk is not None and instance.grade
+        super().import_instance(instance, row, **kwargs)
+        if cast and instance.grade != cast:
+            raise ValidationError({"reviewer": f"该评议人已对该党组织投票（{m.Grade(cast).label}），不能重复投票。"})
+
+
 KINDS = {
     "organizations": OrganizationResource,
     "members": MemberResource,
@@ -332,4 +358,5 @@ KINDS = {
     "worklog": WorkLogResource,
     "meetings": MeetingResource,
     "recruitment": RecruitResource,
+    "reviews": BallotResource,
 }

@@ -256,3 +256,77 @@ class RelatedNames(Related):
 
     def render(self, value, obj=None, **kwargs):
         return "、".join(str(getattr(o, self.field)) for o in (value or []))
+
+
+class RoundYear(Related):
+    """A 述职评议 named by its year (2023, ２０２３, 2023年)."""
+
+    def __init__(self, model):
+        super().__init__(model, field="year")
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or value == "":
+            return None
+        year = Integer().clean(str(value).strip().removesuffix("年").removesuffix("度") if isinstance(value, str) else value)
+        found = self._load().get(str(year))
+        if found is None:
+            raise ValueError(f"系统中没有{year}年度的述职评议，请先由组织科登记。")
+        return found
+
+
+class ReviewerNumber(Related):
+    """An anonymous 评议人 by their number within the row's round ("3" or "3号"): the 年度 cell says which round."""
+
+    def __init__(self, model, year_column="年度"):
+        super().__init__(model, field="number")
+        self.year_column = year_column
+
+    def _load(self):
+        if self._by_key is None:
+            self._by_key, self._by_pk = {}, {}
+            for obj in self.model._default_manager.select_related("round"):
+                self.add(obj)
+        return self._by_key
+
+    def add(self, obj):
+        self._load()
+        self._by_key[(obj.round.year, obj.number)] = obj
+        self._by_pk[obj.pk] = obj
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or value == "":
+            return None
+        text = squeeze(str(value)).removeprefix("评议人").removesuffix("号")
+        number = Integer().clean(text)
+        raw = (row or {}).get(self.year_column)
+        try:
+            year = Integer().clean(str(raw).strip().removesuffix("年").removesuffix("度") if isinstance(raw, str) else raw)
+        except ValueError:
+            return None  # the 年度 cell's own error says so
+        found = self._load().get((year, number))
+        if found is None:
+            raise ValueError(f"{year}年度述职评议没有{number}号评议人。")
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value.number)
+
+
+class Number(widgets.Widget):
+    """A decimal (a score), empty for none."""
+
+    def clean(self, value, row=None, **kwargs):
+        import decimal
+
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            number = decimal.Decimal(str(value).strip())
+        except decimal.InvalidOperation:
+            raise ValueError("应为数字")
+        if not number.is_finite():
+            raise ValueError("应为数字")
+        return number
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else f"{value:f}"

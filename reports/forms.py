@@ -1,14 +1,15 @@
 """The reports' GET forms: the year, day and period each page is asked for, read by branches.forms' one rule."""
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 
 from branches.dates import today
 from branches.early_warning import RULES_BY_CODE
 from branches.forms import DateForm, ParameterForm, YearField, YearForm, normalise
-from branches.models import Ownership
+from branches.models import Ownership, SecretaryReport
 from branches.periods import window
 
-__all__ = ["DateForm", "PeriodForm", "WarningsForm", "YearForm"]
+__all__ = ["DateForm", "PeriodForm", "SecretaryReportForm", "WarningsForm", "YearForm"]
 
 
 class WarningsForm(DateForm):
@@ -68,3 +69,22 @@ class PeriodForm(ParameterForm):
         data = getattr(self, "cleaned_data", {})
         period = data.get("period") or self.data.get("period") or "year"
         return {"year": data.get("year") or self.default_year, "kind": period, "number": data.get("number")}
+
+
+class SecretaryReportForm(forms.ModelForm):
+    """The prose parts of a secretary's 述职报告, pre-filled from the draft; the rest is the office's."""
+
+    PART_LIMIT = 6000  # characters per part: several pages, more than a 述职 of 5 to 8 minutes needs
+
+    class Meta:
+        model = SecretaryReport
+        fields = SecretaryReport.PARTS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.max_length = self.PART_LIMIT
+            field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)] + [
+                ProhibitNullCharactersValidator("内容含有不可见的控制字符，请删除后再保存。"),
+                MaxLengthValidator(self.PART_LIMIT, f"每部分不超过{self.PART_LIMIT}字。")]
+            field.widget = forms.Textarea(attrs={"rows": 9, "style": "width:100%"})

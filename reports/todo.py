@@ -23,6 +23,8 @@ from branches.early_warning import evaluate
 from branches.periods import period_containing
 
 REVIEWED = [m.Meeting, m.Assessment, m.Election, m.RectificationProgress, m.RectificationCase, m.Recruit]
+# A secretary's 述职报告 waits for the office like the entries above; returned, it shows under 述职评议, on its own page.
+OFFICE_REVIEWS = REVIEWED + [m.SecretaryReport]
 DEADLINE_DAYS = 30  # a rectification deadline this close shows before it passes
 CONVERSION_NOTICE_DAYS = 30  # a probation ending this soon shows before it ends
 
@@ -56,13 +58,13 @@ def awaiting_review(organizations=None):
     """How many entries wait for the office's review, in one query; not remembered with the figures: the count
     moves with every submission and every review."""
     first, *rest = [_within(model.objects.pending(), organizations).values_list("review_status").order_by()
-                    for model in REVIEWED]
+                    for model in OFFICE_REVIEWS]
     return first.union(*rest, all=True).count()
 
 
 def office_sections(on, organizations=None):
     waiting = Section("待审核")
-    for model in REVIEWED:
+    for model in OFFICE_REVIEWS:
         path = _org_path(model)
         rows = (_within(model.objects.pending(), organizations)
                 .values(f"{path}__pk", f"{path}__name").annotate(n=Count("pk"), since=Min("submitted_at"))
@@ -153,7 +155,29 @@ def secretary_sections(user, on):
         late = case.deadline < on
         deadlines.items.append(Item(f"{case.organization}：{case.year}年整顿" + ("已超过时限" if late else "时限将到"),
                                     links.change("rectificationcase", case.pk), f"整改时限{case.deadline:%Y-%m-%d}"))
-    return [returned, elections, conversions, waiting_recruits(user, on), meetings, deadlines]
+    return [returned, elections, conversions, waiting_recruits(user, on), meetings, deadlines,
+            secretary_review(user, on)]
+
+
+def secretary_review(user, on):
+    """述职评议: the latest round's report not yet submitted (or returned), and the open follow-ups (整改清单)."""
+    section = Section("述职评议")
+    latest = m.ReviewRound.objects.order_by("-year").first()
+    if latest is not None:
+        stored = {r.organization_id: r for r in m.SecretaryReport.objects.filter(round=latest).visible_to(user)}
+        for org in latest.reporting().visible_to(user):
+            report = stored.get(org.pk)
+            if report is None or report.editable:
+                state = "被退回" if report and report.review_status == m.Review.RETURNED else "待提交"
+                section.items.append(Item(f"{org}：{latest.year}年度述职报告{state}",
+                                          reverse("secretary_report", args=[latest.year, org.pk]),
+                                          f"退回理由：{report.review_reason}" if state == "被退回" else ""))
+    for follow_up in m.FollowUp.objects.visible_to(user).open().select_related("organization").order_by("deadline"):
+        late = follow_up.deadline < on
+        section.items.append(Item(f"{follow_up.organization}：整改事项" + ("已超过时限" if late else "未完成"),
+                                  links.change("followup", follow_up.pk),
+                                  f"{follow_up.problem[:40]}；整改时限{follow_up.deadline:%Y-%m-%d}", follow_up.deadline))
+    return section
 
 
 def leader_sections(user, on):

@@ -26,6 +26,7 @@ from .annual.document import render_docx
 from .annual.pdf import ConversionUnavailable, docx_to_pdf
 from .annual.workbook import render_xlsx
 from .recruitment import flow_document
+from .secretary_reports import results as secretary_results
 from .dashboard import build
 from .forms import PeriodForm, WarningsForm, YearForm
 
@@ -59,7 +60,8 @@ def dashboard(request):
     ids = scope.organization_ids(request.user)
     context.update(remember(("dashboard", year, ids if ids is None else tuple(sorted(ids))), compute))
     context.update(year=year, is_current=year == current, awaiting_review=todo.awaiting_review(organizations),
-                   committee_work=organizations is None)  # the committee's own work log: the district's, not a school's
+                   committee_work=organizations is None,  # the committee's own work log: the district's, not a school's
+                   review_card=secretary_results.card(year, organizations))
     return render(request, "reports/dashboard.html", context)
 
 

@@ -10,6 +10,8 @@ SECTIONS = [
     ("标准化", ["branches.assessment", "branches.standarditem", "branches.standardlevel", "branches.standardarea"]),
     ("整顿", ["branches.rectificationcase", "branches.problemcategory"]),
     ("组织生活", ["branches.meeting", "branches.meetingtype"]),
+    ("述职评议", ["branches.reviewround", "branches.secretaryreport", "branches.ballot", "branches.comment",
+                  "branches.followup", "branches.graderule"]),
     ("台账", ["branches.worklogentry", "branches.annualplan", "branches.reporttext", "branches.importbatch"]),
     ("系统", ["auth.user", "auth.group", "axes.accessattempt", "axes.accessfailurelog", "axes.accesslog"]),
 ]

@@ -13,7 +13,7 @@ from branches.resources import KINDS
 ADMIN_PAGES = {
     "organizations": "organization", "members": "member", "elections": "election",
     "assessments": "assessment", "rectifications": "rectificationcase", "worklog": "worklogentry",
-    "meetings": "meeting", "recruitment": "recruit",
+    "meetings": "meeting", "recruitment": "recruit", "reviews": "ballot",
 }
 
 
@@ -50,6 +50,9 @@ def small_district(build):
     m.Recruit.objects.create(name="赵新", id_number=make_id_number("620402", datetime.date(1996, 4, 1), 21), organization=branch,
                              applied_on=datetime.date(2022, 3, 1), activist_on=datetime.date(2022, 4, 1),
                              candidate_on=datetime.date(2023, 5, 1))
+    review_round = m.ReviewRound.objects.create(year=2023)
+    reviewer = m.Reviewer.objects.create(round=review_round, number=1, group=m.Reviewer.Group.COMMITTEE)
+    m.Ballot.objects.create(round=review_round, organization=branch, reviewer=reviewer, grade=m.Grade.GOOD, score=92.5)
     return branch
 
 

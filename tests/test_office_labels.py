@@ -16,7 +16,7 @@ from branches.idcard import make_id_number
 from branches.phones import validate_phone
 from scoped_district import as_user, district, office  # noqa: F401  (fixtures)
 
-SECTIONS = ["党组织与党员", "发展党员", "换届", "标准化", "整顿", "组织生活", "台账", "系统"]
+SECTIONS = ["党组织与党员", "发展党员", "换届", "标准化", "整顿", "组织生活", "述职评议", "台账", "系统"]
 
 
 def text_of(html):

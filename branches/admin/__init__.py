@@ -623,3 +623,4 @@ class RecruitAdmin(ScopedAdminMixin, SheetAdmin):
             return "—"
         return format_html('<a href="{}">{}（入党日期{}）</a>', links.change("member", obj.member_id), obj.member.name,
                            f"{obj.member.join_date:%Y-%m-%d}")
+from . import secretary_reviews  # noqa: E402,F401  (registers its admins)

@@ -16,6 +16,7 @@ from branches.models import WorkKind as W
 from .. import warnings
 from . import records as report_records
 from ..figures import DistrictFigures, district
+from ..secretary_reports.results import annual_sentences as review_sentences
 from .document import Annex, OfficialDocument, Para, Table
 
 ORDINALS = "一二三四五六七八九十"
@@ -117,7 +118,7 @@ class _Writer:
                 self.work(W.GUIDANCE, "专题指导基层党建工作{}", "次"),
                 self.work(W.RESEARCH, "开展专题调研{}", "次"),
                 Clause(len(self.assigned), f"包抓{len(self.assigned)}个基层党组织党建工作", "书记包抓党组织"),
-            ], tail="靠实责任、全力推进党建重点任务落实")]),
+            ], tail="靠实责任、全力推进党建重点任务落实"), *review_sentences(self.year)]),
             ("切实加强班子建设", [Sentence([
                 Clause(cm.count, f"主持召开党工委会议{said(cm.count, '次')}"
                                  + (f"，研究党建议题{said(cm.topics, '项')}" if cm.topics else ""),

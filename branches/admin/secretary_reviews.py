@@ -1,0 +1,151 @@
+"""述职评议考核 in the admin: the office sets up the round, its reviewers and the grade rules, enters ballots,
+comments and follow-ups, and reviews the secretaries' reports; a secretary reads their own and reports progress."""
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .. import models as m
+from .. import secretary_reviews
+from .. import resources as r
+from .scoping import ScopedAdminMixin, ScopedInlineMixin
+from .sheets import SheetAdmin
+
+
+class OfficeOnlyMixin:
+    """The round, its reviewers and the rules are the office's: others read them."""
+
+    def _office(self, request):
+        return m.decides(request.user)
+
+    def has_add_permission(self, request, *args):
+        return self._office(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._office(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._office(request) and super().has_delete_permission(request, obj)
+
+
+class ReviewerInline(OfficeOnlyMixin, ScopedInlineMixin, admin.TabularInline):
+    model = m.Reviewer
+    extra = 0
+
+
+@admin.register(m.ReviewRound)
+class ReviewRoundAdmin(OfficeOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "held_on", "reporting_count", "pages"]
+    filter_horizontal = ["organizations"]
+    inlines = [ReviewerInline]
+
+    @admin.display(description="述职报告与结果")
+    def pages(self, obj):
+        return format_html('<a href="{}">述职报告</a> · <a href="{}">分类排名</a>',
+                           reverse("secretary_reports", args=[obj.year]),
+                           reverse("secretary_reports_ranking", args=[obj.year]))
+
+    @admin.display(description="述职党组织（个）")
+    def reporting_count(self, obj):
+        return obj.reporting().count()
+
+
+@admin.register(m.GradeRule)
+class GradeRuleAdmin(OfficeOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["category", "good_share", "good_weak_at_most", "fine_share", "poor_share", "election_overdue_cap",
+                    "rectification_overdue_cap", "follow_up_late_cap"]
+
+
+@admin.register(m.SecretaryReport)
+class SecretaryReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["organization", "round", "overall_grade", "page_link"]
+    list_filter = ["round", "organization__ownership", "organization__unit_category"]
+    search_fields = ["organization__name"]
+    list_select_related = ["organization", "round"]
+    # The prose is the secretary's, written on the report's own page; the office reads it here and decides.
+    readonly_fields = ["round", "organization", "highlights", "problems", "measures", "overall_grade"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # reports are drafted for the round's organizations, never typed in
+
+    def has_change_permission(self, request, obj=None):
+        # A secretary writes and submits on the report's own page; here the office decides.
+        return m.decides(request.user) and super().has_change_permission(request, obj)
+
+    def get_changelist(self, request, **kwargs):
+        class GradedChangeList(super().get_changelist(request, **kwargs)):
+            def get_results(self, request):
+                # The page's grades in one pass per round, not a handful of queries per row.
+                super().get_results(request)
+                for review_round in {r.round for r in self.result_list}:
+                    shown = [r for r in self.result_list if r.round_id == review_round.pk]
+                    found = secretary_reviews.grades(review_round, [r.organization for r in shown])
+                    for report in shown:
+                        report.result = found[report.organization_id]
+
+        return GradedChangeList
+
+    @admin.display(description="综合等次")
+    def overall_grade(self, obj):
+        result = getattr(obj, "result", None) or secretary_reviews.grades(obj.round, [obj.organization])[
+            obj.organization_id]
+        return format_html("{}<br><small>{}</small>", result.grade_label, "；".join(result.reasons))
+
+
+    @admin.display(description="述职报告")
+    def page_link(self, obj):
+        return format_html('<a href="{}">查看、下载</a>', reverse("secretary_report", args=[obj.round.year,
+                                                                                      obj.organization_id]))
+
+    def get_actions(self, request):
+        # 通过/退回 as for other submissions, but never of a draft the secretary has not submitted.
+        actions = super().get_actions(request)
+        for name in ("approve_selected", "return_selected"):
+            if name in actions:
+                action, _, description = actions[name]
+                actions[name] = (_submitted_only(action), name, description)
+        return actions
+
+
+def _submitted_only(action):
+    def run(modeladmin, request, queryset):
+        return action(modeladmin, request, queryset.exclude(review_status=m.SecretaryReport.DRAFT))
+
+    return run
+
+
+@admin.register(m.Ballot)
+class BallotAdmin(ScopedAdminMixin, SheetAdmin):
+    resource_classes = [r.BallotResource]
+    list_display = ["organization", "round", "reviewer", "grade", "score"]
+    list_filter = ["round", "grade"]
+    search_fields = ["organization__name"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization", "round", "reviewer"]
+
+
+@admin.register(m.Comment)
+class CommentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["organization", "round", "leader", "text"]
+    list_filter = ["round"]
+    search_fields = ["organization__name"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization", "round", "leader"]
+
+
+@admin.register(m.FollowUp)
+class FollowUpAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["organization", "problem", "deadline", "done_on", "progress"]
+    list_filter = ["round", ("done_on", admin.EmptyFieldListFilter)]
+    search_fields = ["organization__name", "problem"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization", "round"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not m.decides(request.user):
+            fields += ["round", "organization", "problem", "deadline"]  # the committee set them; the secretary reports
+        return fields
+
+    def has_add_permission(self, request):
+        return m.decides(request.user) and super().has_add_permission(request)

@@ -1,0 +1,344 @@
+"""述职评议考核: the round, the ballots, the office's grade rule with its reasons, and who sees what.
+
+中央组织部《党委（党组）书记抓基层党建工作述职评议考核办法（试行）》(2019) 第二条 asks for 书记抓、抓书记 and
+分类指导; 第三条 names the 教育工委 among the committees whose secretaries report. The four grades 好/较好/一般/差,
+the shares of the ballots that give them and the vetoes are not taken from an article (the one that sets the grades
+could not be read): they are the office's rule (GradeRule), seeded per category and edited by the office.
+"""
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from branches import models as m
+from branches import secretary_reviews
+from scoped_district import account, as_user, district, office, secretary  # noqa: F401
+
+from accounts import roles
+
+D = datetime.date
+G = m.Grade
+
+
+def a_round(year=2023, reviewers=10, held_on=D(2024, 1, 15)):
+    review_round = m.ReviewRound.objects.create(year=year, held_on=held_on)
+    for n in range(1, reviewers + 1):
+        m.Reviewer.objects.create(round=review_round, number=n, group=m.Reviewer.Group.REPRESENTATIVE)
+    return review_round
+
+
+def vote(review_round, org, *grades):
+    reviewers = list(review_round.reviewers.order_by("number"))
+    for reviewer, grade in zip(reviewers, grades):
+        m.Ballot.objects.create(round=review_round, organization=org, reviewer=reviewer, grade=grade)
+
+
+@pytest.mark.django_db
+def test_every_category_has_a_seeded_grade_rule():
+    assert set(m.GradeRule.objects.values_list("category", flat=True)) == set(m.ReviewCategory.values)
+
+
+@pytest.mark.django_db
+def test_the_shares_of_the_ballots_decide_the_grade_by_the_category_rule():
+    rule = m.GradeRule.objects.get(category=m.ReviewCategory.PUBLIC_PRIMARY)  # 好 from 70%, 一般+差 at most 10%
+    assert rule.judge({G.GOOD: 7, G.FINE: 3})[0] == G.GOOD
+    assert rule.judge({G.GOOD: 7, G.FINE: 1, G.FAIR: 2})[0] == G.FINE  # 20% 一般 bars 好
+    assert rule.judge({G.GOOD: 3, G.FINE: 4, G.FAIR: 3})[0] == G.FINE
+    assert rule.judge({G.GOOD: 3, G.FINE: 3, G.FAIR: 4})[0] == G.FAIR
+    assert rule.judge({G.GOOD: 3, G.FAIR: 3, G.POOR: 4})[0] == G.POOR
+    grade, reasons = rule.judge({})
+    assert grade is None and reasons == ["尚无测评票"]
+
+
+@pytest.mark.django_db
+def test_the_office_changing_a_threshold_changes_the_grade():
+    rule = m.GradeRule.objects.get(category=m.ReviewCategory.PUBLIC_PRIMARY)
+    assert rule.judge({G.GOOD: 7, G.FINE: 3})[0] == G.GOOD
+    rule.good_share = 80
+    assert rule.judge({G.GOOD: 7, G.FINE: 3})[0] == G.FINE
+
+
+@pytest.mark.django_db
+def test_a_rectification_case_past_its_deadline_caps_the_grade_and_says_why(district):
+    review_round = a_round()
+    vote(review_round, district.branch, *[G.GOOD] * 10)
+    vote(review_round, district.other, *[G.GOOD] * 10)
+    district.other_case.status, district.other_case.closed_on = m.RectificationCase.Status.CLOSED, D(2023, 9, 1)
+    district.other_case.save()
+    found = secretary_reviews.grades(review_round, [district.branch, district.other])
+    assert found[district.other.pk].grade == G.GOOD
+    assert found[district.branch.pk].grade == G.FAIR  # deadline 2023-09-30, still open at the meeting
+    assert "软弱涣散整顿逾期未销号，等次最高为“一般”" in found[district.branch.pk].reasons
+    assert found[district.branch.pk].reasons[0].startswith("10张测评票")
+
+
+@pytest.mark.django_db
+def test_an_overdue_election_caps_the_grade_only_where_the_office_keeps_that_veto(build):
+    org = build.org("城关小学党支部")
+    m.Election.objects.create(organization=org, held_on=D(2019, 5, 1))  # a 3-year term, over in 2022
+    review_round = a_round()
+    vote(review_round, org, *[G.GOOD] * 10)
+    assert secretary_reviews.grades(review_round, [org])[org.pk].grade == G.FINE
+    m.GradeRule.objects.filter(category=m.ReviewCategory.PUBLIC_PRIMARY).update(election_overdue_cap="")
+    assert secretary_reviews.grades(review_round, [org])[org.pk].grade == G.GOOD
+
+
+@pytest.mark.django_db
+def test_a_reviewer_gives_one_organization_one_ballot(build):
+    org = build.org()
+    review_round = a_round(reviewers=1)
+    vote(review_round, org, G.GOOD)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        vote(review_round, org, G.FAIR)
+
+
+@pytest.mark.django_db
+def test_grades_for_a_whole_round_take_a_fixed_number_of_queries(build, django_assert_max_num_queries):
+    orgs = [build.org() for _ in range(12)]
+    review_round = a_round()
+    for org in orgs:
+        vote(review_round, org, G.GOOD, G.FINE, G.GOOD)
+    with django_assert_max_num_queries(6):
+        found = secretary_reviews.grades(review_round, orgs)
+    assert len(found) == 12
+
+
+@pytest.mark.django_db
+def test_a_round_without_chosen_organizations_reports_every_basic_level_one(district):
+    review_round = a_round()
+    assert set(review_round.reporting()) == {district.school, district.other}
+
+
+@pytest.mark.django_db
+def test_a_secretary_sees_only_their_subtrees_ballots_reports_and_follow_ups(district, office, secretary):
+    review_round = a_round(reviewers=2)
+    vote(review_round, district.school, G.GOOD)
+    vote(review_round, district.other, G.FAIR)
+    mine = m.SecretaryReport.objects.create(round=review_round, organization=district.school)
+    theirs = m.SecretaryReport.objects.create(round=review_round, organization=district.other)
+    other_follow_up = m.FollowUp.objects.create(round=review_round, organization=district.other, problem="三会一课记录不全",
+                                                deadline=D(2024, 6, 30))
+    client = as_user(secretary)
+    page = client.get(reverse("admin:branches_ballot_changelist"))
+    assert page.status_code == 200 and "博文学校党支部" not in page.content.decode()
+    assert client.get(reverse("admin:branches_secretaryreport_change", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("admin:branches_secretaryreport_change", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("admin:branches_followup_change", args=[other_follow_up.pk])).status_code == 404
+    ballot = m.Ballot.objects.get(organization=district.other)
+    assert client.get(reverse("admin:branches_ballot_change", args=[ballot.pk])).status_code == 404
+    listed = as_user(office).get(reverse("admin:branches_secretaryreport_changelist")).content.decode()
+    assert "博文学校党支部" in listed and "综合等次" in listed
+
+
+@pytest.mark.django_db
+def test_the_round_and_the_rules_are_the_offices_a_secretary_only_reads_them(district, secretary):
+    rule = m.GradeRule.objects.first()
+    client = as_user(secretary)
+    assert client.post(reverse("admin:branches_graderule_change", args=[rule.pk]), {"good_share": 1}).status_code == 403
+    assert client.get(reverse("admin:branches_reviewround_add")).status_code == 403
+
+
+# -- the pages: the secretary edits and submits their own, the office reviews, nobody reaches another's -----------
+def report_url(name, *args):
+    return reverse(name, args=args)
+
+
+@pytest.fixture
+def open_round(district):
+    return a_round(reviewers=3)
+
+
+@pytest.mark.django_db
+def test_a_secretary_edits_the_drafted_report_and_submits_it_for_review(district, secretary, open_round):
+    client = as_user(secretary)
+    url = report_url("secretary_report", 2023, district.school.pk)
+    page = client.get(url)
+    assert page.status_code == 200
+    drafted = page.context["form"].initial["highlights"]
+    assert "本组织现有在册党员1名" in drafted  # the branch's one member: the subtree's records
+    assert client.post(url, {"highlights": "建成党员活动室。", "problems": "组织生活不规范。", "measures": "按月开会。",
+                             "save": "1"}).status_code == 302
+    report = m.SecretaryReport.objects.get(organization=district.school)
+    assert report.review_status == m.SecretaryReport.DRAFT and report.highlights == "建成党员活动室。"
+    client.post(url, {"highlights": "建成党员活动室。", "problems": "组织生活不规范。", "measures": "按月开会。",
+                      "submit": "1"})
+    report.refresh_from_db()
+    assert report.review_status == m.Review.PENDING and report.submitted_by == secretary
+    # submitted, it waits for the office: no more edits
+    assert client.post(url, {"highlights": "改了", "problems": "", "measures": "", "save": "1"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_office_returns_a_report_with_a_reason_and_the_secretary_can_edit_it_again(
+        district, secretary, office, open_round):
+    report = m.SecretaryReport.objects.create(round=open_round, organization=district.school, highlights="初稿")
+    report.submit_as(secretary)
+    report.save()
+    draft = m.SecretaryReport.objects.create(round=open_round, organization=district.other)
+    changelist = reverse("admin:branches_secretaryreport_changelist")
+    as_user(office).post(changelist, {"action": "return_selected", "_selected_action": [report.pk, draft.pk],
+                                      "review_reason": "亮点不具体"})
+    report.refresh_from_db(), draft.refresh_from_db()
+    assert report.review_status == m.Review.RETURNED and report.review_reason == "亮点不具体"
+    assert draft.review_status == m.SecretaryReport.DRAFT  # never submitted: nothing to return
+    page = as_user(secretary).get(report_url("secretary_report", 2023, district.school.pk))
+    assert "亮点不具体" in page.content.decode() and page.context["editable"]
+    as_user(office).post(changelist, {"action": "approve_selected", "_selected_action": [report.pk]})
+    report.refresh_from_db()
+    assert report.review_status == m.Review.APPROVED
+
+
+@pytest.mark.django_db
+def test_a_secretary_cannot_open_another_organizations_report_by_any_address(district, secretary, open_round):
+    client = as_user(secretary)
+    for name in ("secretary_report", "secretary_report_docx"):
+        assert client.get(report_url(name, 2023, district.other.pk)).status_code == 404
+        assert client.get(report_url(name, 2023, district.branch.pk)).status_code == 404  # not a reporting one
+        assert client.get(report_url(name, 2099, district.school.pk)).status_code == 404  # no such round
+    assert client.post(report_url("secretary_report", 2023, district.other.pk),
+                       {"highlights": "x", "submit": "1"}).status_code == 404
+    assert not m.SecretaryReport.objects.exists()
+    assert client.get("/secretary-reports/99999999999999999999/").status_code == 404
+    listed = client.get(report_url("secretary_reports", 2023)).content.decode()
+    assert "育英学校党委" in listed and "博文学校党支部" not in listed
+    import zipfile, io
+    names = zipfile.ZipFile(io.BytesIO(client.get(report_url("secretary_reports_zip", 2023)).content)).namelist()
+    assert names == ["育英学校党委.docx"]
+
+
+@pytest.mark.django_db
+def test_a_part_longer_than_the_limit_is_refused_by_its_field_in_chinese(district, secretary, open_round):
+    page = as_user(secretary).post(report_url("secretary_report", 2023, district.school.pk),
+                                   {"highlights": "长" * 6001, "problems": "\x00", "measures": "", "save": "1"})
+    assert page.status_code == 400
+    errors = page.context["form"].errors
+    assert "每部分不超过6000字" in str(errors["highlights"]) and "控制字符" in str(errors["problems"])
+    assert not m.SecretaryReport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_todo_lists_show_reports_to_submit_and_review_and_open_follow_ups(district, secretary, office, open_round):
+    from reports import todo
+
+    m.FollowUp.objects.create(round=open_round, organization=district.school, problem="三会一课记录不全",
+                              deadline=D(2024, 3, 31))
+    m.FollowUp.objects.create(round=open_round, organization=district.other, problem="别校的问题", deadline=D(2024, 3, 31))
+    _, sections = todo.sections_for(secretary, D(2024, 4, 10))
+    review = next(s for s in sections if s.title == "述职评议")
+    texts = [i.text for i in review.items]
+    assert texts == ["育英学校党委：2023年度述职报告待提交", "育英学校党委：整改事项已超过时限"]
+    assert review.items[0].url == report_url("secretary_report", 2023, district.school.pk)
+    assert as_user(secretary).get(review.items[0].url).status_code == 200
+    report = m.SecretaryReport.objects.create(round=open_round, organization=district.school, highlights="x")
+    report.submit_as(secretary)
+    report.save()
+    _, office_sections = todo.sections_for(office, D(2024, 4, 10))
+    waiting = next(s for s in office_sections if s.title == "待审核")
+    assert any("育英学校党委：书记述职报告1条待审核" == i.text for i in waiting.items)
+    assert todo.awaiting_review() == 1
+
+
+# -- ballots imported: the reviews kind of import_sheet and the admin's import --------------------------------------
+HEADERS = ("年度", "党组织", "书记", "评议人", "评价等次", "测评得分")
+
+
+def ballots_file(*rows):
+    from conftest import make_xlsx
+
+    return make_xlsx(HEADERS, *rows)
+
+
+def run_import(path, *flags):
+    import io as _io
+
+    from django.core.management import call_command
+
+    out = _io.StringIO()
+    try:
+        call_command("import_sheet", "reviews", str(path), *flags, stdout=out)
+    except SystemExit:
+        pass
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_imported_ballots_raise_a_grade_from_fair_to_good(build, tmp_path):
+    org = build.org("城关小学党支部")
+    review_round = a_round(reviewers=10)
+    vote(review_round, org, G.GOOD, G.FAIR)  # 2 ballots: 50% 一般 → 一般
+    assert secretary_reviews.grades(review_round, [org])[org.pk].grade == G.FAIR
+    path = tmp_path / "测评.xlsx"
+    path.write_bytes(ballots_file(*[(2023, "城关小学党支部", "张书记", n, "好", None) for n in range(3, 11)]))
+    assert "新增8条" in run_import(path, "--commit")
+    result = secretary_reviews.grades(review_round, [org])[org.pk]
+    assert result.grade == G.GOOD and result.reasons[0].startswith("10张测评票，“好”票占90%")
+
+
+@pytest.mark.django_db
+def test_bad_ballots_are_refused_in_chinese_by_row_and_column_and_nothing_is_written(district, tmp_path):
+    review_round = a_round(reviewers=3)
+    vote(review_round, district.school, G.GOOD)
+    path = tmp_path / "测评.xlsx"
+    path.write_bytes(ballots_file(
+        (2023, "博文学校党支部", "", 1, "好", 90),  # valid
+        (2023, "不存在的学校党支部", "", 2, "好", 90),
+        (2023, "博文学校党支部", "", 2, "优秀", 90),
+        (2023, "博文学校党支部", "", 1, "较好", 80),  # the same reviewer twice in the file
+        (2023, "育英学校党委", "", 1, "一般", 80),  # a reviewer who already voted for this organization
+        (2023, "博文学校党支部", "", 9, "好", 80),  # no such reviewer
+        (2031, "博文学校党支部", "", 3, "好", 80),  # no such round
+    ))
+    out = run_import(path, "--commit")
+    assert "有误，未写入任何数据" in out
+    lines = out.splitlines()
+
+    def line(row):
+        return next(text for text in lines if text.startswith(f"第{row}行"))
+
+    assert "党组织" in line(3) and "系统中没有名为“不存在的学校党支部”的党组织" in line(3)
+    assert "评价等次" in line(4) and "优秀" in line(4) and "好" in line(4)
+    assert "与第2行" in line(5)
+    assert "评议人" in line(6) and "不能重复投票" in line(6)
+    assert "没有9号评议人" in line(7)
+    assert "没有2031年度的述职评议" in line(8)
+    assert m.Ballot.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_secretary_cannot_import_ballots_for_an_organization_outside_their_subtree(district, secretary):
+    from conftest import SheetPages
+
+    review_round = a_round(reviewers=2)
+    pages = SheetPages(as_user(secretary))
+    preview = pages.upload("ballot", ballots_file((2023, "博文学校党支部", "", 1, "好", 90)), "测评.xlsx")
+    assert preview.status_code == 200
+    assert "超出本组织范围" in preview.content.decode()
+    assert not m.Ballot.objects.filter(round=review_round).exists()
+
+
+@pytest.mark.django_db
+def test_a_follow_up_past_its_deadline_is_flagged_in_the_warnings_until_done(district, open_round):
+    from branches import early_warning
+
+    follow_up = m.FollowUp.objects.create(round=open_round, organization=district.other, problem="三会一课记录不全",
+                                          deadline=D(2024, 3, 31))
+
+    def flagged(on):
+        return [h.detail for h in early_warning.evaluate(on, codes=["follow_up_late"]).hits]
+
+    assert flagged(D(2024, 3, 31)) == []
+    assert flagged(D(2024, 4, 1)) == ["述职评议整改事项“三会一课记录不全”，整改时限2024年3月31日已过仍未完成"]
+    assert early_warning.RULES_BY_CODE["follow_up_late"].badge == "述职整改逾期"
+    follow_up.done_on = D(2024, 4, 20)
+    follow_up.save()
+    assert flagged(D(2024, 4, 10)) != [] and flagged(D(2024, 4, 20)) == []
+
+
+@pytest.mark.django_db
+def test_a_secretary_cannot_submit_or_change_a_report_through_the_admin(district, secretary, open_round):
+    report = m.SecretaryReport.objects.create(round=open_round, organization=district.school)
+    url = reverse("admin:branches_secretaryreport_change", args=[report.pk])
+    assert as_user(secretary).post(url, {"highlights": "x"}).status_code == 403
+    report.refresh_from_db()
+    assert report.review_status == m.SecretaryReport.DRAFT and report.highlights == ""
