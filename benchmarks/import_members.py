@@ -6,6 +6,7 @@ For each size it generates a roster (.xlsx, the export's columns) over the demo 
 times, each in a fresh process so that peak memory is that phase's own:
 
 - floor: openpyxl read-only parsing of the file plus bulk_create of the rows (no validation at all);
+- preview: the admin's preview, the same import as a dry run rolled back, and the page's summary of it;
 - import: the admin's code path, MemberResource.read() + import_data(), into a roll with no members;
 - re-import: the same file again, when nothing changes;
 - update: the same roster with every member's phone number changed (every row an update of one column).
@@ -132,6 +133,21 @@ def run_import(size, variant=""):
     return {"seconds": elapsed, "queries": len(queries), "totals": dict(result.totals)}
 
 
+def run_preview(size):
+    """The admin's preview: the same import in a transaction rolled back (dry run), then what the page shows."""
+    django_setup()
+    from branches.importing import preview
+    from branches.resources import MemberResource
+
+    start = time.perf_counter()
+    resource = MemberResource()
+    dataset = resource.read(roster_path(size).read_bytes())
+    result = resource.import_data(dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True)
+    shown = preview(result)
+    elapsed = time.perf_counter() - start
+    return {"seconds": elapsed, "totals": dict(result.totals), "sample": len(shown["new_rows"])}
+
+
 def clear(size=None):
     django_setup()
     from branches import models as m
@@ -140,7 +156,7 @@ def clear(size=None):
     return {}
 
 
-PHASES = {"floor": floor, "import": run_import, "update": lambda size: run_import(size, "-update"), "clear": clear}
+PHASES = {"floor": floor, "preview": run_preview, "import": run_import, "update": lambda size: run_import(size, "-update"), "clear": clear}
 
 
 def peak_mb():
@@ -178,27 +194,29 @@ def main():
     lines = [
         f"database: {backend}; {os.cpu_count()} cores; Python {sys.version.split()[0]}",
         "",
-        "| rows | floor (s) | import (s) | import / floor | re-import (s) | re-import / import | update (s) "
-        "| import queries | peak MB (import) | peak MB (re-import) | peak MB (update) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| rows | floor (s) | preview (s) | import (s) | import / floor | re-import (s) | re-import / import | update (s) "
+        "| import queries | peak MB (preview) | peak MB (import) | peak MB (re-import) | peak MB (update) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in args.sizes:
         runs = []
         for _ in range(args.repeat):  # a shared machine is noisy: the fastest of a few runs of each phase
             phase("clear", size)
             base = phase("floor", size)
+            shown = phase("preview", size)
             first = phase("import", size)
             again = phase("import", size)
             update = phase("update", size)
-            runs.append((base, first, again, update))
-        base, first, again, update = (min((r[i] for r in runs), key=lambda f: f["seconds"]) for i in range(4))
+            runs.append((base, shown, first, again, update))
+        base, shown, first, again, update = (min((r[i] for r in runs), key=lambda f: f["seconds"]) for i in range(5))
+        assert shown["totals"]["new"] == size and shown["sample"] <= 500, shown
         assert first["totals"]["new"] == size and first["totals"]["invalid"] == 0, first
         assert again["totals"]["skip"] == size, again
         assert update["totals"]["update"] == size, update
         lines.append(
-            f"| {size:,} | {base['seconds']:.2f} | {first['seconds']:.2f} | {first['seconds'] / base['seconds']:.2f}x "
+            f"| {size:,} | {base['seconds']:.2f} | {shown['seconds']:.2f} | {first['seconds']:.2f} | {first['seconds'] / base['seconds']:.2f}x "
             f"| {again['seconds']:.2f} | {again['seconds'] / first['seconds']:.2f}x | {update['seconds']:.2f} "
-            f"| {first['queries']} | {first['peak_mb']:.0f} | {again['peak_mb']:.0f} | {update['peak_mb']:.0f} |"
+            f"| {first['queries']} | {shown['peak_mb']:.0f} | {first['peak_mb']:.0f} | {again['peak_mb']:.0f} | {update['peak_mb']:.0f} |"
         )
         print(lines[-1], flush=True)
         phase("clear", size)
