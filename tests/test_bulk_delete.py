@@ -96,8 +96,7 @@ def test_a_secretary_cannot_bulk_delete_outside_the_subtree(district, secretary)
     assert m.Member.objects.filter(pk=outside).exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_clearing_the_demo_district_leaves_no_record_and_a_deletion_row_for_each(settings):
+def test_clearing_the_demo_district_leaves_no_record_and_a_deletion_row_for_each(db):
     demo.load(members=400)
     counts = {model: model.objects.count() for model in m.TRACKED if model in demo.DEMO_MODELS}
     demo.clear()
