@@ -58,3 +58,18 @@ def test_the_main_lists_fit_the_office_screens_without_horizontal_scroll(
                 rows.map(r => [r.getBoundingClientRect().height, r.innerText]).sort((a, b) => b[0] - a[0])[0]];""")
     assert badges > 0
     assert tallest < 80, row
+
+    # The organization's own page and its inlines (members' posts, elections, assessments …) fit as well.
+    from branches import models as m
+
+    school = m.Organization.objects.filter(kind=m.OrgKind.PARTY_COMMITTEE, parent__isnull=False).order_by("pk").first()
+    for width, height in SCREENS:
+        browser.set_window_size(width, height)
+        browser.get(f"{live_server.url}/admin/branches/organization/{school.pk}/change/")
+        widest, page, window = browser.execute_script("""
+            const groups = [...document.querySelectorAll('.inline-group')];
+            return [Math.max(0, ...groups.map(g => g.scrollWidth - g.clientWidth)),
+                    document.documentElement.scrollWidth, document.documentElement.clientWidth];""")
+        assert browser.find_elements(By.CSS_SELECTOR, ".inline-group"), "the page shows its inlines"
+        assert widest <= 0 and page <= window, f"the organization page at {width}px scrolls sideways"
+        assert browser.save_screenshot(str(SCREENSHOTS / f"organization-change-{width}.png"))

@@ -109,7 +109,7 @@ class ElectionInline(ScopedInlineMixin, admin.TabularInline):
     model = m.Election
     extra = 0
     # Two lines for the committee's names, so that a row fits the page's width.
-    formfield_overrides = {m.models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 36})}}
+    formfield_overrides = {m.models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 26})}}
     fields = ["kind", "held_on", "term_years", "term_ends_on", "postponed_to", "secretary_name", "committee_members",
               "approval_document", "approved_on"]
     readonly_fields = ["term_ends_on"]
