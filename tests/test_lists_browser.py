@@ -20,12 +20,15 @@ def test_the_main_lists_fit_the_office_screens_without_horizontal_scroll(
     transactional_db, django_db_serialized_rollback, live_server, demo, browser, django_user_model
 ):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     django_user_model.objects.create_superuser("office", "office@example.com", "a-long-test-password")
     browser.get(f"{live_server.url}/admin/login/")
     browser.find_element(By.NAME, "username").send_keys("office")
     browser.find_element(By.NAME, "password").send_keys("a-long-test-password")
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # The login's redirect lands before the first list is asked for (else the admin index replaces it).
+    WebDriverWait(browser, 10).until(lambda b: "/admin/login/" not in b.current_url)
     SCREENSHOTS.mkdir(exist_ok=True)
     for width, height in SCREENS:
         browser.set_window_size(width, height)

@@ -15,11 +15,14 @@ def browser(tmp_path):
 
 def log_in(browser, url, username):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(f"{url}/admin/login/")
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys("a-long-test-password")
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # Wait for the login's redirect: a page asked for before it lands would be replaced by the admin index.
+    WebDriverWait(browser, 10).until(lambda b: "/admin/login/" not in b.current_url)
 
 
 def fits(browser):
