@@ -12,13 +12,12 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from scratch import scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_NAME = "shuzhi_bench_clear"
 
 
 def measure(members):
@@ -53,25 +52,9 @@ def measure(members):
 
 
 def run(db, members):
-    env = dict(os.environ)
-    if db == "sqlite":
-        path = Path(tempfile.mkdtemp()) / "bench_clear.sqlite3"
-        env["DATABASE_URL"] = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
-            conn.execute(f"CREATE DATABASE {PG_NAME}")
-        env["DATABASE_URL"] = f"{PG_SERVER}/{PG_NAME}"
-    try:
-        subprocess.run([sys.executable, __file__, "--measure", "--members", str(members)], env=env, check=True)
-    finally:
-        if db == "sqlite":
-            path.unlink(missing_ok=True)
-        else:
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+    with scratch_database(db, "shuzhi_bench_clear") as url:
+        subprocess.run([sys.executable, __file__, "--measure", "--members", str(members)],
+                       env={**os.environ, "DATABASE_URL": url}, check=True)
 
 
 def main():

@@ -18,13 +18,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from scratch import scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_NAME = "shuzhi_bench_dashboard"
 
 
 def measure(sizes, runs):
@@ -87,26 +86,9 @@ def measure(sizes, runs):
 
 
 def run(db, sizes, runs):
-    env = dict(os.environ)
-    if db == "sqlite":
-        path = Path(tempfile.mkdtemp()) / "bench_dashboard.sqlite3"
-        env["DATABASE_URL"] = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME}")
-            conn.execute(f"CREATE DATABASE {PG_NAME}")
-        env["DATABASE_URL"] = f"{PG_SERVER}/{PG_NAME}"
-    try:
+    with scratch_database(db, "shuzhi_bench_dashboard") as url:
         subprocess.run([sys.executable, __file__, "--measure", "--runs", str(runs), "--members", *map(str, sizes)],
-                       env=env, check=True)
-    finally:
-        if db == "sqlite":
-            path.unlink(missing_ok=True)
-        else:
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+                       env={**os.environ, "DATABASE_URL": url}, check=True)
 
 
 def main():

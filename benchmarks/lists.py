@@ -16,12 +16,12 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from scratch import scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 PG_NAME = "shuzhi_bench_lists"
 LISTS = {
     "党组织": "/admin/branches/organization/",
@@ -69,17 +69,7 @@ def run(db, sizes):
     env.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="benchmark-throwaway-" + os.urandom(16).hex(),
                SHUZHI_ENV_FILE=os.devnull, SHUZHI_REMEMBER_FIGURES="1")
     for members in sizes:
-        if db == "sqlite":
-            path = Path(tempfile.mkdtemp()) / "bench_lists.sqlite3"
-            env["DATABASE_URL"] = f"sqlite:///{path}"
-        else:
-            import psycopg
-
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-                conn.execute(f"CREATE DATABASE {PG_NAME}")
-            env["DATABASE_URL"] = f"{PG_SERVER}/{PG_NAME}"
-        try:
+        with scratch_database(db, PG_NAME) as env["DATABASE_URL"]:
             started = time.perf_counter()
             for command in (["migrate", "-v0"], ["load_demo", "--members", str(members)],
                             ["grant_role", "bench-office", "admin", "--password", PASSWORD]):
@@ -90,13 +80,6 @@ def run(db, sizes):
             for title, url in LISTS.items():
                 print(f"  {title:<8}", end="", flush=True)
                 subprocess.run([sys.executable, __file__, "--measure", url], cwd=ROOT, env=env, check=True)
-        finally:
-            if db == "sqlite":
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
-            else:
-                with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-                    conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
 
 
 def main():
