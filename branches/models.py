@@ -2023,10 +2023,6 @@ def _secretary_deleted(sender, instance, **kwargs):
 # The audit trail: a history row for every create, change and delete (django-simple-history), in the audit
 # app's tables; one ImportBatch per import, which the history rows it wrote point to.
 # ---------------------------------------------------------------------------------------------
-class ImportBatchQuerySet(ScopedQuerySet):
-    pass
-
-
 class ImportBatch(models.Model):
     """One import of a spreadsheet: who, when, which file, how many rows did what."""
 
@@ -2044,7 +2040,7 @@ class ImportBatch(models.Model):
     refused = models.PositiveIntegerField("拒绝（超出本组织范围）", default=0)
     invalid = models.PositiveIntegerField("有误未导入", default=0)
 
-    objects = ImportBatchQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "audit_importbatch"  # where it was made; the history rows point to it
@@ -2196,10 +2192,6 @@ class SecretaryReport(Reviewed):
             self.review_status = self.DRAFT  # the office's edit of a draft is no submission
 
 
-class BallotQuerySet(ScopedQuerySet):
-    pass
-
-
 class Ballot(models.Model):
     """One reviewer's grade for one secretary (民主测评), with an optional score out of 100."""
 
@@ -2212,7 +2204,7 @@ class Ballot(models.Model):
                                 validators=[MinValueValidator(0, "得分应在0—100之间。"),
                                             MaxValueValidator(100, "得分应在0—100之间。")])
 
-    objects = BallotQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "民主测评票"
@@ -2286,10 +2278,6 @@ class GradeRule(models.Model):
         return Grade(grade), reasons
 
 
-class CommentQuerySet(ScopedQuerySet):
-    pass
-
-
 class Comment(models.Model):
     """点评: what the committee said of one secretary's report."""
 
@@ -2300,7 +2288,7 @@ class Comment(models.Model):
                                related_name="+")
     text = models.TextField("点评意见")
 
-    objects = CommentQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "述职点评"
