@@ -11,7 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Min, OuterRef, Q, Subquery
@@ -155,6 +155,7 @@ class Reviewed(models.Model):
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
 
     REVIEW_FIELDS = ("review_status", "review_reason", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at")
+    APPLIED_FIELDS = ()  # saved with the review fields on approval: what approve() sets besides them
 
     class Meta:
         abstract = True
@@ -2330,6 +2331,145 @@ class FollowUp(models.Model):
         return self.done_on is None and self.deadline < on
 
 
+# ---------------------------------------------------------------------------------------------
+# Changes to members awaiting review (党员信息变更): a secretary proposes, the office applies
+# ---------------------------------------------------------------------------------------------
+def member_fields():
+    """The member's fields a change may set: every stored, editable one, so a field added to or taken from Member
+    is proposed and applied like the others."""
+    return [f for f in Member._meta.concrete_fields if f.editable and not f.primary_key]
+
+
+def member_values(member):
+    """{field name: value} of a member as JSON holds it: dates as YYYY-MM-DD, a relation as its id, a choice as its code."""
+    values = {}
+    for f in member_fields():
+        value = f.value_from_object(member)
+        values[f.name] = value.isoformat() if isinstance(value, datetime.date) else (
+            str(value) if isinstance(value, Decimal) else value)
+    return values
+
+
+class MemberChangeQuerySet(ScopedQuerySet, ReviewedQuerySet):
+    def open(self):
+        """Not yet applied: waiting for the office, or returned to the secretary to correct."""
+        return self.filter(review_status__in=(Review.PENDING, Review.RETURNED))
+
+
+class MemberChange(Reviewed):
+    """A secretary's change to the roll (a new member, changed fields, taken off the roll), which the roll shows only
+    once the office approves it: the proposed values are kept here, only those that differ from the roll."""
+
+    class Kind(models.TextChoices):
+        ADD = "add", "新增"
+        CHANGE = "change", "修改"
+        REMOVE = "remove", "离册"
+
+    member = models.ForeignKey(Member, verbose_name="党员", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="changes", help_text="新增党员的，审核通过后才有。")
+    organization = models.ForeignKey(Organization, verbose_name="所在党组织", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("姓名", max_length=50)
+    kind = models.CharField("变更类型", max_length=10, choices=Kind.choices)
+    values = models.JSONField("变更内容", default=dict)
+
+    APPLIED_FIELDS = ("member",)
+
+    objects = MemberChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员信息变更"
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "review_status"])]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_kind_display()}）"
+
+    @classmethod
+    def propose(cls, user, member, stored=None, change=None):
+        """A secretary's `member` (validated, not saved) as a change waiting for review, against `stored` (the member as
+        on the roll; None for a new one). An open change of the same member is replaced: a correction resubmits it.
+        Returns the change, unsaved, or None where the roll already holds these values."""
+        after = member_values(member)
+        if stored is None:
+            kind, values = cls.Kind.ADD, after
+        else:
+            before = member_values(stored)
+            values = {name: value for name, value in after.items() if before.get(name) != value}
+            leaves = before["roll_status"] == Member.Roll.ON_ROLL and after["roll_status"] != Member.Roll.ON_ROLL
+            kind = cls.Kind.REMOVE if leaves else cls.Kind.CHANGE
+            change = change or cls.objects.open().filter(member=stored).first()
+        if not values:
+            return None
+        change = change or cls()
+        change.member, change.kind, change.values, change.name = stored, kind, values, member.name
+        change.organization_id = (stored or member).organization_id
+        change.submit_as(user)
+        return change
+
+    def proposed(self, lock=False):
+        """The member as the change would leave them: the roll's record (locked for the approval), the values over it."""
+        if self.member_id is None:
+            member = Member()
+        else:
+            members = Member.objects.select_for_update() if lock else Member.objects
+            member = members.get(pk=self.member_id)
+        for name, value in self.values.items():
+            try:
+                field = Member._meta.get_field(name)
+            except FieldDoesNotExist:
+                raise ValidationError(f"变更内容中的“{name}”已不是党员信息的一项，请退回书记重新填报。")
+            setattr(member, field.attname, field.to_python(value))
+        return member
+
+    def approve(self, user):
+        """The change applied to the roll, validated again (the roll may have changed since): refused with the field
+        named, nothing written; or written with the member's history row naming the submitter, and the change marked
+        approved (the caller saves it, with APPLIED_FIELDS)."""
+        from django.db import transaction
+
+        with transaction.atomic():
+            member = self.proposed(lock=True)
+            try:
+                member.full_clean()
+            except ValidationError as exc:
+                raise ValidationError("；".join(
+                    f"{Member._meta.get_field(name).verbose_name if name != '__all__' else '党员'}：{'，'.join(messages)}"
+                    for name, messages in exc.message_dict.items()))
+            member._history_user = self.submitted_by or user
+            member._change_reason = f"{self.get_kind_display()}经审核通过（审核人：{user}）"[:100]
+            member.save()
+            self.member = member
+            super().approve(user)
+
+    def described(self):
+        """(field name, label, on the roll, proposed) for each field the change sets, as a person reads them."""
+        stored = self.member if self.member_id else None
+        organizations = {}
+        rows = []
+        for name, value in self.values.items():
+            try:
+                field = Member._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            old = field.value_from_object(stored) if stored is not None else None
+
+            def shown(v):
+                if v in (None, ""):
+                    return "（空）"
+                if field.is_relation:
+                    if v not in organizations:
+                        organizations[v] = str(field.related_model._default_manager.filter(pk=v).first() or v)
+                    return organizations[v]
+                if field.choices:
+                    return str(dict(field.flatchoices).get(v, v))
+                return str(v.isoformat() if isinstance(v, datetime.date) else v)
+
+            if stored is not None and old == field.to_python(value):
+                continue
+            rows.append((name, str(field.verbose_name), shown(old) if stored is not None else "", shown(field.to_python(value))))
+        return rows
+
+
 class HistoryBase(models.Model):
     """What every history row has besides the record's fields: the import that wrote it, if one did."""
 
@@ -2346,6 +2486,7 @@ TRACKED = [
     ProblemCategory, RectificationCase, RectificationProgress, WorkLogEntry, AnnualPlan, MeetingType, Meeting,
     StepRule, Recruit, RecruitmentPlan,
     ReviewRound, Reviewer, SecretaryReport, Ballot, GradeRule, Comment, FollowUp,
+    MemberChange,
 ]
 HISTORY_M2M = {RectificationCase: ["categories"]}
 

@@ -12,6 +12,7 @@ from . import widgets as w
 from .idcard import make_id_number
 from .history import within
 from .importing import Column, SheetResource
+from .member_changes import ProposedMembersMixin
 
 
 class OrganizationResource(SheetResource):
@@ -70,7 +71,7 @@ class OrganizationResource(SheetResource):
         dataset.extend(rows)
 
 
-class MemberResource(SheetResource):
+class MemberResource(ProposedMembersMixin, SheetResource):
     title = "党员"
     # A person is named by their ID number: a secretary's row for someone registered outside their organization, or
     # for a new member of another school, reads the same, and names no one.

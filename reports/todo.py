@@ -22,7 +22,7 @@ from branches.dates import add_years, today
 from branches.early_warning import evaluate
 from branches.periods import period_containing
 
-REVIEWED = [m.Meeting, m.Assessment, m.Election, m.RectificationProgress, m.RectificationCase, m.Recruit]
+REVIEWED = [m.Meeting, m.Assessment, m.Election, m.RectificationProgress, m.RectificationCase, m.Recruit, m.MemberChange]
 # A secretary's 述职报告 waits for the office like the entries above; returned, it shows under 述职评议, on its own page.
 OFFICE_REVIEWS = REVIEWED + [m.SecretaryReport]
 DEADLINE_DAYS = 30  # a rectification deadline this close shows before it passes

@@ -46,6 +46,7 @@ from .filters import (
     WorkYearFilter,
     requested_as_of,
 )
+from .member_changes import OfficeWritesInline, ProposedMemberAdminMixin
 from .scoping import ScopedAdminMixin, ScopedInlineMixin, ScopeMixin
 from .sheets import SheetAdmin
 
@@ -273,14 +274,14 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
 # ---------------------------------------------------------------------------------------------
 # Members
 # ---------------------------------------------------------------------------------------------
-class ProbationExtensionInline(ScopedInlineMixin, admin.StackedInline):
+class ProbationExtensionInline(OfficeWritesInline, ScopedInlineMixin, admin.StackedInline):
     model = m.ProbationExtension
     extra = 0
     max_num = 1  # 发展党员工作细则第三十二条: extended once
 
 
 @admin.register(m.Member)
-class MemberAdmin(ScopedAdminMixin, SheetAdmin):
+class MemberAdmin(ProposedMemberAdminMixin, ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.MemberResource]
     # 岗位 and 骨干教师称号 are on the member's page and in the filters: the list keeps to what fits 1440 px.
     list_display = [

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.html import format_html
 
 from .. import models as m
@@ -24,12 +25,22 @@ def _reviewed(model):
 
 @admin.action(description="审核通过所选记录")
 def approve_selected(modeladmin, request, queryset):
-    done = 0
+    done, refused = 0, []
     for obj in queryset.exclude(review_status=m.Review.APPROVED):
-        obj.approve(request.user)
-        obj.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at"])
+        # An approval that applies something (a member's change to the roll) may be refused by the rules as the
+        # records stand now: that one is left as it was, with the reason, and the others go on.
+        try:
+            with transaction.atomic():
+                obj.approve(request.user)
+                obj.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at",
+                                        *obj.APPLIED_FIELDS])
+        except ValidationError as exc:
+            refused.append(f"{obj}：{'；'.join(exc.messages)}")
+            continue
         done += 1
     modeladmin.message_user(request, f"已审核通过{done}条记录。", messages.SUCCESS)
+    for reason in refused:
+        modeladmin.message_user(request, f"未能通过：{reason}", messages.ERROR)
 
 
 @admin.action(description="退回所选记录（填写退回理由）")

@@ -189,6 +189,9 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
     def add_success_message(self, result, request):
         p = preview(result)
         text = f"{p['title']}导入完成：新增{p['new']}条，更新{p['update']}条，无变化{p['skip']}条"
+        if getattr(result, "proposed_changes", None) is not None:  # a secretary's member import (member_changes.py)
+            text = (f"{p['title']}导入已提交：新增{p['new']}条、更新{p['update']}条共{result.proposed_changes}条变更"
+                    f"待工委组织科审核，审核通过后名册才会变更；无变化{p['skip']}条")
         if p["invalid"]:
             text += f"；有误未导入{p['invalid']}行（第{p['invalid_rows_text']}行）"
         messages.success(request, text + "。")
