@@ -24,8 +24,23 @@ DEFAULT_MEMBERS = 3800
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "建国华明丽娟军平芳伟秀英敏静强磊洋艳勇杰娜涛超霞鹏辉玲刚桂兰红梅文斌波宇晨欣怡佳浩然婷雪峰海燕志宏春晓东亮"
+# Members' given names by the recorded gender, one and two characters, as teachers born 1948-2001 are named.
+GIVEN_NAMES = {
+    "男": ("伟 强 磊 军 勇 杰 涛 斌 超 明 刚 平 辉 鹏 波 峰 浩 宇 亮 东 建国 建华 建军 国强 志强 志宏 志刚 志勇 "
+          "文斌 文杰 海涛 海峰 海军 晓东 晓军 永刚 永平 永红 红军 卫东 卫国 新民 振华 德明 学军 立新 宏伟 俊杰 "
+          "子豪 浩然 宇航 鹏飞 天佑 博文 嘉诚 明轩 家豪 国栋 世杰 兴旺 克俭 长青 延军 守仁").split(),
+    "女": ("芳 娟 敏 静 丽 艳 娜 霞 玲 婷 雪 燕 红 梅 兰 萍 莉 琳 洁 颖 秀英 桂英 桂兰 玉兰 秀兰 丽娟 丽华 丽萍 "
+          "海燕 春梅 晓红 晓燕 晓丽 红梅 雪梅 美玲 淑珍 淑华 凤霞 翠萍 亚楠 文静 婷婷 佳怡 欣怡 雨欣 思琪 "
+          "梦瑶 诗涵 子涵 晓雪 慧敏 丽君 小红 春燕 爱华 玉霞 彩霞 金凤 冬梅 秋菊 艳玲").split(),
+}
+# Retirement under the old rule (women 55, men 60): no one working is older, no retiree younger.
+RETIREMENT_AGE = {"男": 60, "女": 55}
 # Gansu, as the seed's "甘肃党建" says: Baiyin's districts and counties as birthplaces.
 AREA_CODES = ("620402", "620403", "620421", "620422", "620423", "620102", "620103")
+
+
+RETIREE_BRANCH = "离退休教师党支部"  # its members are all retirees (离退休人员), and only it holds retirees
+RETIREE_WEIGHT = 28
 
 
 @dataclass
@@ -45,13 +60,15 @@ def _units():
     units = [
         U("教育局机关党支部", K.BRANCH, C.BUREAU, weight=45),
         U("区教研室党支部", K.BRANCH, C.BUREAU, weight=22),
-        U("区学生资助管理中心党支部", K.BRANCH, C.BUREAU, weight=9),
+        U("区学生资助管理中心党支部", K.BRANCH, C.BUREAU, weight=3),
     ]
+    # The oldest large schools keep their retired teachers in a branch of their own.
     for i, school in enumerate(["第一中学", "第二中学", "第三中学", "实验中学"]):
         units.append(U(f"{DISTRICT}{school}党委", K.PARTY_COMMITTEE, C.HIGH_SCHOOL,
-                       branches=["高一年级党支部", "高二年级党支部", "高三年级党支部", "行政后勤党支部"], weight=30))
+                       branches=["高一年级党支部", "高二年级党支部", "高三年级党支部", "行政后勤党支部"]
+                       + [RETIREE_BRANCH] * (i < 2), weight=30))
     units.append(U(f"{DISTRICT}职业中等专业学校党委", K.PARTY_COMMITTEE, C.VOCATIONAL,
-                   branches=["教学党支部", "实训党支部", "行政党支部"], weight=24))
+                   branches=["教学党支部", "实训党支部", "行政党支部", RETIREE_BRANCH], weight=24))
     for school in ["第四中学", "第五中学", "第六中学", "第七中学", "第八中学", "第九中学"]:
         units.append(U(f"{DISTRICT}{school}党总支", K.GENERAL_BRANCH, C.JUNIOR_SCHOOL,
                        branches=["第一党支部", "第二党支部", "第三党支部"], weight=18))
@@ -79,11 +96,11 @@ def _units():
     units.append(U(f"{DISTRICT}民办学校第一联合党支部", K.JOINT_BRANCH, C.PRIVATE_SCHOOL, weight=5, approved_in_year=True))
     for name in ["小天使幼儿园党支部", "民办幼儿园第一联合党支部", "民办幼儿园第二联合党支部", "童心幼儿园党支部"]:
         kind = K.JOINT_BRANCH if "联合" in name else K.BRANCH
-        units.append(U(f"{DISTRICT}{name}", kind, C.PRIVATE_KINDERGARTEN, weight=4,
+        units.append(U(f"{DISTRICT}{name}", kind, C.PRIVATE_KINDERGARTEN, weight=2 if kind == K.BRANCH else 4,
                        approved_in_year=name == "民办幼儿园第二联合党支部"))
     for name in ["校外培训机构第一联合党支部", "校外培训机构第二联合党支部", "新航道培训学校党支部"]:
         kind = K.JOINT_BRANCH if "联合" in name else K.BRANCH
-        units.append(U(f"{DISTRICT}{name}", kind, C.PRIVATE_TRAINING, weight=4))
+        units.append(U(f"{DISTRICT}{name}", kind, C.PRIVATE_TRAINING, weight=4 if kind == K.JOINT_BRANCH else 2))
     units[units.index(next(u for u in units if u.name.endswith("新城小学党支部")))].approved_in_year = True
     assert len(units) == 68, len(units)
     return units
@@ -176,17 +193,24 @@ class DemoBuilder:
         end = datetime.date(year, end_month, 28)
         return start + datetime.timedelta(days=self.rng.randint(0, (end - start).days))
 
-    def person(self, age_low, age_high):
+    def person(self, age_low, age_high, job=None):
+        """Name, birth date, ID number and gender of one person aged age_low to age_high at the year's end; for a
+        member with a `job`, within working age, or from retirement on for a retiree. The ID number writes the
+        birth date and, in its 17th digit, the gender (GB 11643)."""
         rng = self.rng
-        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+        sex = "男" if rng.random() < 0.42 else "女"
+        if job == m.Member.Job.RETIRED:
+            age_low = max(age_low, RETIREMENT_AGE[sex])
+        elif job:
+            age_high = min(age_high, RETIREMENT_AGE[sex])
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES[sex])
         while True:
             born = datetime.date(YEAR - rng.randint(age_low, age_high), rng.randint(1, 12), rng.randint(1, 28))
-            male = rng.random() < 0.42
-            seq = rng.randrange(0, 999) | 1 if male else rng.randrange(0, 998) & ~1
+            seq = rng.randrange(0, 999) | 1 if sex == "男" else rng.randrange(0, 998) & ~1
             number = idcard.make_id_number(rng.choice(AREA_CODES), born, seq)
             if number not in self.used_ids:
                 self.used_ids.add(number)
-                return name, born, number, "男" if male else "女"
+                return name, born, number, sex
 
     def phone(self):
         return f"1{self.rng.choice('3589')}{self.rng.randint(0, 9)}{self.rng.randint(0, 99999999):08d}"
@@ -307,17 +331,43 @@ class DemoBuilder:
         m.FollowUp.objects.bulk_create(follow_ups)
         m.SecretaryReport.objects.bulk_create(reports)
 
-    def build_members(self, leaves):
-        rng = self.rng
-        total_weight = sum(w for _, w in leaves)
-        sizes = [max(2, round(w * self.target / total_weight)) for _, w in leaves]
-        # Land exactly on the target: trim or pad the largest rolls.
-        order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
+    def roll_sizes(self, leaves):
+        """How many members each leaf holds, exactly self.target in all. Sizes follow the weights, flattened and
+        varied by a generator of their own (so that the people drawn after keep their order): schools of one kind
+        differ, a few small branches hold 3 to 6, and at the district's real size no branch passes 50 members
+        but the bureau's own, the one the over-50 warning names."""
+        rng = random.Random(f"sizes{YEAR}")
+        weights = [(RETIREE_WEIGHT if org.name.endswith(RETIREE_BRANCH) else w) ** 0.8 * rng.uniform(0.6, 1.4)
+                   for org, w in leaves]
+        room = [rng.randint(0, 10) for _ in leaves]  # how far under the cap a large branch stops
+        sizes = [0] * len(leaves)
+        bureau = next(i for i, (org, _) in enumerate(leaves) if org.name == "教育局机关党支部")
+        sizes[bureau] = round((m.BRANCH_MAX_MEMBERS + 6) * self.scale)
+        cap = [int((m.BRANCH_MAX_MEMBERS - 6 - r) * max(1.0, self.scale)) for r in room]  # room for the committees' own members
+        free = set(range(len(leaves))) - {bureau}
+        while True:  # share what is left among the leaves under the cap, until none passes it
+            left = self.target - sum(sizes[i] for i in range(len(leaves)) if i not in free)
+            total = sum(weights[i] for i in free)
+            for i in free:
+                sizes[i] = max(2, round(weights[i] * left / total))
+            over = {i for i in free if sizes[i] > cap[i]}
+            if not over or over == free:
+                break
+            for i in over:
+                sizes[i] = cap[i]
+            free -= over
+        # Land exactly on the target: trim or pad the largest rolls still under the cap.
+        order = sorted(free, key=lambda i: -sizes[i])
         k = 0
         while sum(sizes) != self.target:
             i = order[k % len(order)]
             sizes[i] += 1 if sum(sizes) < self.target else -1
             k += 1
+        return sizes
+
+    def build_members(self, leaves):
+        rng = self.rng
+        sizes = self.roll_sizes(leaves)
         # Organizations with staffing problems, as the seed's "班子没有配齐、年龄偏大" says.
         names = [o.name for o, _ in leaves]
         vacant = {n for n in names if n.endswith(("小天使幼儿园党支部", "校外培训机构第二联合党支部", "大坝小学党支部", "第八幼儿园党支部"))}
@@ -328,18 +378,21 @@ class DemoBuilder:
         converted_in_year = round(88 * self.scale)
         for (org, _), size in zip(leaves, sizes):
             private = org.ownership == m.Ownership.PRIVATE
+            retirees = org.name.endswith(RETIREE_BRANCH)
             roll = []
             for _ in range(size):
-                name, born, number, sex = self.person(23, 59)
+                # Retirees sit in their own branches; everyone else works, within working age.
+                job = (m.Member.Job.RETIRED if retirees else m.Member.Job.MANAGER if org.unit_category == m.UnitCategory.BUREAU
+                       else rng.choices(["teacher", "manager", "support", "worker"], (72, 14, 6, 3))[0])
+                name, born, number, sex = self.person(*((55, 75) if retirees else (22, 60)), job=job)
                 join = self.date_in(rng.randint(born.year + 20, min(YEAR - 2, born.year + 45)))
                 roll.append(m.Member(
                     name=name, gender=sex, birth_date=born, id_number=number, join_date=join,
                     full_member_date=m.probation_end(join),
                     status=m.Member.Status.FULL, organization=org,
                     education=rng.choices(["postgraduate", "bachelor", "junior_college", "secondary"], (8, 70, 18, 4))[0],
-                    job=rng.choices(["teacher", "manager", "support", "worker", "retired"], (72, 14, 6, 3, 5))[0]
-                    if org.unit_category != m.UnitCategory.BUREAU else "manager",
-                    phone=self.phone(), ethnicity=rng.choices(["汉族", "回族", "藏族", "东乡族", "满族"], (93, 4, 1, 1, 1))[0],
+                    job=job, phone=self.phone(),
+                    ethnicity=rng.choices(["汉族", "回族", "藏族", "东乡族", "满族"], (93, 4, 1, 1, 1))[0],
                 ))
             # The team: a secretary (older, 40-58) unless vacant, and committee members where the rule asks.
             full = roll
@@ -355,9 +408,9 @@ class DemoBuilder:
                 if post == m.Member.Post.SECRETARY:
                     # Ageing teams: about one secretary in five is 55 or older, more often in the countryside.
                     old = rng.random() < (0.35 if org.area == m.Area.RURAL else 0.18)
-                    low, high = (55, 59) if old else (38, 54)
+                    low, high = (62, 70) if retirees else (55, 59) if old else (38, 54)
                     self.used_ids.discard(member.id_number)
-                    member.name, member.birth_date, member.id_number, member.gender = self.person(low, high)
+                    member.name, member.birth_date, member.id_number, member.gender = self.person(low, high, member.job)
                     member.join_date = self.date_in(member.birth_date.year + 24)
                     member.full_member_date = m.probation_end(member.join_date)
                     if org.parent_id == self.root.pk:  # the basic-level organization's secretary does party work part-time
@@ -556,9 +609,11 @@ class DemoBuilder:
         entries = []
         for year, plan in WORK_LOG.items():
             for kind, rows in plan.items():
-                for i, (count, topics, teams, people) in enumerate(rows, start=1):
+                # The ordinal in the title (第N次) follows the dates: drawn first, then numbered in their order.
+                dates = sorted(self.date_in(year, 1, 12) for _ in rows)
+                for i, ((count, topics, teams, people), day) in enumerate(zip(rows, dates), start=1):
                     entries.append(m.WorkLogEntry(
-                        date=self.date_in(year, 1, 12), kind=kind, title=f"{WORK_TITLES[kind]}（第{i}次）" if len(rows) > 1 else WORK_TITLES[kind],
+                        date=day, kind=kind, title=f"{WORK_TITLES[kind]}（第{i}次）" if len(rows) > 1 else WORK_TITLES[kind],
                         count=count, topics=topics, teams=teams, people=people,
                         leader=self.secretary_leader if kind in PERSONAL_WORK else None,
                     ))
@@ -618,7 +673,18 @@ class DemoBuilder:
                         organization=branch, meeting_type=t, held_on=held, topic=self.meeting_topic(t.name, held),
                         chaired_by=chairs.get(branch.pk, ""), present=present, on_roll=on_roll,
                     ))
+        self.number_meetings(meetings)
         m.Meeting.objects.bulk_create(meetings, batch_size=2000)
+
+    @staticmethod
+    def number_meetings(meetings):
+        """党员大会 and 支委会 are minuted as the year's 第N次: N follows held_on within the branch, type and year."""
+        count = {}
+        for meeting in sorted(meetings, key=lambda x: (x.organization.pk, x.meeting_type.pk, x.held_on)):
+            if meeting.meeting_type.name in NUMBERED_MEETINGS:
+                key = (meeting.organization.pk, meeting.meeting_type.pk, meeting.held_on.year)
+                count[key] = count.get(key, 0) + 1
+                meeting.topic = f"{meeting.held_on.year}年第{count[key]}次{meeting.meeting_type.name}：{meeting.topic}"
 
     # -- 发展党员 -------------------------------------------------------------------------------
     def steps_to(self, accepted):
@@ -748,6 +814,7 @@ class DemoBuilder:
         return topics[(day.month - 1) % len(topics)]
 
 
+NUMBERED_MEETINGS = ("党员大会", "支委会")
 MEETING_TOPICS = {
     "党员大会": ["学习贯彻党的二十大精神", "讨论接收预备党员", "通报党费收缴和使用情况", "传达上级党组织会议精神"],
     "支委会": ["研究本月支部工作安排", "研究发展党员工作", "研究“三会一课”落实情况", "研究主题教育推进措施"],

@@ -31,7 +31,7 @@ def report_text(client, year):
 # Each figure of the seed report (shared/seed/duty-report-2023.txt beside the repository), in a sentence of its own
 # subject, with nothing beside it: the year before is in the annex's comparison table.
 SEED_SENTENCES = [
-    rf"全系统共有68个直属党组织（含所属党支部共126个）、3800名党员",
+    rf"全系统共有68个直属党组织（含所属党支部共129个）、3800名党员",
     rf"专题指导基层党建工作3次，开展专题调研2次，包抓8个基层党组织党建工作",
     rf"主持召开党工委会议11次，研究党建议题34项",
     rf"参加专题民主生活会1次，参加所在支部组织生活会2次",
@@ -115,7 +115,7 @@ def test_a_new_organization_approved_in_the_year_moves_the_approved_count(demo, 
     m.Organization.objects.create(name="红山区新建学校党支部", parent=root, kind=m.OrgKind.BRANCH,
                                   unit_category=m.UnitCategory.PRIMARY, approved_on=datetime.date(2023, 11, 1))
     text = report_text(admin_client, 2023)
-    assert "批准成立4个党组织" in text and "全系统共有69个直属党组织（含所属党支部共127个）" in text
+    assert "批准成立4个党组织" in text and "全系统共有69个直属党组织（含所属党支部共130个）" in text
 
 
 def test_a_year_with_no_records_tells_the_office_instead_of_counting_zeros(admin_client):
