@@ -40,12 +40,14 @@ def test_a_secretarys_import_refuses_the_rows_of_another_school_and_imports_thei
     assert MemberResource.outside_message in text and "13887654321" not in text
     done = pages.confirm("member", preview, skip_invalid=True)
     assert done.status_code == 302
-    assert m.Member.objects.filter(organization=district.branch, name="新党员").count() == 1
-    assert not m.Member.objects.filter(organization=district.other, name="新党员").exists()
+    # The secretary's own row waits for the office's review as a change; the roll is not written.
+    assert not m.Member.objects.filter(name="新党员").exists()
+    assert list(m.MemberChange.objects.values_list("organization", "name", "kind")) == [
+        (district.branch.pk, "新党员", m.MemberChange.Kind.ADD)]
     assert m.Member.objects.filter(pk=other.pk).values().get() == before
     batch = ImportBatch.objects.get()
     assert (batch.user, batch.created, batch.refused, batch.file_name) == (secretary, 1, 2, "名册.xlsx")
-    written = m.Member.history.filter(import_batch=batch)
+    written = m.MemberChange.history.filter(import_batch=batch)
     assert list(written.values_list("history_type", "history_user", "name")) == [("+", secretary.pk, "新党员")]
 
 
