@@ -467,11 +467,13 @@ class DemoBuilder:
                 name=name, gender=sex, birth_date=born, id_number=number, join_date=datetime.date(born.year + 25, 7, 1),
                 full_member_date=datetime.date(born.year + 26, 7, 1), organization=org,
                 roll_status=m.Member.Roll.DECEASED if i < 3 else m.Member.Roll.TRANSFERRED,
+                left_on=datetime.date(YEAR - 2, 1 + i % 12, 10),  # before both years the figures compare
             ))
         cancelled = gone[3]  # 取消预备党员资格: joined the year before, did not meet the conditions when probation ended
         cancelled.join_date = datetime.date(YEAR - 1, 5, 8)
         cancelled.status, cancelled.full_member_date = m.Member.Status.PROBATIONARY, None
         cancelled.roll_status, cancelled.cancelled_on = m.Member.Roll.CANCELLED, datetime.date(YEAR, 5, 26)
+        cancelled.left_on = cancelled.cancelled_on
         cancelled.cancellation_reason = "预备期内不履行党员义务，经支部大会讨论、上级党委批准，取消预备党员资格。"
         m.Member.objects.bulk_create(gone)
 

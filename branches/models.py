@@ -582,6 +582,7 @@ class Member(models.Model):
         TRANSFERRED = "transferred", "转出"
         DECEASED = "deceased", "去世"
         CANCELLED = "cancelled", "取消预备党员资格"
+        STOPPED = "stopped", "停止党籍"
 
     class PartyWorker(models.TextChoices):
         NONE = "", "否"
@@ -611,6 +612,10 @@ class Member(models.Model):
     phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
     roll_status = models.CharField("在册状态", max_length=20, choices=Roll.choices, default=Roll.ON_ROLL)
     cancelled_on = models.DateField("取消资格日期", null=True, blank=True)
+    # The roll through time: the day a member left it (转出, 去世, 取消预备党员资格, 停止党籍); the day one from
+    # outside the district arrived is their 转入 Transfer's. A past date's figures read both (roll_on).
+    left_on = models.DateField("离册日期", null=True, blank=True, validators=PARTY_DATE,
+                               help_text="转出、去世、取消预备党员资格、停止党籍的日期；在册党员不填。")
     cancellation_reason = models.TextField("取消资格原因", blank=True)
     party_worker = models.CharField(
         "党务工作者", max_length=20, choices=PartyWorker.choices, blank=True, default="",
@@ -721,6 +726,7 @@ class Member(models.Model):
                 errors["cancellation_reason"] = "取消预备党员资格的，请填写原因。"
         elif self.cancelled_on or self.cancellation_reason.strip():
             errors["cancelled_on"] = "未取消预备党员资格的，不应填写取消资格日期和原因。"
+        errors.update(self._roll_date_errors())
         if self.backbone_title and not self.backbone_year:
             errors["backbone_year"] = "有骨干教师称号的，请填写称号年度。"
         if self.organization_id and not self.organization.is_active and self.roll_status == self.Roll.ON_ROLL:
@@ -729,6 +735,25 @@ class Member(models.Model):
             errors["organization"] = "党员应编入基层党组织，不能直接编入教育工委。"
         if errors:
             raise ValidationError(errors)
+
+
+    def _roll_date_errors(self):
+        """Every departure has its day (a 取消预备党员资格 the day of the cancellation), not before joining nor after today."""
+        errors = {}
+        if self.roll_status == self.Roll.CANCELLED and self.cancelled_on and not self.left_on:
+            self.left_on = self.cancelled_on
+        if self.roll_status == self.Roll.ON_ROLL:
+            if self.left_on:
+                errors["left_on"] = "在册党员不应填写离册日期。"
+        elif not self.left_on:
+            errors["left_on"] = f"{self.get_roll_status_display()}的，请填写离册日期。"
+        elif self.roll_status == self.Roll.CANCELLED and self.cancelled_on and self.left_on != self.cancelled_on:
+            errors["left_on"] = f"取消预备党员资格的，离册日期应为取消资格日期{self.cancelled_on:%Y-%m-%d}。"
+        elif self.join_date and self.left_on < self.join_date:
+            errors["left_on"] = "离册日期不能早于入党日期。"
+        elif self.left_on > today():
+            errors["left_on"] = "离册日期不能晚于今天。"
+        return errors
 
 
 class ProbationExtensionQuerySet(ScopedQuerySet):

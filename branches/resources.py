@@ -108,7 +108,7 @@ class MemberResource(ProposedMembersMixin, SheetResource):
         model = m.Member
         fields = ["name", "id_number", "gender", "ethnicity", "birth_date", "education", "organization", "status",
                   "join_date", "full_member_date", "party_post", "party_worker", "job", "phone", "roll_status",
-                  "cancelled_on", "cancellation_reason", "backbone_title", "backbone_year"]
+                  "left_on", "cancelled_on", "cancellation_reason", "backbone_title", "backbone_year"]
         import_id_fields = ["id_number"]
 
     @classmethod

@@ -299,7 +299,7 @@ class MemberAdmin(ProposedMemberAdminMixin, ScopedAdminMixin, SheetAdmin):
     fieldsets = [
         (None, {"fields": ["name", "id_number", "gender", "ethnicity", "birth_date", "education", "phone"]}),
         ("组织关系", {"fields": ["organization", "status", "join_date", "full_member_date", "party_post", "party_worker",
-                             "roll_status"]}),
+                             "roll_status", "left_on"]}),
         ("取消预备党员资格", {"fields": ["cancelled_on", "cancellation_reason"], "classes": ["collapse"]}),
         ("岗位与骨干", {"fields": ["job", "backbone_title", "backbone_year"]}),
     ]
