@@ -324,10 +324,17 @@ class RecruitResource(SheetResource):
 
 
 class BallotResource(SheetResource):
-    """民主测评票: one row per reviewer and organization. 评议人 is a number: no name is ever read or written."""
+    """民主测评票: one row per reviewer and organization. 评议人 is a number: no name is ever read or written.
+
+    年度 may be left out (the issue's template has 党组织, 书记, 评议人, 评价等次): rows without one count in the round
+    chosen on the import page, else the latest round, and the preview says which. 书记, when filled, is checked
+    against the organization's secretary on the roll.
+    """
 
     title = "民主测评票"
     round = Column(attribute="round", column_name="年度", widget=w.RoundYear(m.ReviewRound), aliases=["评议年度"])
+    secretary = Column(attribute="secretary", column_name="书记", readonly=True,
+                       aliases=["书记姓名", "党组织书记", "述职书记", "述职人"])
     reviewer = Column(attribute="reviewer", column_name="评议人", widget=w.ReviewerNumber(m.Reviewer),
                       aliases=["评议人编号", "测评人"])
     score = Column(attribute="score", column_name="测评得分", widget=w.Number(), aliases=["得分", "分项得分合计"])
@@ -335,18 +342,79 @@ class BallotResource(SheetResource):
         "organization": ["党组织名称", "述职党组织", "单位"],
         "grade": ["等次", "测评等次", "评价"],
     }
-    example = {"round": 2023, "organization": "红山区示例小学党支部", "reviewer": 1, "grade": "好", "score": 92}
+    example = {"round": 2023, "organization": "红山区示例小学党支部", "secretary": "王丽", "reviewer": 1, "grade": "好",
+               "score": 92}
+    optional_keys = ("round",)
 
     class Meta:
         model = m.Ballot
-        fields = ["round", "organization", "reviewer", "grade", "score"]
+        fields = ["round", "organization", "secretary", "reviewer", "grade", "score"]
         import_id_fields = ["round", "organization", "reviewer"]
+
+    def __init__(self, *args, review_round=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.review_round = review_round  # chosen on the import page; None: the latest round
+        self.secretary_names = None
+
+    def before_import(self, dataset, **kwargs):
+        self.fill_round(dataset)
+        super().before_import(dataset, **kwargs)
+        self.secretary_names = None
+
+    def fill_round(self, dataset):
+        """Rows without a 年度 get the chosen (else the latest) round's year, before the records are looked up."""
+        column = self.fields["round"].column_name
+        years = dataset[column] if column in dataset.headers else [None] * len(dataset)
+        if all(year not in (None, "") for year in years):
+            return
+        review_round = self.review_round or m.ReviewRound.objects.order_by("-year").first()
+        if review_round is None:
+            return  # each row then says its 年度 is missing
+        if column in dataset.headers:
+            del dataset[column]
+        dataset.append_col([review_round.year if year in (None, "") else year for year in years], header=column)
+        chosen = "导入页面所选的" if self.review_round else "最近一次"
+        dataset.notes = [*getattr(dataset, "notes", []),
+                         f"未填“年度”的行计入{chosen}述职评议：{review_round}。"]
+
+    def current_secretaries(self):
+        """{organization id: names}: the secretaries on the roll, by the one rule of who holds the post."""
+        if self.secretary_names is None:
+            self.secretary_names = {}
+            for org_id, name in m.Member.objects.secretaries().values_list("organization_id", "name"):
+                self.secretary_names.setdefault(org_id, []).append(name)
+        return self.secretary_names
+
+    def secretary_error(self, instance, row):
+        written = w.squeeze(str(row.get(self.fields["secretary"].column_name) or ""))
+        if not written or instance.organization_id is None:
+            return None
+        names = self.current_secretaries().get(instance.organization_id, [])
+        if written in {w.squeeze(n) for n in names}:
+            return None
+        if not names:
+            return f"名册中{instance.organization}没有在任书记，无法核对“{written}”。请先在党员名册中登记书记，或核对党组织。"
+        return f"名册中{instance.organization}的书记是“{'、'.join(names)}”，与表中的“{written}”不符。"
 
     def import_instance(self, instance, row, **kwargs):
         cast = instance.pk is not None and instance.grade
-        super().import_instance(instance, row, **kwargs)
-        if cast and instance.grade != cast:
-            raise ValidationError({"reviewer": f"该评议人已对该党组织投票（{m.Grade(cast).label}），不能重复投票。"})
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if not instance.__dict__.get("_refused"):  # outside the user's scope: the refusal alone, nothing of the record
+            mismatch = self.secretary_error(instance, row)
+            if mismatch:
+                errors.setdefault("secretary", []).append(mismatch)
+            if cast and instance.grade != cast:
+                errors.setdefault("reviewer", []).append(
+                    f"该评议人已对该党组织投票（{m.Grade(cast).label}），不能重复投票。")
+        if errors:
+            raise ValidationError(errors)
+
+    def dehydrate_secretary(self, ballot):
+        return "、".join(self.current_secretaries().get(ballot.organization_id, []))
 
 
 KINDS = {

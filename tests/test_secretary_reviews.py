@@ -265,6 +265,7 @@ def run_import(path, *flags):
 @pytest.mark.django_db
 def test_imported_ballots_raise_a_grade_from_fair_to_good(build, tmp_path):
     org = build.org("城关小学党支部")
+    build.member(org, name="张书记", post=m.Member.Post.SECRETARY)
     review_round = a_round(reviewers=10)
     vote(review_round, org, G.GOOD, G.FAIR)  # 2 ballots: 50% 一般 → 一般
     assert secretary_reviews.grades(review_round, [org])[org.pk].grade == G.FAIR
@@ -273,6 +274,66 @@ def test_imported_ballots_raise_a_grade_from_fair_to_good(build, tmp_path):
     assert "新增8条" in run_import(path, "--commit")
     result = secretary_reviews.grades(review_round, [org])[org.pk]
     assert result.grade == G.GOOD and result.reasons[0].startswith("10张测评票，“好”票占90%")
+
+
+# The template: 党组织, 书记, 评议人, 评价等次 — no 年度.
+SHORT_HEADERS = ("党组织", "书记", "评议人", "评价等次")
+
+
+@pytest.mark.django_db
+def test_ballots_without_a_year_column_count_in_the_latest_round_and_the_preview_says_so(build, sheets):
+    org = build.org("城关小学党支部")
+    build.member(org, name="张丽", post=m.Member.Post.SECRETARY)
+    earlier, latest = a_round(year=2022, reviewers=3, held_on=D(2023, 1, 10)), a_round(reviewers=3)
+    from conftest import make_xlsx
+
+    data = make_xlsx(SHORT_HEADERS, *[("城关小学党支部", "张丽", n, "好") for n in (1, 2, 3)])
+    preview = sheets.upload("ballot", data, "测评.xlsx")
+    assert "未填“年度”的行计入最近一次述职评议：2023年度" in preview.content.decode()
+    sheets.confirm("ballot", preview)
+    assert m.Ballot.objects.filter(round=latest, organization=org).count() == 3
+    assert not m.Ballot.objects.filter(round=earlier).exists()
+    # The same file again names the same ballots (the round filled in before they are looked up): nothing new.
+    again = sheets.upload("ballot", data, "测评.xlsx")
+    assert again.context["preview"]["skip"] == 3 and again.context["preview"]["new"] == 0
+
+
+@pytest.mark.django_db
+def test_the_round_chosen_on_the_import_page_takes_the_rows_without_a_year(build, sheets):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from conftest import make_xlsx
+
+    org = build.org("城关小学党支部")
+    earlier, latest = a_round(year=2022, reviewers=3, held_on=D(2023, 1, 10)), a_round(reviewers=3)
+    data = make_xlsx(("年度",) + SHORT_HEADERS, ("", "城关小学党支部", "", 1, "较好"), (2023, "城关小学党支部", "", 2, "好"))
+    preview = sheets.client.post(sheets.url("ballot", "import"), {
+        "resource": "0", "format": "0", "review_round": str(earlier.pk),
+        "import_file": SimpleUploadedFile("测评.xlsx", data)})
+    assert "未填“年度”的行计入导入页面所选的述职评议：2022年度" in preview.content.decode()
+    sheets.confirm("ballot", preview)
+    assert list(m.Ballot.objects.filter(organization=org).values_list("round__year", "reviewer__number")
+                .order_by("reviewer__number")) == [(2022, 1), (2023, 2)]
+    assert latest.ballots.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_secretary_named_in_the_file_must_be_the_one_on_the_roll(build, tmp_path):
+    from conftest import make_xlsx
+
+    org = build.org("城关小学党支部")
+    build.member(org, name="张丽", post=m.Member.Post.SECRETARY)
+    build.org("南关小学党支部")
+    a_round(reviewers=3)
+    path = tmp_path / "测评.xlsx"
+    path.write_bytes(make_xlsx(SHORT_HEADERS, ("城关小学党支部", "张 丽", 1, "好"), ("城关小学党支部", "李强", 2, "好"),
+                               ("南关小学党支部", "王芳", 1, "好")))
+    out = run_import(path, "--commit")
+    lines = out.splitlines()
+    assert "有误，未写入任何数据" in out and not m.Ballot.objects.exists()
+    assert not any(text.startswith("第2行") for text in lines)  # spaces inside a name are how schools type them
+    assert "第3行\t书记\t李强\t名册中城关小学党支部的书记是“张丽”，与表中的“李强”不符。" in lines
+    assert any(text.startswith("第4行\t书记\t王芳\t名册中南关小学党支部没有在任书记") for text in lines)
 
 
 @pytest.mark.django_db
