@@ -33,11 +33,16 @@ class ReviewerInline(OfficeOnlyMixin, ScopedInlineMixin, admin.TabularInline):
     extra = 0
 
 
+class ReviewItemInline(OfficeOnlyMixin, ScopedInlineMixin, admin.TabularInline):
+    model = m.ReviewItem
+    extra = 0
+
+
 @admin.register(m.ReviewRound)
 class ReviewRoundAdmin(OfficeOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "held_on", "reporting_count", "pages"]
     filter_horizontal = ["organizations"]
-    inlines = [ReviewerInline]
+    inlines = [ReviewItemInline, ReviewerInline]
 
     @admin.display(description="述职报告与结果")
     def pages(self, obj):
@@ -128,11 +133,35 @@ class BallotConfirmForm(SheetConfirmForm):
     review_round = round_field(widget=forms.HiddenInput)
 
 
+class ItemScoreInline(ScopedInlineMixin, admin.TabularInline):
+    model = m.ItemScore
+    extra = 0
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new ballot shows every item of the latest round; an existing one those of its round not yet scored.
+        review_round = obj.round if obj else m.ReviewRound.objects.order_by("-year").first()
+        if review_round is None:
+            return 0
+        return review_round.items.exclude(scores__ballot=obj).count() if obj else review_round.items.count()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "item":
+            field.queryset = field.queryset.select_related("round").order_by("-round__year", "sort_order")
+            field.label_from_instance = lambda item: f"{item.round.year}年度：{item}"
+        return field
+
+
 @admin.register(m.Ballot)
 class BallotAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.BallotResource]
     import_form_class = BallotImportForm
     confirm_form_class = BallotConfirmForm
+    inlines = [ItemScoreInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.score_from_items()
 
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
