@@ -5,6 +5,7 @@ seconds and 100,000 still work. Nothing here is read by the figures: they are co
 """
 import datetime
 import random
+from decimal import Decimal
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -275,11 +276,31 @@ class DemoBuilder:
         ])
 
     # -- 述职评议考核 --------------------------------------------------------------------------
-    # Ballots per profile (好, 较好, 一般) of 30 reviewers: a secretary whose organization the records show with
-    # at most one warning is rated mostly 好; one with two or more mostly 好 or 较好; a private one with three or
-    # more a good share of 一般. None is rated 差: the ballots follow the records, which show no organization that bad.
-    BALLOTS = {"strong": (24, 5, 1), "medium": (15, 13, 2), "weak": (7, 13, 10)}
+    # Each organization's 30 ballots are drawn for it (deterministically) within what its profile allows under the
+    # office's rule for its category: a secretary whose organization the records show with at most one warning
+    # gets enough 好 for 好 ("strong"); one with two or more enough 好 and 较好 for 较好 but not for 好 ("medium"); a
+    # private one with three or more too few for 较好 ("weak"). None is rated 差: the ballots follow the records,
+    # which show no organization that bad. Each ballot scores every item of the 测评 by its grade.
     REVIEWERS = [(m.Reviewer.Group.COMMITTEE, 6), (m.Reviewer.Group.LEADER, 9), (m.Reviewer.Group.REPRESENTATIVE, 15)]
+    ITEM_SHARE = {m.Grade.GOOD: (0.9, 1.0), m.Grade.FINE: (0.8, 0.9), m.Grade.FAIR: (0.65, 0.8)}  # of the item's marks
+
+    @staticmethod
+    def ballot_counts(profile, rule, n, rng):
+        """(好, 较好, 一般) of n ballots that the rule grades as the profile says (before its vetoes)."""
+        import math
+
+        least_good, most_weak = math.ceil(n * rule.good_share / 100), n * rule.good_weak_at_most // 100
+        least_fine = math.ceil(n * rule.fine_share / 100)
+        if profile == "strong":
+            good = rng.randint(least_good, min(n, least_good + 6))
+            fair = rng.randint(0, min(most_weak, n - good))
+        elif profile == "medium":  # too few 好, or too many 一般, for 好; enough 好 and 较好 for 较好
+            good = rng.randint(n * 2 // 5, least_good - 1)
+            fair = rng.randint(1, n - least_fine)
+        else:  # too few 好 and 较好 for 较好, and no 差
+            fair = rng.randint(n - least_fine + 1, min(n - least_fine + 6, n * rule.poor_share // 100 + 10))
+            good = rng.randint(3, min(9, n - fair))
+        return good, n - good - fair, fair
 
     def build_secretary_reviews(self):
         from .early_warning import evaluate
@@ -295,19 +316,25 @@ class DemoBuilder:
         reviewers = m.Reviewer.objects.bulk_create([
             m.Reviewer(round=current, number=n, group=group)
             for n, group in enumerate((g for g, count in self.REVIEWERS for _ in range(count)), start=1)])
-        ballots, comments, follow_ups, reports = [], [], [], []
+        items = list(current.items.all())
+        rules = {r.category: r for r in m.GradeRule.objects.all()}
+        ballots, scores, comments, follow_ups, reports = [], [], [], [], []
         private = [o for o in self.basic if o.ownership == m.Ownership.PRIVATE]
         for order, org in enumerate(self.basic):
             found = list(dict.fromkeys(hits.get(org.pk, [])))
             weak = org.ownership == m.Ownership.PRIVATE and len(found) >= 3
             profile = "weak" if weak else "medium" if len(found) >= 2 else "strong"
-            grades = [g for g, n in zip((m.Grade.GOOD, m.Grade.FINE, m.Grade.FAIR), self.BALLOTS[profile])
-                      for _ in range(n)]
+            counts = self.ballot_counts(profile, rules[m.review_category(org)], len(reviewers), rng)
+            grades = [g for g, n in zip((m.Grade.GOOD, m.Grade.FINE, m.Grade.FAIR), counts) for _ in range(n)]
             rng.shuffle(grades)
-            ballots += [m.Ballot(round=current, organization=org, reviewer=r, grade=g,
-                                 score=round(rng.uniform(*{m.Grade.GOOD: (90, 98), m.Grade.FINE: (80, 89),
-                                                           m.Grade.FAIR: (65, 79)}[g]), 1))
-                        for r, g in zip(reviewers, grades)]
+            for reviewer, grade in zip(reviewers, grades):
+                low, high = self.ITEM_SHARE[grade]
+                # Half points, as reviewers write them; the ballot's 测评得分 is their sum.
+                given = [(item, Decimal(round(rng.uniform(low, high) * item.full_marks * 2)) / 2) for item in items]
+                ballot = m.Ballot(round=current, organization=org, reviewer=reviewer, grade=grade,
+                                  score=sum(score for _, score in given))
+                ballots.append(ballot)
+                scores += [m.ItemScore(ballot=ballot, item=item, score=score) for item, score in given]
             leader = org.liaison_leader or self.secretary_leader
             said = "、".join(f"“{t}”" for t in found[:3])
             comments.append(m.Comment(round=current, organization=org, leader=leader, text=(
@@ -327,6 +354,7 @@ class DemoBuilder:
                 deadline=datetime.date(YEAR, 6, 30), progress="已制定学习制度，记录正在补齐" if late else "已建立学习台账并按月检查",
                 done_on=None if late else self.date_in(YEAR, 3, 6)))
         m.Ballot.objects.bulk_create(ballots)
+        m.ItemScore.objects.bulk_create(scores, batch_size=2000)
         m.Comment.objects.bulk_create(comments)
         m.FollowUp.objects.bulk_create(follow_ups)
         m.SecretaryReport.objects.bulk_create(reports)
@@ -836,7 +864,7 @@ NEXT_STEPS_2023 = """1.进一步强化思想政治教育。深入开展主题教
 PLANS = {2022: (70, "", ""), 2023: (80, REFLECTION_2023, NEXT_STEPS_2023)}
 
 
-DEMO_MODELS = [m.Ballot, m.Comment, m.FollowUp, m.SecretaryReport, m.ReviewRound, m.RecruitmentPlan, m.Recruit, m.AnnualPlan, m.Meeting,
+DEMO_MODELS = [m.ItemScore, m.Ballot, m.Comment, m.FollowUp, m.SecretaryReport, m.ReviewRound, m.RecruitmentPlan, m.Recruit, m.AnnualPlan, m.Meeting,
     m.RectificationProgress, m.RectificationCase, m.AssessmentItem, m.Assessment, m.WorkLogEntry,
     m.Election, m.Member,
 ]

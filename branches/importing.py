@@ -185,6 +185,7 @@ class BaseSheetResource(resources.ModelResource):
     aliases = {}  # field name -> other headers the column is read from
     choice_aliases = {}  # field name -> {other spelling: code}
     example = {}  # field name -> the template's example value
+    optional_keys = ()  # natural-key fields a file may leave out (the resource fills them in before_import)
 
     class Meta:
         use_bulk = True
@@ -235,7 +236,8 @@ class BaseSheetResource(resources.ModelResource):
                 aliases.setdefault(header_key(name), f.column_name)
             if f.readonly:
                 quiet.add(header_key(f.column_name))
-        keys = [resource.fields[name].column_name for name in resource.get_import_id_fields()]
+        keys = [resource.fields[name].column_name for name in resource.get_import_id_fields()
+                if name not in cls.optional_keys]
         example = {resource.fields[k].column_name: v for k, v in cls.example_row().items()}
         return Columns(cls.title, aliases, keys, quiet, example)
 

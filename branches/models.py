@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -2134,6 +2134,19 @@ def review_category(org):
     return REVIEW_CATEGORY_OF.get(org.unit_category, ReviewCategory.BUREAU)
 
 
+# The 测评's items and their marks (of 100) a new round starts with; the office edits each round's own list. After
+# the contents the 述职评议 of the 考核办法 and the counties' 民主测评表 name (履行第一责任人职责, 班子和队伍建设, 组织生活,
+# 党员教育管理和发展党员, 全面从严治党, 抓党建促业务), in a school's words.
+DEFAULT_REVIEW_ITEMS = [
+    ("履行抓党建第一责任人职责", 20),
+    ("班子和党务干部队伍建设", 15),
+    ("“三会一课”等组织生活制度落实", 20),
+    ("党员教育管理和发展党员", 15),
+    ("意识形态和党风廉政建设", 15),
+    ("抓党建促教育教学成效", 15),
+]
+
+
 class ReviewRound(models.Model):
     """One year's 述职评议: who reports (by default every basic-level organization under the committee), when."""
 
@@ -2150,6 +2163,13 @@ class ReviewRound(models.Model):
 
     def __str__(self):
         return f"{self.year}年度基层党组织书记抓基层党建工作述职评议"
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:  # a new round's 测评 starts from the usual items; saved one by one, so each has its history row
+            for order, (name, marks) in enumerate(DEFAULT_REVIEW_ITEMS, start=1):
+                ReviewItem.objects.create(round=self, name=name, full_marks=marks, sort_order=order)
 
     def reporting(self):
         chosen = self.organizations.all()
@@ -2175,6 +2195,24 @@ class Reviewer(models.Model):
 
     def __str__(self):
         return f"{self.number}号评议人（{self.get_group_display()}）"
+
+
+class ReviewItem(models.Model):
+    """One item of the round's 测评 (测评内容), with its marks: each reviewer scores it, the ballot's score is their sum."""
+
+    round = models.ForeignKey(ReviewRound, verbose_name="述职评议", on_delete=models.CASCADE, related_name="items")
+    name = models.CharField("测评项目", max_length=40)
+    full_marks = models.PositiveSmallIntegerField("分值", validators=[MinValueValidator(1, "分值至少为1分。"),
+                                                                    MaxValueValidator(100, "分值不能超过100分。")])
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "测评项目"
+        ordering = ["round", "sort_order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["round", "name"], name="one_review_item_name_per_round")]
+
+    def __str__(self):
+        return f"{self.name}（{self.full_marks}分）"
 
 
 class SecretaryReportQuerySet(ScopedQuerySet, ReviewedQuerySet):
@@ -2244,6 +2282,52 @@ class Ballot(models.Model):
     def clean(self):
         if self.reviewer_id and self.round_id and self.reviewer.round_id != self.round_id:
             raise ValidationError({"reviewer": "评议人不属于本次述职评议。"})
+
+    def score_from_items(self):
+        """The 测评得分 follows from the item scores, where the ballot has any (a ballot with one score only keeps it)."""
+        total = self.item_scores.aggregate(total=Sum("score"))["total"]
+        if total is not None and total != self.score:
+            self.score = total
+            self.save(update_fields=["score"])
+
+
+class ItemScoreQuerySet(ScopedQuerySet):
+    organization_path = "ballot__organization"
+
+
+class ItemScore(models.Model):
+    """One reviewer's score for one item of the 测评, on their ballot."""
+
+    ballot = models.ForeignKey(Ballot, verbose_name="民主测评票", on_delete=models.CASCADE, related_name="item_scores")
+    # RESTRICT, not PROTECT: an item the office deletes keeps its scores, but a whole round goes with all of them.
+    item = models.ForeignKey(ReviewItem, verbose_name="测评项目", on_delete=models.RESTRICT, related_name="scores")
+    score = models.DecimalField("得分", max_digits=4, decimal_places=1, validators=[MinValueValidator(0, "得分不能为负数。")])
+
+    objects = ItemScoreQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分项得分"
+        ordering = ["ballot", "item__sort_order", "item_id"]
+        constraints = [models.UniqueConstraint(fields=["ballot", "item"], name="one_score_per_item_and_ballot")]
+
+    def __str__(self):
+        return f"{self.item.name}：{self.score}"
+
+    @staticmethod
+    def refusal(item, score, review_round):
+        """Why a score cannot stand for this item on a ballot of this round, in Chinese; None if it can."""
+        if item.round_id != review_round.pk:
+            return f"“{item.name}”不是{review_round.year}年度述职评议的测评项目。"
+        if score is not None and score > item.full_marks:
+            return f"“{item.name}”分值为{item.full_marks}分，得分不能超过分值。"
+        return None
+
+    def clean(self):
+        ballot = Ballot.item_scores.field.get_cached_value(self, None) if self.ballot_id is None else self.ballot
+        if self.item_id and ballot is not None and ballot.round_id:  # an inline's new ballot is not saved yet
+            refusal = self.refusal(self.item, self.score, ballot.round)
+            if refusal:
+                raise ValidationError({"score" if self.item.round_id == ballot.round_id else "item": refusal})
 
 
 class GradeRule(models.Model):
@@ -2510,7 +2594,7 @@ TRACKED = [
     Leader, Organization, Member, ProbationExtension, Election, StandardArea, StandardItem, StandardLevel, Assessment, AssessmentItem,
     ProblemCategory, RectificationCase, RectificationProgress, WorkLogEntry, AnnualPlan, MeetingType, Meeting,
     StepRule, Recruit, RecruitmentPlan,
-    ReviewRound, Reviewer, SecretaryReport, Ballot, GradeRule, Comment, FollowUp,
+    ReviewRound, Reviewer, SecretaryReport, Ballot, GradeRule, Comment, FollowUp, ReviewItem, ItemScore,
     MemberChange,
 ]
 HISTORY_M2M = {RectificationCase: ["categories"]}

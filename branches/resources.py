@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from . import models as m
 from . import widgets as w
 from .idcard import make_id_number
-from .history import within
-from .importing import Column, SheetResource
+from .history import copy_to_history, within
+from .importing import Column, SheetResource, shown
 from .member_changes import ProposedMembersMixin
 
 
@@ -324,11 +324,21 @@ class RecruitResource(SheetResource):
             super().save_instance(instance, is_create, row, **kwargs)
 
 
+ITEM = "item:"  # the prefix of an item column's field name
+
+
 class BallotResource(SheetResource):
-    """民主测评票: one row per reviewer and organization. 评议人 is a number: no name is ever read or written."""
+    """民主测评票: one row per reviewer and organization. 评议人 is a number: no name is ever read or written.
+
+    年度 may be left out (the issue's template has 党组织, 书记, 评议人, 评价等次): rows without one count in the round
+    chosen on the import page, else the latest round, and the preview says which. 书记, when filled, is checked
+    against the organization's secretary on the roll.
+    """
 
     title = "民主测评票"
     round = Column(attribute="round", column_name="年度", widget=w.RoundYear(m.ReviewRound), aliases=["评议年度"])
+    secretary = Column(attribute="secretary", column_name="书记", readonly=True,
+                       aliases=["书记姓名", "党组织书记", "述职书记", "述职人"])
     reviewer = Column(attribute="reviewer", column_name="评议人", widget=w.ReviewerNumber(m.Reviewer),
                       aliases=["评议人编号", "测评人"])
     score = Column(attribute="score", column_name="测评得分", widget=w.Number(), aliases=["得分", "分项得分合计"])
@@ -336,18 +346,183 @@ class BallotResource(SheetResource):
         "organization": ["党组织名称", "述职党组织", "单位"],
         "grade": ["等次", "测评等次", "评价"],
     }
-    example = {"round": 2023, "organization": "红山区示例小学党支部", "reviewer": 1, "grade": "好", "score": 92}
+    example = {"round": 2023, "organization": "红山区示例小学党支部", "secretary": "王丽", "reviewer": 1, "grade": "好",
+               "score": 92}
+    optional_keys = ("round",)
 
     class Meta:
         model = m.Ballot
-        fields = ["round", "organization", "reviewer", "grade", "score"]
+        fields = ["round", "organization", "secretary", "reviewer", "grade", "score"]
         import_id_fields = ["round", "organization", "reviewer"]
+
+    def __init__(self, *args, review_round=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.review_round = review_round  # chosen on the import page; None: the latest round
+        self.secretary_names = None
+        # One column per item of the 测评 (each round's own list; the latest round's first): read in import_instance,
+        # since an item score is a row of its own (ItemScore), not a field of the ballot.
+        self.items = {}
+        for item in m.ReviewItem.objects.select_related("round").order_by("-round__year", "sort_order", "pk"):
+            self.items.setdefault(item.name, {})[item.round.year] = item
+        for name in self.items:
+            self.fields[ITEM + name] = Column(attribute=ITEM + name, column_name=name, widget=w.Number(), readonly=True)
+
+    def before_import(self, dataset, **kwargs):
+        self.fill_round(dataset)
+        super().before_import(dataset, **kwargs)
+        self.secretary_names, self.scored = None, []
+
+    def fill_round(self, dataset):
+        """Rows without a 年度 get the chosen (else the latest) round's year, before the records are looked up."""
+        column = self.fields["round"].column_name
+        years = dataset[column] if column in dataset.headers else [None] * len(dataset)
+        if all(year not in (None, "") for year in years):
+            return
+        review_round = self.review_round or m.ReviewRound.objects.order_by("-year").first()
+        if column in dataset.headers:
+            del dataset[column]
+        filled = review_round.year if review_round else None  # None: each row says its 年度 is missing
+        dataset.append_col([filled if year in (None, "") else year for year in years], header=column)
+        if review_round is None:
+            dataset.notes = [*getattr(dataset, "notes", []), "系统中还没有述职评议，请先由组织科登记。"]
+            return
+        chosen = "导入页面所选的" if self.review_round else "最近一次"
+        dataset.notes = [*getattr(dataset, "notes", []),
+                         f"未填“年度”的行计入{chosen}述职评议：{review_round}。"]
+
+    def current_secretaries(self):
+        """{organization id: names}: the secretaries on the roll, by the one rule of who holds the post."""
+        if self.secretary_names is None:
+            self.secretary_names = {}
+            for org_id, name in m.Member.objects.secretaries().values_list("organization_id", "name"):
+                self.secretary_names.setdefault(org_id, []).append(name)
+        return self.secretary_names
+
+    def secretary_error(self, instance, row):
+        written = w.squeeze(str(row.get(self.fields["secretary"].column_name) or ""))
+        if not written or instance.organization_id is None:
+            return None
+        names = self.current_secretaries().get(instance.organization_id, [])
+        if written in {w.squeeze(n) for n in names}:
+            return None
+        if not names:
+            return f"名册中{instance.organization}没有在任书记，无法核对“{written}”。请先在党员名册中登记书记，或核对党组织。"
+        return f"名册中{instance.organization}的书记是“{'、'.join(names)}”，与表中的“{written}”不符。"
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("item_scores")  # what a row's item scores are compared with
+
+    def item_scores(self, instance, row, errors):
+        """{item: score} from the row's item columns, checked against the round's items and their marks; the ballot's
+        测评得分 becomes their sum (a 测评得分 written beside them must be that sum)."""
+        found = {}
+        for name, by_year in self.items.items():
+            value = row.get(name)
+            if name not in row or value in (None, ""):
+                continue
+            try:
+                score = w.Number().clean(value)
+            except ValueError as exc:
+                errors.setdefault(ITEM + name, []).append(str(exc))
+                continue
+            item = by_year.get(instance.round.year) if instance.round_id else None
+            if instance.round_id is None:
+                continue  # the 年度 cell's own error says so
+            refusal = (f"{instance.round.year}年度述职评议没有“{name}”这一测评项目。" if item is None
+                       else "得分不能为负数。" if score < 0 else m.ItemScore.refusal(item, score, instance.round))
+            if refusal:
+                errors.setdefault(ITEM + name, []).append(refusal)
+            else:
+                found[item] = score
+        if found and not errors:
+            total = sum(found.values())
+            written = row.get(self.fields["score"].column_name)
+            if written not in (None, "") and instance.score != total:
+                errors.setdefault("score", []).append(f"测评得分应为各分项得分之和（{total:f}）。")
+            instance.score = total
+        return found
 
     def import_instance(self, instance, row, **kwargs):
         cast = instance.pk is not None and instance.grade
-        super().import_instance(instance, row, **kwargs)
-        if cast and instance.grade != cast:
-            raise ValidationError({"reviewer": f"该评议人已对该党组织投票（{m.Grade(cast).label}），不能重复投票。"})
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if not instance.__dict__.get("_refused"):  # outside the user's scope: the refusal alone, nothing of the record
+            instance.__dict__["_item_scores"] = self.item_scores(instance, row, errors)
+            mismatch = self.secretary_error(instance, row)
+            if mismatch:
+                errors.setdefault("secretary", []).append(mismatch)
+            if cast and instance.grade != cast:
+                errors.setdefault("reviewer", []).append(
+                    f"该评议人已对该党组织投票（{m.Grade(cast).label}），不能重复投票。")
+        if errors:
+            raise ValidationError(errors)
+
+    def dehydrate_secretary(self, ballot):
+        return "、".join(self.current_secretaries().get(ballot.organization_id, []))
+
+    @staticmethod
+    def stored_scores(ballot):
+        return {s.item_id: s.score for s in ballot.item_scores.all()} if ballot.pk else {}
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        skip = super().skip_row(instance, original, row, import_validation_errors)
+        stored = self.stored_scores(instance)
+        changed = [(item.name, shown(stored.get(item.pk)), shown(score))
+                   for item, score in instance.__dict__.get("_item_scores", {}).items() if stored.get(item.pk) != score]
+        original = instance.__dict__.get("_sheet_original")
+        score = self.fields["score"]
+        if changed and original and score not in self.file_fields and original["score"] != instance.score:
+            changed.append((score.column_name, shown(original["score"]), shown(instance.score)))  # their sum
+        self.row_changes += changed  # the preview shows them with the ballot's own changes
+        return skip and not changed
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        super().save_instance(instance, is_create, row, **kwargs)
+        if instance.__dict__.get("_item_scores"):
+            self.scored.append(instance)
+
+    def after_import(self, dataset, result, **kwargs):
+        self.write_item_scores()
+        super().after_import(dataset, result, **kwargs)
+
+    def write_item_scores(self):
+        """The rows' item scores, after the ballots are written (and have their ids): each score the file gives
+        replaces the stored one of that item; items the file leaves empty keep theirs."""
+        ballots = [b for b in self.scored if b.pk is not None]
+        self.scored = []
+        if not ballots:
+            return
+        stored = {(s.ballot_id, s.item_id): s for s in m.ItemScore.objects.filter(ballot__in=ballots)}
+        new, changed = [], []
+        for ballot in ballots:
+            for item, score in ballot.__dict__.pop("_item_scores").items():
+                old = stored.get((ballot.pk, item.pk))
+                if old is None:
+                    new.append(m.ItemScore(ballot=ballot, item=item, score=score))
+                elif old.score != score:
+                    old.score = score
+                    changed.append(old)
+        m.ItemScore.objects.bulk_create(new)
+        m.ItemScore.objects.bulk_update(changed, ["score"])
+        batch = getattr(self, "batch", None)
+        user = self.user if self.user is not None and self.user.is_authenticated else None
+        for history_type, scores in (("+", new), ("~", changed)):
+            if scores and batch is not None:
+                copy_to_history(m.ItemScore, [s.pk for s in scores], history_type, user=user, batch=batch,
+                                reason=f"导入：{batch.file_name}"[:100])
+
+    def export_field(self, field, instance, **kwargs):
+        if field.attribute and field.attribute.startswith(ITEM):
+            item = self.items[field.attribute.removeprefix(ITEM)].get(instance.round.year)
+            score = self.stored_scores(instance).get(item.pk) if item else None
+            return score
+        return super().export_field(field, instance, **kwargs)
+
+    def filter_export(self, queryset, **kwargs):
+        return super().filter_export(queryset, **kwargs).select_related("round").prefetch_related("item_scores")
 
 
 KINDS = {

@@ -7,8 +7,9 @@ late, all as of the review meeting (else the year's last day).
 """
 import datetime
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count
+from django.db.models import Avg, Count, Sum
 
 from . import models as m
 
@@ -20,6 +21,14 @@ class Result:
     counts: dict = field(default_factory=dict)
     grade: str = None
     reasons: list = field(default_factory=list)
+    score_sum: object = 0  # of the ballots that have a 测评得分
+    scored: int = 0
+    item_averages: dict = field(default_factory=dict)  # {item id: the reviewers' average score}
+
+    @property
+    def average(self):
+        """The ballots' average 测评得分 (each the sum of its item scores where it has them); None without scores."""
+        return one_place(self.score_sum / self.scored) if self.scored else None
 
     @property
     def grade_label(self):
@@ -32,6 +41,11 @@ class Result:
     @property
     def total(self):
         return sum(self.counts.values())
+
+
+def one_place(number):
+    """An average as the office writes it: one decimal place, halves up (97.25 is 97.3)."""
+    return Decimal(number).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def as_of(review_round):
@@ -59,10 +73,17 @@ def grades(review_round, organizations=None):
     ids = [o.pk for o in organizations]
     on = as_of(review_round)
     rules = {r.category: r for r in m.GradeRule.objects.all()}
-    counts = {}
+    counts, scores = {}, {}
     for row in (m.Ballot.objects.filter(round=review_round, organization_id__in=ids)
-                .values("organization_id", "grade").annotate(n=Count("pk")).order_by()):
+                .values("organization_id", "grade").annotate(n=Count("pk"), total=Sum("score"), scored=Count("score"))
+                .order_by()):
         counts.setdefault(row["organization_id"], {})[row["grade"]] = row["n"]
+        total, scored = scores.get(row["organization_id"], (0, 0))
+        scores[row["organization_id"]] = (total + (row["total"] or 0), scored + row["scored"])
+    items = {}
+    for row in (m.ItemScore.objects.filter(ballot__round=review_round, ballot__organization_id__in=ids)
+                .values("ballot__organization_id", "item_id").annotate(average=Avg("score")).order_by()):
+        items.setdefault(row["ballot__organization_id"], {})[row["item_id"]] = one_place(row["average"])
     overdue = set(m.Organization.objects.filter(pk__in=ids).election_overdue(on).values_list("pk", flat=True))
     past = set(m.RectificationCase.objects.filter(organization_id__in=ids).past_deadline(on)
                .values_list("organization_id", flat=True))
@@ -71,7 +92,8 @@ def grades(review_round, organizations=None):
     results = {}
     for org in organizations:
         category = m.review_category(org)
-        result = Result(org, category, counts.get(org.pk, {}))
+        result = Result(org, category, counts.get(org.pk, {}), item_averages=items.get(org.pk, {}))
+        result.score_sum, result.scored = scores.get(org.pk, (0, 0))
         vetoes = ([("election_overdue_cap", "本组织换届逾期")] if org.pk in overdue else []) + (
             [("rectification_overdue_cap", "软弱涣散整顿逾期未销号")] if org.pk in past else []) + (
             [("follow_up_late_cap", "上年述职整改事项逾期未完成")] if org.pk in late else [])
@@ -85,7 +107,8 @@ def grades(review_round, organizations=None):
 
 
 def ranked(results):
-    """[(category label, rule, [Result best first])] in the categories' order: by grade, then the share of 好."""
+    """[(category label, rule, [Result best first])] in the categories' order: by grade, then the share of 好, then
+    the average 测评得分 (the sum of the item scores)."""
     rules = {r.category: r for r in m.GradeRule.objects.all()}
     by_category = {}
     for result in results.values():
@@ -94,7 +117,8 @@ def ranked(results):
     def key(result):
         grade = m.GRADE_ORDER.index(m.Grade(result.grade)) if result.grade else len(m.GRADE_ORDER)
         good = result.counts.get(m.Grade.GOOD, 0) / result.total if result.total else 0
-        return grade, -good, result.organization.sort_order
+        average = result.average
+        return grade, -good, average is None, -(average or 0), result.organization.sort_order
 
     return [(c.label, rules.get(c.value), sorted(by_category[c.value], key=key))
             for c in m.ReviewCategory if c.value in by_category]

@@ -99,6 +99,22 @@ def test_the_demo_round_rates_most_secretaries_good_or_fine_a_few_fair_none_poor
     assert m.FollowUp.objects.filter(round__year=2022).late(D(2023, 12, 31)).count() == 1
 
 
+def test_the_demo_ballots_differ_per_organization_and_each_score_is_the_sum_of_its_items(demo):
+    from django.db.models import F, Sum
+
+    from branches import secretary_reviews
+
+    results = secretary_reviews.grades(m.ReviewRound.objects.get(year=2023)).values()
+    # Drawn per organization within what its grade allows, not one split for all of a kind.
+    for grade in (m.Grade.GOOD, m.Grade.FINE):
+        splits = {tuple(r.ordered_counts) for r in results if r.grade == grade}
+        assert len(splits) >= 4, (grade, splits)
+    assert len({r.average for r in results}) > 30
+    ballots = m.Ballot.objects.filter(round__year=2023)
+    assert not ballots.annotate(items=Sum("item_scores__score")).exclude(items=F("score")).exists()
+    assert m.ItemScore.objects.filter(ballot__round__year=2023).count() == ballots.count() * len(m.DEFAULT_REVIEW_ITEMS)
+
+
 def test_the_command_writes_every_organizations_report_and_a_summary_with_their_grades(demo, tmp_path):
     import openpyxl
     from django.core.management import call_command
@@ -187,5 +203,12 @@ def test_the_annual_report_gives_the_rounds_results_under_its_main_responsibilit
 
     text = next(p.full for p in build(2023).document.paragraphs if "全面落实主体责任" in p.full)
     grades = Counter(r.grade for r in secretary_reviews.grades(m.ReviewRound.objects.get(year=2023)).values())
+    from django.db.models import Avg
+
+    average = m.Ballot.objects.filter(round__year=2023).aggregate(a=Avg("score"))["a"]
+    shares = {i.name: m.ItemScore.objects.filter(item=i).aggregate(a=Avg("score"))["a"] / i.full_marks
+              for i in m.ReviewItem.objects.filter(round__year=2023)}
+    low = min(shares, key=shares.get)
     assert (f"组织开展2023年度基层党组织书记抓基层党建工作述职评议，68名书记述职，收回民主测评票{68 * 30}张，"
-            f"综合评定“好”{grades[m.Grade.GOOD]}个、“较好”{grades[m.Grade.FINE]}个、“一般”{grades[m.Grade.FAIR]}个") in text
+            f"平均测评得分{average:.1f}分，各测评项目中“{low}”得分率最低") in text
+    assert (f"综合评定“好”{grades[m.Grade.GOOD]}个、“较好”{grades[m.Grade.FINE]}个、“一般”{grades[m.Grade.FAIR]}个") in text

@@ -6,6 +6,7 @@ the shares of the ballots that give them and the vetoes are not taken from an ar
 could not be read): they are the office's rule (GradeRule), seeded per category and edited by the office.
 """
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -265,6 +266,7 @@ def run_import(path, *flags):
 @pytest.mark.django_db
 def test_imported_ballots_raise_a_grade_from_fair_to_good(build, tmp_path):
     org = build.org("城关小学党支部")
+    build.member(org, name="张书记", post=m.Member.Post.SECRETARY)
     review_round = a_round(reviewers=10)
     vote(review_round, org, G.GOOD, G.FAIR)  # 2 ballots: 50% 一般 → 一般
     assert secretary_reviews.grades(review_round, [org])[org.pk].grade == G.FAIR
@@ -273,6 +275,66 @@ def test_imported_ballots_raise_a_grade_from_fair_to_good(build, tmp_path):
     assert "新增8条" in run_import(path, "--commit")
     result = secretary_reviews.grades(review_round, [org])[org.pk]
     assert result.grade == G.GOOD and result.reasons[0].startswith("10张测评票，“好”票占90%")
+
+
+# The issue's template: 党组织, 书记, 评议人, 评价等次 — no 年度.
+SHORT_HEADERS = ("党组织", "书记", "评议人", "评价等次")
+
+
+@pytest.mark.django_db
+def test_ballots_without_a_year_column_count_in_the_latest_round_and_the_preview_says_so(build, sheets):
+    org = build.org("城关小学党支部")
+    build.member(org, name="张丽", post=m.Member.Post.SECRETARY)
+    earlier, latest = a_round(year=2022, reviewers=3, held_on=D(2023, 1, 10)), a_round(reviewers=3)
+    from conftest import make_xlsx
+
+    data = make_xlsx(SHORT_HEADERS, *[("城关小学党支部", "张丽", n, "好") for n in (1, 2, 3)])
+    preview = sheets.upload("ballot", data, "测评.xlsx")
+    assert "未填“年度”的行计入最近一次述职评议：2023年度" in preview.content.decode()
+    sheets.confirm("ballot", preview)
+    assert m.Ballot.objects.filter(round=latest, organization=org).count() == 3
+    assert not m.Ballot.objects.filter(round=earlier).exists()
+    # The same file again names the same ballots (the round filled in before they are looked up): nothing new.
+    again = sheets.upload("ballot", data, "测评.xlsx")
+    assert again.context["preview"]["skip"] == 3 and again.context["preview"]["new"] == 0
+
+
+@pytest.mark.django_db
+def test_the_round_chosen_on_the_import_page_takes_the_rows_without_a_year(build, sheets):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from conftest import make_xlsx
+
+    org = build.org("城关小学党支部")
+    earlier, latest = a_round(year=2022, reviewers=3, held_on=D(2023, 1, 10)), a_round(reviewers=3)
+    data = make_xlsx(("年度",) + SHORT_HEADERS, ("", "城关小学党支部", "", 1, "较好"), (2023, "城关小学党支部", "", 2, "好"))
+    preview = sheets.client.post(sheets.url("ballot", "import"), {
+        "resource": "0", "format": "0", "review_round": str(earlier.pk),
+        "import_file": SimpleUploadedFile("测评.xlsx", data)})
+    assert "未填“年度”的行计入导入页面所选的述职评议：2022年度" in preview.content.decode()
+    sheets.confirm("ballot", preview)
+    assert list(m.Ballot.objects.filter(organization=org).values_list("round__year", "reviewer__number")
+                .order_by("reviewer__number")) == [(2022, 1), (2023, 2)]
+    assert latest.ballots.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_secretary_named_in_the_file_must_be_the_one_on_the_roll(build, tmp_path):
+    from conftest import make_xlsx
+
+    org = build.org("城关小学党支部")
+    build.member(org, name="张丽", post=m.Member.Post.SECRETARY)
+    build.org("南关小学党支部")
+    a_round(reviewers=3)
+    path = tmp_path / "测评.xlsx"
+    path.write_bytes(make_xlsx(SHORT_HEADERS, ("城关小学党支部", "张 丽", 1, "好"), ("城关小学党支部", "李强", 2, "好"),
+                               ("南关小学党支部", "王芳", 1, "好")))
+    out = run_import(path, "--commit")
+    lines = out.splitlines()
+    assert "有误，未写入任何数据" in out and not m.Ballot.objects.exists()
+    assert not any(text.startswith("第2行") for text in lines)  # spaces inside a name are how schools type them
+    assert "第3行\t书记\t李强\t名册中城关小学党支部的书记是“张丽”，与表中的“李强”不符。" in lines
+    assert any(text.startswith("第4行\t书记\t王芳\t名册中南关小学党支部没有在任书记") for text in lines)
 
 
 @pytest.mark.django_db
@@ -342,3 +404,134 @@ def test_a_secretary_cannot_submit_or_change_a_report_through_the_admin(district
     assert as_user(secretary).post(url, {"highlights": "x"}).status_code == 403
     report.refresh_from_db()
     assert report.review_status == m.SecretaryReport.DRAFT and report.highlights == ""
+
+
+# -- the 测评's items: each round's list, scored on every ballot; the ballot's score is their sum ------------------
+@pytest.mark.django_db
+def test_a_new_round_starts_with_the_usual_items_of_the_test_worth_100_marks_in_all():
+    review_round = a_round(reviewers=1)
+    items = list(review_round.items.values_list("name", "full_marks"))
+    assert items == m.DEFAULT_REVIEW_ITEMS and sum(marks for _, marks in items) == 100
+    assert m.ReviewItem.history.filter(round=review_round).count() == len(items)  # each written with its history
+
+
+ITEMS = [name for name, _ in m.DEFAULT_REVIEW_ITEMS]
+
+
+def item_file(*rows, extra=()):
+    from conftest import make_xlsx
+
+    return make_xlsx(("党组织", "评议人", "评价等次", *extra, *ITEMS), *rows)
+
+
+@pytest.mark.django_db
+def test_imported_item_scores_make_each_ballots_score_and_the_ranking_reads_them(build, sheets):
+    first, second = build.org("城关小学党支部"), build.org("南关小学党支部")
+    review_round = a_round(reviewers=2)
+    preview = sheets.upload("ballot", item_file(
+        ("城关小学党支部", 1, "好", 18, 14, 19, 14, 14, 14),   # 93
+        ("城关小学党支部", 2, "好", 17, 13, 18, 13, 13, 13),   # 87
+        ("南关小学党支部", 1, "好", 20, 15, 20, 15, 15, 14.5),  # 99.5
+        ("南关小学党支部", 2, "好", 19, 15, 19, 14, 14, 14),   # 95
+    ), "测评.xlsx")
+    assert preview.context["preview"]["invalid"] == 0, preview.context["preview"]["problems"]
+    sheets.confirm("ballot", preview)
+    scores = dict(m.Ballot.objects.filter(organization=first).values_list("reviewer__number", "score"))
+    assert scores == {1: 93, 2: 87}
+    assert m.ItemScore.objects.filter(ballot__organization=first).count() == 12
+    assert m.ItemScore.history.count() == 24  # the import's history rows, item scores included
+    results = secretary_reviews.grades(review_round, [first, second])
+    duty = review_round.items.get(name=ITEMS[0])
+    assert results[first.pk].average == 90
+    assert results[first.pk].item_averages[duty.pk] == 17.5 and results[second.pk].average == Decimal("97.3")
+    # The same grade and the same share of 好: the higher average 测评得分 ranks first.
+    (_, _, ranked), = secretary_reviews.ranked(results)
+    assert [r.organization for r in ranked] == [second, first]
+
+
+@pytest.mark.django_db
+def test_changed_item_scores_update_the_ballot_and_the_preview_shows_them(build, sheets):
+    org = build.org("城关小学党支部")
+    a_round(reviewers=1)
+    row = ["城关小学党支部", 1, "好", 18, 14, 19, 14, 14, 14]
+    sheets.confirm("ballot", sheets.upload("ballot", item_file(row), "测评.xlsx"))
+    row[4] = 12  # 班子和党务干部队伍建设 14 → 12
+    preview = sheets.upload("ballot", item_file(row), "测评.xlsx")
+    (_, _, diff), = preview.context["preview"]["updates"]
+    assert ("班子和党务干部队伍建设", "14.0", "12") in diff and ("测评得分", "93.0", "91") in diff
+    sheets.confirm("ballot", preview)
+    ballot = m.Ballot.objects.get(organization=org)
+    assert ballot.score == 91 and ballot.item_scores.get(item__name="班子和党务干部队伍建设").score == 12
+
+
+@pytest.mark.django_db
+def test_item_scores_past_their_marks_or_against_the_written_total_are_refused_by_row_and_column(build, tmp_path):
+    build.org("城关小学党支部")
+    a_round(reviewers=3)
+    path = tmp_path / "测评.xlsx"
+    path.write_bytes(item_file(
+        ("城关小学党支部", 1, "好", 90, 18, 14, 19, 14, 14, 11),  # valid: 90
+        ("城关小学党支部", 2, "好", 95, 25, 14, 19, 14, 14, 14),  # 25 of 20 marks
+        ("城关小学党支部", 3, "好", 95, 18, 14, 19, 14, 14, 11),  # written 95, the items make 90
+        extra=("测评得分",)))
+    out = run_import(path, "--commit")
+    lines = out.splitlines()
+    assert "第3行\t履行抓党建第一责任人职责\t25\t“履行抓党建第一责任人职责”分值为20分，得分不能超过分值。" in lines
+    assert "第4行\t测评得分\t95\t测评得分应为各分项得分之和（90）。" in lines
+    assert not any(text.startswith("第2行") for text in lines)
+    assert not m.Ballot.objects.exists() and not m.ItemScore.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_item_the_rounds_list_does_not_have_is_refused_for_that_round(build, tmp_path):
+    from conftest import make_xlsx
+
+    build.org("城关小学党支部")
+    earlier, latest = a_round(year=2022, reviewers=1, held_on=D(2023, 1, 10)), a_round(reviewers=1)
+    earlier.items.create(name="服务师生", full_marks=10, sort_order=9)
+    path = tmp_path / "测评.xlsx"
+    path.write_bytes(make_xlsx(("年度", "党组织", "评议人", "评价等次", "服务师生"), (2023, "城关小学党支部", 1, "好", 9)))
+    out = run_import(path, "--commit")
+    assert "第2行\t服务师生\t9\t2023年度述职评议没有“服务师生”这一测评项目。" in out.splitlines()
+
+
+@pytest.mark.django_db
+def test_the_ballots_export_writes_each_items_score_and_the_current_secretary(build, admin_client):
+    import io
+
+    import openpyxl
+
+    org = build.org("城关小学党支部")
+    build.member(org, name="张丽", post=m.Member.Post.SECRETARY)
+    review_round = a_round(reviewers=1)
+    ballot = m.Ballot.objects.create(round=review_round, organization=org, reviewer=review_round.reviewers.get(),
+                                     grade=G.GOOD, score=18)
+    m.ItemScore.objects.create(ballot=ballot, item=review_round.items.get(name=ITEMS[0]), score=18)
+    response = admin_client.get(reverse("admin:branches_ballot_export"))
+    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming
+                                                  else response.content)).active.values)
+    header = list(rows[0])
+    line = dict(zip(header, rows[1]))
+    assert line["书记"] == "张丽" and line[ITEMS[0]] == 18 and line[ITEMS[1]] is None and float(line["测评得分"]) == 18
+
+
+@pytest.mark.django_db
+def test_the_office_scores_the_items_on_the_ballots_page_and_the_score_follows(build, admin_client):
+    org = build.org("城关小学党支部")
+    review_round = a_round(reviewers=1)
+    ballot = m.Ballot.objects.create(round=review_round, organization=org, reviewer=review_round.reviewers.get(),
+                                     grade=G.GOOD, score=99)
+    items = list(review_round.items.all())
+    url = reverse("admin:branches_ballot_change", args=[ballot.pk])
+    page = admin_client.get(url)
+    prefix = page.context["inline_admin_formsets"][0].formset.prefix
+    data = {"round": review_round.pk, "organization": org.pk, "reviewer": ballot.reviewer_id, "grade": G.GOOD,
+            "score": "99", f"{prefix}-TOTAL_FORMS": "2", f"{prefix}-INITIAL_FORMS": "0"}
+    for i, (item, score) in enumerate(zip(items, ("18", "25"))):
+        data.update({f"{prefix}-{i}-item": item.pk, f"{prefix}-{i}-score": score})
+    refused = admin_client.post(url, data)
+    assert refused.status_code == 200 and "分值为15分，得分不能超过分值" in refused.content.decode()
+    data[f"{prefix}-1-score"] = "13.5"
+    assert admin_client.post(url, data).status_code == 302
+    ballot.refresh_from_db()
+    assert ballot.score == Decimal("31.5")

@@ -1,5 +1,6 @@
 """述职评议考核 in the admin: the office sets up the round, its reviewers and the grade rules, enters ballots,
 comments and follow-ups, and reviews the secretaries' reports; a secretary reads their own and reports progress."""
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -8,7 +9,7 @@ from .. import models as m
 from .. import secretary_reviews
 from .. import resources as r
 from .scoping import ScopedAdminMixin, ScopedInlineMixin
-from .sheets import SheetAdmin
+from .sheets import SheetAdmin, SheetConfirmForm, SheetImportForm
 
 
 class OfficeOnlyMixin:
@@ -32,11 +33,16 @@ class ReviewerInline(OfficeOnlyMixin, ScopedInlineMixin, admin.TabularInline):
     extra = 0
 
 
+class ReviewItemInline(OfficeOnlyMixin, ScopedInlineMixin, admin.TabularInline):
+    model = m.ReviewItem
+    extra = 0
+
+
 @admin.register(m.ReviewRound)
 class ReviewRoundAdmin(OfficeOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "held_on", "reporting_count", "pages"]
     filter_horizontal = ["organizations"]
-    inlines = [ReviewerInline]
+    inlines = [ReviewItemInline, ReviewerInline]
 
     @admin.display(description="述职报告与结果")
     def pages(self, obj):
@@ -114,9 +120,59 @@ def _submitted_only(action):
     return run
 
 
+def round_field(**kwargs):
+    return forms.ModelChoiceField(m.ReviewRound.objects.all(), required=False, label="述职评议", **kwargs)
+
+
+class BallotImportForm(SheetImportForm):
+    review_round = round_field(empty_label="最近一次述职评议",
+                               help_text="表中没有“年度”列，或某行“年度”为空时，这些行计入所选的述职评议。")
+
+
+class BallotConfirmForm(SheetConfirmForm):
+    review_round = round_field(widget=forms.HiddenInput)
+
+
+class ItemScoreInline(ScopedInlineMixin, admin.TabularInline):
+    model = m.ItemScore
+    extra = 0
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # A new ballot shows every item of the latest round; an existing one those of its round not yet scored.
+        review_round = obj.round if obj else m.ReviewRound.objects.order_by("-year").first()
+        if review_round is None:
+            return 0
+        return review_round.items.exclude(scores__ballot=obj).count() if obj else review_round.items.count()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "item":
+            field.queryset = field.queryset.select_related("round").order_by("-round__year", "sort_order")
+            field.label_from_instance = lambda item: f"{item.round.year}年度：{item}"
+        return field
+
+
 @admin.register(m.Ballot)
 class BallotAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.BallotResource]
+    import_form_class = BallotImportForm
+    confirm_form_class = BallotConfirmForm
+    inlines = [ItemScoreInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.score_from_items()
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None and import_form.cleaned_data.get("review_round"):
+            initial["review_round"] = import_form.cleaned_data["review_round"].pk
+        return initial
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        chosen = getattr(form, "cleaned_data", {}).get("review_round") if form is not None else None
+        return {**super().get_import_resource_kwargs(request, **kwargs), "review_round": chosen}
     list_display = ["organization", "round", "reviewer", "grade", "score"]
     list_filter = ["round", "grade"]
     search_fields = ["organization__name"]

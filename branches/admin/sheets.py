@@ -132,7 +132,7 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
 
     def get_context_data(self, **kwargs):
         resource = self.sheet_resource()
-        keys = set(resource.get_import_id_fields())
+        keys = set(resource.get_import_id_fields()) - set(resource.optional_keys)
         columns = "、".join(
             f.column_name + ("（必需）" if name in keys else "")
             for name, f in ((resource.get_field_name(f), f) for f in resource.get_export_fields()) if not f.readonly

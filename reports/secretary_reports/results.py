@@ -1,5 +1,6 @@
 """The dashboard's card on a year's 述职评议: grades by category, who has not submitted, problems open."""
 
+from django.db.models import Avg
 from django.urls import reverse
 
 from branches import models as m
@@ -32,6 +33,21 @@ def card(year, organizations=None):
     }
 
 
+def weakest_item(review_round, results):
+    """", 平均测评得分…，…“item”得分率最低" from the scores of the reporting organizations' ballots ("" without any)."""
+    scored = sum(r.scored for r in results.values())
+    if not scored:
+        return ""
+    text = f"，平均测评得分{sum(r.score_sum for r in results.values()) / scored:.1f}分"
+    items = (m.ItemScore.objects.filter(ballot__round=review_round, ballot__organization_id__in=results)
+             .values("item__name", "item__full_marks").annotate(average=Avg("score")).order_by())
+    if len(items) > 1:
+        low = min(items, key=lambda i: i["average"] / i["item__full_marks"])
+        text += (f"，各测评项目中“{low['item__name']}”得分率最低（平均{low['average']:.1f}分，"
+                 f"满分{low['item__full_marks']}分）")
+    return text
+
+
 def annual_sentences(year):
     """The committee's annual report, under 全面落实主体责任: the year's 述职评议 as the records hold it ([] if none)."""
     review_round = m.ReviewRound.objects.filter(year=year).first()
@@ -48,6 +64,7 @@ def annual_sentences(year):
     text = f"组织开展{year}年度基层党组织书记抓基层党建工作述职评议，{len(results)}名书记述职"
     if ballots:
         text += f"，收回民主测评票{ballots}张"
+        text += weakest_item(review_round, results)
     if graded:
         text += f"，综合评定{'、'.join(graded)}"
     if comments:

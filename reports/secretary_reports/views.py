@@ -131,6 +131,9 @@ def summary_xlsx(request, year):
 def ranking(request, year):
     review_round = _round(year)
     results = secretary_reviews.grades(review_round, _reporting(request, review_round))
+    items = list(review_round.items.all())
+    for result in results.values():
+        result.item_row = [result.item_averages.get(item.pk) for item in items]
     categories = []
     for label, rule, ranked in secretary_reviews.ranked(results):
         criteria = []
@@ -149,5 +152,5 @@ def ranking(request, year):
                            "counts": {g.label: sum(1 for r in ranked if r.grade == g) for g in m.Grade}})
     return render(request, "reports/secretary/ranking.html", {
         **admin.site.each_context(request), "title": f"{year}年度述职评议分类排名", "round": review_round,
-        "categories": categories, "grades": m.GRADE_ORDER,
+        "categories": categories, "grades": m.GRADE_ORDER, "items": items,
     })

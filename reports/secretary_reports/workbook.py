@@ -11,7 +11,13 @@ HEADERS = ["党组织", "考核类别", "述职报告", "综合等次", "评定�
            "班子配备", "年底预警事项", "整改事项", "未完成整改事项", "整改事项及进展"]
 
 
-def rows(review_round, organizations):
+def headers(items):
+    """The columns: the 测评's average score and each item's after the ballots by grade."""
+    at = HEADERS.index("差") + 1
+    return HEADERS[:at] + ["平均测评得分"] + [f"{i.name}（{i.full_marks}分）平均得分" for i in items] + HEADERS[at:]
+
+
+def rows(review_round, organizations, items):
     organizations = list(organizations)
     facts = content.gather(review_round.year, organizations)
     results = secretary_reviews.grades(review_round, organizations)
@@ -27,12 +33,14 @@ def rows(review_round, organizations):
                   for i, u in enumerate(listed, start=1)]
         yield [org.name, m.ReviewCategory(result.category).label,
                report.get_review_status_display() if report else "未提交", result.grade_label, "；".join(result.reasons),
-               result.total, *(result.counts.get(g, 0) for g in m.GRADE_ORDER), f.on_roll, f.joined, f.recruited,
+               result.total, *(result.counts.get(g, 0) for g in m.GRADE_ORDER), result.average,
+               *(result.item_averages.get(i.pk) for i in items), f.on_roll, f.joined, f.recruited,
                f.meetings_held, f.meetings.percent, f.elections, f"{f.met}/{f.assessed}", f.staffing,
                "、".join(title for _, title in f.still) or "无", len(listed), sum(1 for u in listed if not u.done_on),
                "\n".join(status) or "无"]
 
 
 def render_xlsx(review_round, organizations):
-    specs = [(h, "general", (), False) for h in HEADERS]
-    return write_workbook(specs, rows(review_round, organizations), f"{review_round.year}年度述职评议汇总")
+    items = list(review_round.items.all())
+    specs = [(h, "general", (), False) for h in headers(items)]
+    return write_workbook(specs, rows(review_round, organizations, items), f"{review_round.year}年度述职评议汇总")
