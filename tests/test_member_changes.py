@@ -10,6 +10,7 @@ proposes and the committee's organization department (组织科) checks before t
 import datetime
 
 import pytest
+from django.utils import timezone
 from conftest import NO_EXTENSION, SheetPages, make_xlsx
 from django.urls import reverse
 from scoped_district import as_user, district, office, secretary  # noqa: F401
@@ -90,7 +91,7 @@ def test_a_secretarys_edit_leaves_the_member_unchanged_and_waits_for_review(dist
 def test_the_office_approves_and_the_member_and_the_figures_follow(district, secretary, office):
     member = district.member
     assert on_roll_in(district.branch) == 1
-    edit(as_user(secretary), member, roll_status=m.Member.Roll.TRANSFERRED)
+    edit(as_user(secretary), member, roll_status=m.Member.Roll.TRANSFERRED, left_on=timezone.localdate().isoformat())
     change = m.MemberChange.objects.get()
     assert change.kind == m.MemberChange.Kind.REMOVE
     assert on_roll_in(district.branch) == 1  # the roll as it is: the change is not yet approved

@@ -63,6 +63,7 @@ def test_a_change_made_through_the_admin_shows_on_the_next_dashboard(build, scho
     form = admin_client.get(url).context["adminform"].form
     data = {name: form[name].value() or "" for name in form.fields} | NO_EXTENSION
     data["roll_status"] = m.Member.Roll.TRANSFERRED
+    data["left_on"] = datetime.date.today().isoformat()  # every departure has its day
     assert admin_client.post(url, data).status_code == 302
     assert shown(admin_client)[0] == 2
 
