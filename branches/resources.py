@@ -386,7 +386,7 @@ class BallotResource(SheetResource):
         if review_round is None:
             dataset.notes = [*getattr(dataset, "notes", []), "系统中还没有述职评议，请先由组织科登记。"]
             return
-        chosen = "导入页面所选的" if self.review_round else "最近一次"
+        chosen = "所选的" if self.review_round else "最近一次"
         dataset.notes = [*getattr(dataset, "notes", []),
                          f"未填“年度”的行计入{chosen}述职评议：{review_round}。"]
 

@@ -311,11 +311,30 @@ def test_the_round_chosen_on_the_import_page_takes_the_rows_without_a_year(build
     preview = sheets.client.post(sheets.url("ballot", "import"), {
         "resource": "0", "format": "0", "review_round": str(earlier.pk),
         "import_file": SimpleUploadedFile("测评.xlsx", data)})
-    assert "未填“年度”的行计入导入页面所选的述职评议：2022年度" in preview.content.decode()
+    assert "未填“年度”的行计入所选的述职评议：2022年度" in preview.content.decode()
     sheets.confirm("ballot", preview)
     assert list(m.Ballot.objects.filter(organization=org).values_list("round__year", "reviewer__number")
                 .order_by("reviewer__number")) == [(2022, 1), (2023, 2)]
     assert latest.ballots.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_command_counts_rows_without_a_year_in_the_round_its_year_names(build, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from conftest import make_xlsx
+
+    org = build.org("城关小学党支部")
+    earlier, latest = a_round(year=2022, reviewers=3, held_on=D(2023, 1, 10)), a_round(reviewers=3)
+    path = tmp_path / "测评.xlsx"
+    path.write_bytes(make_xlsx(SHORT_HEADERS, ("城关小学党支部", "", 1, "较好"), ("城关小学党支部", "", 2, "好")))
+    out = run_import(path, "--commit", "--year", "2022")
+    assert "未填“年度”的行计入所选的述职评议：2022年度" in out
+    assert earlier.ballots.filter(organization=org).count() == 2 and not latest.ballots.exists()
+    with pytest.raises(CommandError, match="没有2019年度的述职评议"):
+        call_command("import_sheet", "reviews", str(path), "--year", "2019")
+    with pytest.raises(CommandError, match="只用于测评票"):
+        call_command("import_sheet", "meetings", str(path), "--year", "2022")
 
 
 @pytest.mark.django_db

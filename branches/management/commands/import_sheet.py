@@ -1,7 +1,8 @@
-"""python manage.py import_sheet KIND FILE [--commit [--skip-invalid]]
+"""python manage.py import_sheet KIND FILE [--commit [--skip-invalid]] [--year YEAR]
 
 For the office's scripts: the admin's import, without the web page. Without flags it previews (counts and
-every invalid row) and writes nothing. Exit status 0 when every row was valid, 1 otherwise.
+every invalid row) and writes nothing. Exit status 0 when every row was valid, 1 otherwise. For ballots (reviews),
+--year names the 述职评议 that rows without a 年度 count in, as the admin's import page lets the office choose.
 """
 import sys
 from pathlib import Path
@@ -10,29 +11,38 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from branches import models as m
 from branches.resources import KINDS
 from branches.importing import preview
 from branches.sheets import SheetError
 
 
 class Command(BaseCommand):
-    help = "导入电子表格（党组织、党员、换届选举、标准化评定、软弱涣散整顿、党建工作台账）。默认只预览，不写入。"
+    help = "导入电子表格（党组织、党员、换届选举、标准化评定、软弱涣散整顿、党建工作台账、组织生活、发展党员、述职评议测评票）。默认只预览，不写入。"
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS), help="表格类型")
         parser.add_argument("file", help=".xlsx、.xls 或 .csv 文件")
         parser.add_argument("--commit", action="store_true", help="写入数据库（有任何一行有误则全部不写入）")
         parser.add_argument("--skip-invalid", action="store_true", help="与 --commit 同用：跳过有误的行，写入其余各行")
+        parser.add_argument("--year", type=int, help="测评票（reviews）：未填“年度”的行计入该年度的述职评议（默认最近一次）")
 
-    def handle(self, kind, file, commit=False, skip_invalid=False, **options):
+    def handle(self, kind, file, commit=False, skip_invalid=False, year=None, **options):
         if skip_invalid and not commit:
             raise CommandError("--skip-invalid 须与 --commit 同用。")
+        options = {}
+        if year is not None:
+            if kind != "reviews":
+                raise CommandError("--year 只用于测评票（reviews）。")
+            options["review_round"] = m.ReviewRound.objects.filter(year=year).first()
+            if options["review_round"] is None:
+                raise CommandError(f"没有{year}年度的述职评议，请先由组织科登记。")
         translation.activate(settings.LANGUAGE_CODE)
         try:
             data = Path(file).read_bytes()
         except OSError as exc:
             raise CommandError(f"无法读取文件 {file}：{exc.strerror}")
-        resource = KINDS[kind]()
+        resource = KINDS[kind](**options)
         try:
             dataset = resource.read(data)
         except SheetError as exc:
