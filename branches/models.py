@@ -799,6 +799,117 @@ class ProbationExtension(models.Model):
             raise ValidationError(errors)
 
 
+class TransferQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        """A transfer belongs to both ends: the sending and the receiving organization's secretaries each see it."""
+        ids = organization_ids(user)
+        if ids is None:
+            return self
+        return self.filter(Q(from_organization__in=ids) | Q(to_organization__in=ids))
+
+    def awaiting_receipt(self):
+        """Letters out whose 回执 has not come back."""
+        return self.filter(received_on=None).exclude(kind=Transfer.Kind.IN)
+
+
+class Transfer(models.Model):
+    """组织关系转接: a member's relationship moves on a day, with a numbered 介绍信 and a 回执 from the receiving side.
+
+    系统内转接 moves the member between two of the district's organizations; 转出 takes them off the roll to a
+    party organization outside the district; 转入 puts one from outside on it.
+    """
+
+    class Kind(models.TextChoices):
+        WITHIN = "within", "系统内转接"
+        OUT = "out", "转出"
+        IN = "in", "转入"
+
+    class Reason(models.TextChoices):
+        JOB = "job", "工作调动"
+        RETIREMENT = "retirement", "退休"
+        STUDY = "study", "升学"
+        HOME = "home", "户籍或居住地变动"
+        OTHER = "other", "其他"
+
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.CASCADE, related_name="transfers")
+    kind = models.CharField("转接类型", max_length=10, choices=Kind.choices)
+    from_organization = models.ForeignKey(
+        Organization, verbose_name="转出党组织", null=True, blank=True, on_delete=models.PROTECT, related_name="transfers_out",
+        help_text="系统内转接、转出时填写；转入时不填。",
+    )
+    to_organization = models.ForeignKey(
+        Organization, verbose_name="转入党组织", null=True, blank=True, on_delete=models.PROTECT, related_name="transfers_in",
+        help_text="系统内转接、转入时填写；转出时不填。",
+    )
+    outside_unit = models.CharField(
+        "系统外党组织", max_length=100, blank=True,
+        help_text="转出时为接收的党组织（单位）名称，转入时为原所在党组织名称；系统内转接不填。",
+    )
+    transferred_on = models.DateField("转接日期", validators=PARTY_DATE)
+    letter_number = models.CharField("介绍信编号", max_length=30, blank=True)
+    reason = models.CharField("转接原因", max_length=20, choices=Reason.choices, default=Reason.JOB)
+    received_on = models.DateField("回执日期", null=True, blank=True, validators=PARTY_DATE,
+                                   help_text="接收方党组织确认接收（回执退回）的日期。")
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认接收人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "组织关系转接"
+        ordering = ["-transferred_on", "-id"]
+        constraints = [
+            # The import's natural key: one move of a member on a day.
+            models.UniqueConstraint(fields=["member", "transferred_on"], name="transfer_member_day"),
+            models.UniqueConstraint(fields=["letter_number"], condition=~Q(letter_number=""), name="transfer_letter_number"),
+        ]
+        indexes = [
+            # The roll on a day: each member's last move up to it.
+            models.Index(fields=["member", "transferred_on"]),
+            models.Index(fields=["to_organization", "transferred_on"]),
+            models.Index(fields=["from_organization", "transferred_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.get_kind_display()}（{self.transferred_on:%Y-%m-%d}）" if self.transferred_on else str(self.member)
+
+    def clean(self):
+        errors = {}
+        inside, outside = self.Kind.WITHIN, self.outside_unit.strip()
+        if self.kind in (self.Kind.WITHIN, self.Kind.OUT) and not self.from_organization_id:
+            errors["from_organization"] = f"{self.get_kind_display()}须填写转出党组织。"
+        if self.kind in (self.Kind.WITHIN, self.Kind.IN) and not self.to_organization_id:
+            errors["to_organization"] = f"{self.get_kind_display()}须填写转入党组织。"
+        if self.kind == self.Kind.OUT and self.to_organization_id:
+            errors["to_organization"] = "转出到系统外的，不填转入党组织，请在“系统外党组织”中填写接收单位。"
+        if self.kind == self.Kind.IN and self.from_organization_id:
+            errors["from_organization"] = "从系统外转入的，不填转出党组织，请在“系统外党组织”中填写原所在党组织。"
+        if self.kind in (self.Kind.OUT, self.Kind.IN) and not outside:
+            errors["outside_unit"] = "转出、转入系统外的，请填写系统外党组织（单位）名称。"
+        if self.kind == inside and outside:
+            errors["outside_unit"] = "系统内转接不填系统外党组织。"
+        if self.kind == inside and self.from_organization_id and self.from_organization_id == self.to_organization_id:
+            errors["to_organization"] = "转入党组织与转出党组织相同。"
+        for field in ("from_organization", "to_organization"):
+            org = getattr(self, field) if getattr(self, f"{field}_id") else None
+            if org is not None and org.kind not in BRANCH_KINDS and field not in errors:
+                errors[field] = "党员的组织关系在党支部（党章第八条），请选择党支部或联合党支部。"
+        if self.transferred_on:
+            if self.transferred_on > today():
+                errors["transferred_on"] = "转接日期不能晚于今天。"
+            elif self.member_id and self.member.join_date and self.transferred_on < self.member.join_date:
+                errors["transferred_on"] = f"转接日期不能早于该党员的入党日期（{self.member.join_date:%Y-%m-%d}）。"
+        if self.received_on:
+            if self.kind == self.Kind.IN:
+                errors["received_on"] = "转入的回执由本方开具，不在此登记。"
+            elif self.transferred_on and self.received_on < self.transferred_on:
+                errors["received_on"] = "回执日期不能早于转接日期。"
+            elif self.received_on > today():
+                errors["received_on"] = "回执日期不能晚于今天。"
+        if errors:
+            raise ValidationError(errors)
+
+
 # The bands the office counts people in, in whole years: (label, lowest, highest); None is open-ended.
 AGE_BANDS = [
     ("30岁及以下", None, 30), ("31—35岁", 31, 35), ("36—40岁", 36, 40), ("41—45岁", 41, 45),
@@ -2595,7 +2706,7 @@ TRACKED = [
     ProblemCategory, RectificationCase, RectificationProgress, WorkLogEntry, AnnualPlan, MeetingType, Meeting,
     StepRule, Recruit, RecruitmentPlan,
     ReviewRound, Reviewer, SecretaryReport, Ballot, GradeRule, Comment, FollowUp, ReviewItem, ItemScore,
-    MemberChange,
+    MemberChange, Transfer,
 ]
 HISTORY_M2M = {RectificationCase: ["categories"]}
 
