@@ -302,6 +302,8 @@ class DemoBuilder:
             good = rng.randint(3, min(9, n - fair))
         return good, n - good - fair, fair
 
+    PRIVATE_WEIGHTS = (25, 15, 15, 10, 25, 10)  # of the round's six items, in their order
+
     def build_secretary_reviews(self):
         from .early_warning import evaluate
         from .secretary_reviews import roots
@@ -318,6 +320,12 @@ class DemoBuilder:
             for n, group in enumerate((g for g, count in self.REVIEWERS for _ in range(count)), start=1)])
         items = list(current.items.all())
         rules = {r.category: r for r in m.GradeRule.objects.all()}
+        # 分类考核: in private schools the office weighs the secretary's own responsibility and the school's
+        # ideological direction more than the plain marks do.
+        m.ItemWeight.objects.bulk_create([
+            m.ItemWeight(rule=rules[category], item_name=item.name, weight=weight)
+            for category in (m.ReviewCategory.PRIVATE_SCHOOL, m.ReviewCategory.PRIVATE_KINDERGARTEN)
+            for item, weight in zip(items, self.PRIVATE_WEIGHTS)])
         ballots, scores, comments, follow_ups, reports = [], [], [], [], []
         private = [o for o in self.basic if o.ownership == m.Ownership.PRIVATE]
         for order, org in enumerate(self.basic):
@@ -864,7 +872,7 @@ NEXT_STEPS_2023 = """1.进一步强化思想政治教育。深入开展主题教
 PLANS = {2022: (70, "", ""), 2023: (80, REFLECTION_2023, NEXT_STEPS_2023)}
 
 
-DEMO_MODELS = [m.ItemScore, m.Ballot, m.Comment, m.FollowUp, m.SecretaryReport, m.ReviewRound, m.RecruitmentPlan, m.Recruit, m.AnnualPlan, m.Meeting,
+DEMO_MODELS = [m.ItemWeight, m.ItemScore, m.Ballot, m.Comment, m.FollowUp, m.SecretaryReport, m.ReviewRound, m.RecruitmentPlan, m.Recruit, m.AnnualPlan, m.Meeting,
     m.RectificationProgress, m.RectificationCase, m.AssessmentItem, m.Assessment, m.WorkLogEntry,
     m.Election, m.Member,
 ]

@@ -7,7 +7,7 @@ import datetime
 import math
 import os
 import uuid
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.conf import settings
@@ -2462,6 +2462,9 @@ class GradeRule(models.Model):
     follow_up_late_cap = models.CharField(
         "上年整改事项逾期未完成时最高等次", max_length=10, choices=Grade.choices, blank=True, default=Grade.FINE,
         help_text="留空则不因整改逾期限定等次。")
+    good_score_at_least = models.PositiveSmallIntegerField(
+        "评为“好”须加权测评得分不低于（分）", null=True, blank=True, validators=[MaxValueValidator(100)],
+        help_text="百分制，按本类别的测评项目权重计算；留空则评为“好”不看得分。")
 
     class Meta:
         verbose_name = verbose_name_plural = "综合等次评定规则"
@@ -2470,9 +2473,25 @@ class GradeRule(models.Model):
     def __str__(self):
         return f"{self.get_category_display()}综合等次评定规则"
 
-    def judge(self, counts, vetoes=()):
-        """(grade, reasons) from {grade: ballots} and the vetoes that apply ([(field name, reason)]); None without
-        ballots."""
+    def weighted_score(self, item_averages, weights=None):
+        """加权测评得分 out of 100 from {item: the reviewers' average} (items are ReviewItem rows): each item's share of
+        its full marks, times the weight this category gives it; without weights set, each item weighs its full
+        marks (so 100 full marks give the plain sum). Items not scored leave the weights of the others. None
+        without any score."""
+        weights = self.weights_by_name() if weights is None else weights
+        parts = [(average / item.full_marks, weights.get(item.name, 0) if weights else item.full_marks)
+                 for item, average in item_averages.items() if average is not None]
+        total = sum(w for _, w in parts)
+        if not total:
+            return None
+        return Decimal(100 * sum(share * w for share, w in parts) / total).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    def weights_by_name(self):
+        return {w.item_name: w.weight for w in self.weights.all()}
+
+    def judge(self, counts, vetoes=(), score=None):
+        """(grade, reasons) from {grade: ballots}, the vetoes that apply ([(field name, reason)]) and the 加权测评得分;
+        None without ballots."""
         total = sum(counts.get(g, 0) for g in Grade)
         if not total:
             return None, ["尚无测评票"]
@@ -2484,8 +2503,13 @@ class GradeRule(models.Model):
             share(Grade.POOR)
         if poor >= self.poor_share:
             grade, why = Grade.POOR, f"“差”票占{poor:.0f}%，达到{self.poor_share}%"
-        elif good >= self.good_share and weak <= self.good_weak_at_most:
+        elif good >= self.good_share and weak <= self.good_weak_at_most and self.score_allows_good(score):
             grade, why = Grade.GOOD, f"“好”票占{good:.0f}%（不低于{self.good_share}%），“一般”“差”票占{weak:.0f}%"
+            if self.good_score_at_least is not None:
+                why += f"，加权测评得分{score}分（不低于{self.good_score_at_least}分）"
+        elif good >= self.good_share and weak <= self.good_weak_at_most and fine >= self.fine_share:
+            grade, why = Grade.FINE, (f"“好”票占{good:.0f}%，但加权测评得分{'无' if score is None else f'{score}分'}，"
+                                      f"评为“好”须不低于{self.good_score_at_least}分")
         elif fine >= self.fine_share:
             grade, why = Grade.FINE, f"“好”“较好”票合计占{fine:.0f}%（不低于{self.fine_share}%）"
         else:
@@ -2497,6 +2521,27 @@ class GradeRule(models.Model):
                 grade = Grade(cap)
                 reasons.append(f"{reason}，等次最高为“{Grade(cap).label}”")
         return Grade(grade), reasons
+
+
+    def score_allows_good(self, score):
+        return self.good_score_at_least is None or (score is not None and score >= self.good_score_at_least)
+
+
+class ItemWeight(models.Model):
+    """分类考核评价: the weight one category gives a 测评项目 (by its name, so that it holds for every round)."""
+
+    rule = models.ForeignKey(GradeRule, verbose_name="综合等次评定规则", on_delete=models.CASCADE, related_name="weights")
+    item_name = models.CharField("测评项目", max_length=40)
+    weight = models.PositiveSmallIntegerField("权重（%）", validators=[MinValueValidator(1, "权重至少为1%。"),
+                                                                     MaxValueValidator(100, "权重不能超过100%。")])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "测评项目权重"
+        ordering = ["rule", "pk"]
+        constraints = [models.UniqueConstraint(fields=["rule", "item_name"], name="one_weight_per_item_and_rule")]
+
+    def __str__(self):
+        return f"{self.item_name}：{self.weight}%"
 
 
 class Comment(models.Model):
@@ -2706,7 +2751,7 @@ TRACKED = [
     ProblemCategory, RectificationCase, RectificationProgress, WorkLogEntry, AnnualPlan, MeetingType, Meeting,
     StepRule, Recruit, RecruitmentPlan,
     ReviewRound, Reviewer, SecretaryReport, Ballot, GradeRule, Comment, FollowUp, ReviewItem, ItemScore,
-    MemberChange, Transfer,
+    MemberChange, Transfer, ItemWeight,
 ]
 HISTORY_M2M = {RectificationCase: ["categories"]}
 

@@ -24,6 +24,7 @@ class Result:
     score_sum: object = 0  # of the ballots that have a 测评得分
     scored: int = 0
     item_averages: dict = field(default_factory=dict)  # {item id: the reviewers' average score}
+    weighted: object = None  # 加权测评得分 out of 100, by the category's weights (GradeRule.weighted_score)
 
     @property
     def average(self):
@@ -72,7 +73,8 @@ def grades(review_round, organizations=None):
     organizations = list(organizations if organizations is not None else review_round.reporting())
     ids = [o.pk for o in organizations]
     on = as_of(review_round)
-    rules = {r.category: r for r in m.GradeRule.objects.all()}
+    rules = {r.category: r for r in m.GradeRule.objects.prefetch_related("weights")}
+    round_items = {item.pk: item for item in review_round.items.all()}
     counts, scores = {}, {}
     for row in (m.Ballot.objects.filter(round=review_round, organization_id__in=ids)
                 .values("organization_id", "grade").annotate(n=Count("pk"), total=Sum("score"), scored=Count("score"))
@@ -101,15 +103,18 @@ def grades(review_round, organizations=None):
         if rule is None:
             result.reasons = [f"{m.ReviewCategory(category).label}尚无综合等次评定规则"]
         else:
-            result.grade, result.reasons = rule.judge(result.counts, vetoes)
+            result.weighted = rule.weighted_score(
+                {round_items[pk]: average for pk, average in result.item_averages.items() if pk in round_items},
+                rule.weights_by_name())
+            result.grade, result.reasons = rule.judge(result.counts, vetoes, result.weighted)
         results[org.pk] = result
     return results
 
 
 def ranked(results):
     """[(category label, rule, [Result best first])] in the categories' order: by grade, then the share of 好, then
-    the average 测评得分 (the sum of the item scores)."""
-    rules = {r.category: r for r in m.GradeRule.objects.all()}
+    the 加权测评得分 (the item scores by the category's weights)."""
+    rules = {r.category: r for r in m.GradeRule.objects.prefetch_related("weights")}
     by_category = {}
     for result in results.values():
         by_category.setdefault(result.category, []).append(result)
@@ -117,8 +122,8 @@ def ranked(results):
     def key(result):
         grade = m.GRADE_ORDER.index(m.Grade(result.grade)) if result.grade else len(m.GRADE_ORDER)
         good = result.counts.get(m.Grade.GOOD, 0) / result.total if result.total else 0
-        average = result.average
-        return grade, -good, average is None, -(average or 0), result.organization.sort_order
+        weighted = result.weighted
+        return grade, -good, weighted is None, -(weighted or 0), result.organization.sort_order
 
     return [(c.label, rules.get(c.value), sorted(by_category[c.value], key=key))
             for c in m.ReviewCategory if c.value in by_category]

@@ -100,7 +100,7 @@ def test_grades_for_a_whole_round_take_a_fixed_number_of_queries(build, django_a
     review_round = a_round()
     for org in orgs:
         vote(review_round, org, G.GOOD, G.FINE, G.GOOD)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):  # the rules with their weights and the round's items count too
         found = secretary_reviews.grades(review_round, orgs)
     assert len(found) == 12
 
@@ -554,3 +554,93 @@ def test_the_office_scores_the_items_on_the_ballots_page_and_the_score_follows(b
     assert admin_client.post(url, data).status_code == 302
     ballot.refresh_from_db()
     assert ballot.score == Decimal("31.5")
+
+
+def score_items(review_round, org, marks, grade=G.GOOD, reviewers=1):
+    """Ballots from the first reviewers, each scoring the round's items (in their order) with the given marks."""
+    items = list(review_round.items.all())
+    for reviewer in review_round.reviewers.order_by("number")[:reviewers]:
+        ballot = m.Ballot.objects.create(round=review_round, organization=org, reviewer=reviewer, grade=grade,
+                                         score=sum(marks))
+        for item, mark in zip(items, marks):
+            m.ItemScore.objects.create(ballot=ballot, item=item, score=mark)
+
+
+# 分类考核评价 (关于加强中小学校党的建设工作的意见; the seed's next step 3): the office sets criteria and weights
+# for each category of school; the same ballots weigh differently in a category whose weights differ.
+@pytest.mark.django_db
+def test_each_category_weighs_the_items_by_the_weights_the_office_sets(build):
+    review_round = a_round(reviewers=1)
+    public, private = build.org("城关小学党支部"), build.org("育才民办学校党支部", unit_category=m.UnitCategory.PRIVATE_SCHOOL)
+    strong_duty = [20, 7, 10, 15, 15, 15]   # full marks 20 15 20 15 15 15: full on the first item, half on 2 and 3
+    strong_life = [10, 15, 20, 15, 15, 7.5]
+    for org in (public, private):
+        score_items(review_round, org, strong_duty)
+    plain = secretary_reviews.grades(review_round, [public, private])
+    assert plain[public.pk].weighted == plain[private.pk].weighted == Decimal("82.0")  # 82 of 100 marks
+
+    rule = m.GradeRule.objects.get(category=m.ReviewCategory.PRIVATE_SCHOOL)
+    for name, weight in zip([i.name for i in review_round.items.all()], [40, 10, 10, 10, 20, 10]):
+        m.ItemWeight.objects.create(rule=rule, item_name=name, weight=weight)
+    weighed = secretary_reviews.grades(review_round, [public, private])
+    assert weighed[public.pk].weighted == Decimal("82.0")  # another category's weights change nothing here
+    # 40 + 10*7/15 + 10*10/20 + 10 + 20 + 10 = 89.7
+    assert weighed[private.pk].weighted == Decimal("89.7")
+
+
+@pytest.mark.django_db
+def test_within_a_category_the_weighted_score_ranks_equal_grades(build):
+    review_round = a_round(reviewers=1)
+    first = build.org("甲民办学校党支部", unit_category=m.UnitCategory.PRIVATE_SCHOOL)
+    second = build.org("乙民办学校党支部", unit_category=m.UnitCategory.PRIVATE_SCHOOL)
+    score_items(review_round, first, [20, 7, 10, 15, 15, 15])   # 82 marks, strong on the secretary's own duty
+    score_items(review_round, second, [10, 15, 20, 15, 15, 10])  # 85 marks, weaker there
+    (_, _, ranked), = secretary_reviews.ranked(secretary_reviews.grades(review_round, [first, second]))
+    assert [r.organization for r in ranked] == [second, first]
+    rule = m.GradeRule.objects.get(category=m.ReviewCategory.PRIVATE_SCHOOL)
+    for name, weight in zip([i.name for i in review_round.items.all()], [40, 10, 10, 10, 20, 10]):
+        m.ItemWeight.objects.create(rule=rule, item_name=name, weight=weight)
+    (_, _, ranked), = secretary_reviews.ranked(secretary_reviews.grades(review_round, [first, second]))
+    assert [r.organization for r in ranked] == [first, second]
+
+
+@pytest.mark.django_db
+def test_the_office_can_ask_a_weighted_score_for_good_and_the_reason_says_so(build):
+    review_round = a_round(reviewers=10)
+    org = build.org("城关小学党支部")
+    score_items(review_round, org, [15, 10, 15, 10, 10, 10], reviewers=10)  # all 好, 70 marks
+    assert secretary_reviews.grades(review_round, [org])[org.pk].grade == G.GOOD
+    m.GradeRule.objects.filter(category=m.ReviewCategory.PUBLIC_PRIMARY).update(good_score_at_least=80)
+    result = secretary_reviews.grades(review_round, [org])[org.pk]
+    assert result.grade == G.FINE
+    assert "加权测评得分70.0分，评为“好”须不低于80分" in result.reasons[0]
+
+
+@pytest.mark.django_db
+def test_the_weights_of_a_category_total_100_and_name_each_item_once(admin_client):
+    review_round = a_round(reviewers=1)
+    rule = m.GradeRule.objects.get(category=m.ReviewCategory.PRIVATE_SCHOOL)
+    url = reverse("admin:branches_graderule_change", args=[rule.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200 and "测评项目权重" in page.content.decode()
+    names = [i.name for i in review_round.items.all()]
+    fields = {name: getattr(rule, name) for name in ("good_share", "good_weak_at_most", "fine_share", "poor_share")}
+    fields |= {"category": rule.category, "election_overdue_cap": rule.election_overdue_cap,
+               "rectification_overdue_cap": rule.rectification_overdue_cap,
+               "follow_up_late_cap": rule.follow_up_late_cap, "good_score_at_least": ""}
+
+    def post(*weights):
+        data = dict(fields, **{"weights-TOTAL_FORMS": len(weights), "weights-INITIAL_FORMS": 0})
+        for i, (name, weight) in enumerate(weights):
+            data |= {f"weights-{i}-item_name": name, f"weights-{i}-weight": weight}
+        return admin_client.post(url, data)
+
+    refused = post((names[0], 50), (names[1], 40))
+    assert refused.status_code == 200 and "各测评项目的权重合计应为100%，现为90%。" in refused.content.decode()
+    assert "<title>错误：" in refused.content.decode()  # never the English "Error:" Django's catalogue lacks
+    twice = post((names[0], 50), (names[0], 50))
+    assert "请修正重复的数据" in twice.content.decode() and not m.ItemWeight.objects.exists()
+    unknown = post(("不存在的项目", 100))
+    assert unknown.status_code == 200 and not m.ItemWeight.objects.exists()
+    assert post((names[0], 60), (names[4], 40)).status_code == 302
+    assert rule.weights_by_name() == {names[0]: 60, names[4]: 40}

@@ -55,10 +55,53 @@ class ReviewRoundAdmin(OfficeOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
         return obj.reporting().count()
 
 
+class ItemWeightForm(forms.ModelForm):
+    # The items are named as the rounds name them: the office picks one, it never types a name that matches none.
+    item_name = forms.ChoiceField(label="测评项目")
+
+    class Meta:
+        model = m.ItemWeight
+        fields = ["item_name", "weight"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = list(dict.fromkeys(m.ReviewItem.objects.order_by("-round__year", "sort_order", "pk")
+                                   .values_list("name", flat=True)))
+        if self.instance.item_name and self.instance.item_name not in names:
+            names.append(self.instance.item_name)
+        self.fields["item_name"].choices = [("", "---------")] + [(n, n) for n in names]
+
+
+class ItemWeightFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()  # an item named twice is refused here, by the one-weight-per-item constraint
+        kept = [f.cleaned_data for f in self.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("weight")]
+        total = sum(row["weight"] for row in kept)
+        if kept and total != 100:
+            raise forms.ValidationError(f"各测评项目的权重合计应为100%，现为{total}%。")
+
+
+class ItemWeightInline(OfficeOnlyMixin, ScopedInlineMixin, admin.TabularInline):
+    model = m.ItemWeight
+    form = ItemWeightForm
+    formset = ItemWeightFormSet
+    extra = 0
+    verbose_name_plural = "测评项目权重（不填则按各项目分值计算；填写的合计应为100%，未填写的项目不计入加权得分）"
+
+
 @admin.register(m.GradeRule)
 class GradeRuleAdmin(OfficeOnlyMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["category", "good_share", "good_weak_at_most", "fine_share", "poor_share", "election_overdue_cap",
-                    "rectification_overdue_cap", "follow_up_late_cap"]
+    list_display = ["category", "good_share", "good_weak_at_most", "fine_share", "poor_share", "good_score_at_least",
+                    "election_overdue_cap", "rectification_overdue_cap", "follow_up_late_cap", "weights_shown"]
+    inlines = [ItemWeightInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("weights")
+
+    @admin.display(description="测评项目权重")
+    def weights_shown(self, obj):
+        return "、".join(str(w) for w in obj.weights.all()) or "按分值"
 
 
 @admin.register(m.SecretaryReport)

@@ -141,6 +141,11 @@ def ranking(request, year):
             criteria = [f"“好”票占比不低于{rule.good_share}%且“一般”“差”票合计不高于{rule.good_weak_at_most}%为“好”",
                         f"“好”“较好”票合计不低于{rule.fine_share}%为“较好”", f"“差”票达到{rule.poor_share}%为“差”",
                         "其余为“一般”"]
+            if rule.good_score_at_least is not None:
+                criteria[0] += f"，且加权测评得分不低于{rule.good_score_at_least}分"
+            weights = rule.weights_by_name()
+            criteria.append("加权测评得分按测评项目权重计算（" + "、".join(f"{n}{w}%" for n, w in weights.items()) + "）"
+                            if weights else "加权测评得分按各测评项目分值计算")
             for name in ("election_overdue_cap", "rectification_overdue_cap", "follow_up_late_cap"):
                 cap = getattr(rule, name)
                 if cap:

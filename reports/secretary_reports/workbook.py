@@ -14,7 +14,7 @@ HEADERS = ["党组织", "考核类别", "述职报告", "综合等次", "评定�
 def headers(items):
     """The columns: the 测评's average score and each item's after the ballots by grade."""
     at = HEADERS.index("差") + 1
-    return HEADERS[:at] + ["平均测评得分"] + [f"{i.name}（{i.full_marks}分）平均得分" for i in items] + HEADERS[at:]
+    return HEADERS[:at] + ["平均测评得分", "加权测评得分"] + [f"{i.name}（{i.full_marks}分）平均得分" for i in items] + HEADERS[at:]
 
 
 def rows(review_round, organizations, items):
@@ -33,7 +33,7 @@ def rows(review_round, organizations, items):
                   for i, u in enumerate(listed, start=1)]
         yield [org.name, m.ReviewCategory(result.category).label,
                report.get_review_status_display() if report else "未提交", result.grade_label, "；".join(result.reasons),
-               result.total, *(result.counts.get(g, 0) for g in m.GRADE_ORDER), result.average,
+               result.total, *(result.counts.get(g, 0) for g in m.GRADE_ORDER), result.average, result.weighted,
                *(result.item_averages.get(i.pk) for i in items), f.on_roll, f.joined, f.recruited,
                f.meetings_held, f.meetings.percent, f.elections, f"{f.met}/{f.assessed}", f.staffing,
                "、".join(title for _, title in f.still) or "无", len(listed), sum(1 for u in listed if not u.done_on),
