@@ -13,7 +13,7 @@ from fractions import Fraction
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -742,6 +742,11 @@ class Member(models.Model):
         errors = {}
         if self.roll_status == self.Roll.CANCELLED and self.cancelled_on and not self.left_on:
             self.left_on = self.cancelled_on
+        # A 转出 member left the roll the day their relationship moved out (Transfer.apply keeps the two together).
+        out = (self.transfers.filter(kind=Transfer.Kind.OUT).order_by("-transferred_on").first()
+               if self.pk and self.roll_status == self.Roll.TRANSFERRED else None)
+        if out is not None and not self.left_on:
+            self.left_on = out.transferred_on
         if self.roll_status == self.Roll.ON_ROLL:
             if self.left_on:
                 errors["left_on"] = "在册党员不应填写离册日期。"
@@ -749,6 +754,8 @@ class Member(models.Model):
             errors["left_on"] = f"{self.get_roll_status_display()}的，请填写离册日期。"
         elif self.roll_status == self.Roll.CANCELLED and self.cancelled_on and self.left_on != self.cancelled_on:
             errors["left_on"] = f"取消预备党员资格的，离册日期应为取消资格日期{self.cancelled_on:%Y-%m-%d}。"
+        elif out is not None and self.left_on != out.transferred_on:
+            errors["left_on"] = f"转出的，离册日期应为组织关系转出日期{out.transferred_on:%Y-%m-%d}。"
         elif self.join_date and self.left_on < self.join_date:
             errors["left_on"] = "离册日期不能早于入党日期。"
         elif self.left_on > today():
@@ -899,6 +906,9 @@ class Transfer(models.Model):
                 errors["transferred_on"] = "转接日期不能晚于今天。"
             elif self.member_id and self.member.join_date and self.transferred_on < self.member.join_date:
                 errors["transferred_on"] = f"转接日期不能早于该党员的入党日期（{self.member.join_date:%Y-%m-%d}）。"
+            elif self.member_id and self.kind in self.Kind.values:
+                for field, message in self._member_state_errors().items():
+                    errors.setdefault(field, message)
         if self.received_on:
             if self.kind == self.Kind.IN:
                 errors["received_on"] = "转入的回执由本方开具，不在此登记。"
@@ -908,6 +918,75 @@ class Transfer(models.Model):
                 errors["received_on"] = "回执日期不能晚于今天。"
         if errors:
             raise ValidationError(errors)
+
+    def _stored(self):
+        return Transfer.objects.filter(pk=self.pk).first() if self.pk else None
+
+    def _member_state_errors(self):
+        """The rules that read the member as they stood on the transfer's day, from their other transfers."""
+        member, day, stored = self.member, self.transferred_on, self._stored()
+        others = member.transfers.exclude(pk=self.pk) if self.pk else member.transfers.all()
+        on_day = f"{day:%Y-%m-%d}"
+        left = member.left_on
+        if stored is not None and stored.kind == self.Kind.OUT and left == stored.transferred_on:
+            left = None  # the departure is this very transfer's, being corrected
+        if left is not None and left <= day:
+            return {"transferred_on": f"该党员已于{left:%Y-%m-%d}{member.get_roll_status_display()}离册，"
+                                      f"{on_day}不在册，不能办理组织关系转接。"}
+        arrival = others.filter(kind=self.Kind.IN, transferred_on__gt=day).first()
+        if arrival is not None:
+            return {"transferred_on": f"该党员{arrival.transferred_on:%Y-%m-%d}才从系统外转入，{on_day}尚未在册。"}
+        if self.kind == self.Kind.IN:
+            if others.filter(transferred_on__lte=day).exists():
+                return {"kind": f"该党员{on_day}之前已在本系统内有组织关系，不能再登记为从系统外转入。"}
+            return {}
+        if self.kind == self.Kind.OUT and others.filter(transferred_on__gt=day).exists():
+            return {"transferred_on": f"该党员在{on_day}之后还有组织关系转接记录，转出后即离册，请核对转接日期。"}
+        errors = {}
+        current = self._organization_on(day, others, stored)
+        if self.to_organization_id and self.to_organization_id == current:
+            errors["to_organization"] = f"该党员{on_day}已在“{self.to_organization}”，不需转入。"
+        if self.from_organization_id and self.from_organization_id != current:
+            where = Organization.objects.filter(pk=current).first()
+            errors["from_organization"] = f"该党员{on_day}的组织关系在“{where}”，不在“{self.from_organization}”。"
+        return errors
+
+    def _organization_on(self, day, others, stored):
+        """The member's organization on `day` as their other transfers place them (MemberQuerySet.as_of's rule):
+        the last one up to that day brought them, else the first one after it took them from there, else where
+        they are now (and where they are now is this transfer's doing when it was their latest)."""
+        before = others.filter(transferred_on__lte=day).order_by("-transferred_on", "-pk").first()
+        if before is not None:
+            return before.to_organization_id or before.from_organization_id
+        after = others.filter(transferred_on__gt=day).order_by("transferred_on", "pk").first()
+        if after is not None:
+            return after.from_organization_id or after.to_organization_id
+        if stored is not None and stored.kind == self.Kind.WITHIN and stored.to_organization_id == self.member.organization_id:
+            return stored.from_organization_id
+        return self.member.organization_id
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.apply()
+
+    def apply(self):
+        """The member's record follows their latest transfer (one dated up to today): a 系统内转接 moves them to
+        the receiving organization, a 转出 takes them off the roll on its day, a 转入 puts them on the roll of the
+        receiving organization. An earlier transfer, entered late, leaves the record as the later one set it."""
+        if self.transferred_on > today():
+            return
+        member = Member.objects.select_for_update().get(pk=self.member_id)
+        latest = member.transfers.order_by("-transferred_on", "-pk").first()
+        if latest is None or latest.pk != self.pk:
+            return
+        if self.kind == self.Kind.OUT:
+            member.roll_status, member.left_on = Member.Roll.TRANSFERRED, self.transferred_on
+        else:
+            member.organization_id = self.to_organization_id
+            member.roll_status, member.left_on = Member.Roll.ON_ROLL, None
+        member.save(update_fields=["organization", "roll_status", "left_on"])
+        self.member = member
 
 
 # The bands the office counts people in, in whole years: (label, lowest, highest); None is open-ended.
