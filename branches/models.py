@@ -14,8 +14,8 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce, Least
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -274,9 +274,24 @@ class OrganizationQuerySet(ScopedQuerySet):
     def with_staffing(self, on=None):
         """Annotate what the staffing rule needs: full members on the roll, posts held, the secretary's birth.
 
-        With `on`, only the members who had joined by then (a past year's state).
+        With `on`, the roll as it stood then (MemberQuerySet.as_of): the members still in the organization since
+        are counted through the join; those moved since, few, by a subquery over their organization that day.
         """
-        return self.annotate(**staffing_counts("members__", on))
+        counts = staffing_counts("members__", on)
+        if on is None:
+            return self.annotate(**counts)
+        moved = (Member.objects.as_of(on).filter(pk__in=moved_since(on), organization_on=OuterRef("pk"))
+                 .order_by().values("organization_on").annotate(**staffing_counts(on=on)))
+
+        def theirs(name):
+            return Subquery(moved.values(name)[:1])
+
+        birth, moved_birth = counts.pop("secretary_birth"), theirs("secretary_birth")
+        return self.annotate(
+            **{name: count + Coalesce(theirs(name), 0) for name, count in counts.items()},
+            # The earlier of two births either of which may be missing (SQLite's MIN of a NULL is NULL).
+            secretary_birth=Coalesce(Least(birth, moved_birth), birth, moved_birth),
+        )
 
     def with_last_election(self, on=None):
         """With `on`, the latest election held on or before that day: the state as it stood then."""
@@ -403,7 +418,9 @@ def staffing_counts(path="", on=None):
     counted = path.removesuffix("__") or "pk"
     on_roll = Q(**{f"{path}roll_status": Member.Roll.ON_ROLL})
     if on is not None:
-        on_roll &= Q(**{f"{path}join_date__lte": on})
+        on_roll = on_roll_on(on, path)
+        if path:  # through an organization's members: only those not moved since were in it then (with_staffing)
+            on_roll &= ~Q(**{f"{path}pk__in": moved_since(on)})
     full = on_roll & Q(**{f"{path}status": Member.Status.FULL})  # 党章第七条: only full members hold posts
     return {
         "full_count": Count(counted, filter=full),
@@ -497,7 +514,7 @@ class MemberQuerySet(ScopedQuerySet):
         late = Q(probation_extension__isnull=True) & joined_before(0)
         for months in range(EXTENSION_MONTHS[0], EXTENSION_MONTHS[1] + 1):
             late |= Q(probation_extension__months=months) & joined_before(months)
-        return self.on_roll().filter(still_probationary, late)
+        return self.as_of(on).filter(still_probationary, late)
 
     def secretaries(self):
         return self.on_roll().filter(holds_post(Member.Post.SECRETARY))
@@ -506,9 +523,47 @@ class MemberQuerySet(ScopedQuerySet):
         """Members of the party on `on`: a past year's roll does not count those who joined later."""
         return self.filter(join_date__lte=on)
 
+    def as_of(self, on):
+        """The roll on `on`, each member annotated with `organization_on`, their organization that day (党章第八条:
+        every member is in one organization).
+
+        On the roll that day: joined by then, arrived by then (a 转入's day), not yet left (离册日期 after it).
+        The organization: the one the latest transfer up to that day brought them to, else the one the first
+        transfer after it took them from, else the one they are in now. Only members with a transfer after the
+        day can be elsewhere now (Transfer.apply keeps the record at the latest), so the subqueries run for
+        those alone: the `member IN (...)` lists are computed once, not per member.
+        """
+        own = Transfer.objects.filter(member=OuterRef("pk"))
+        back_then = Coalesce(
+            Subquery(own.filter(transferred_on__lte=on).order_by("-transferred_on", "-pk").values(
+                org=Coalesce("to_organization", "from_organization"))[:1]),
+            Subquery(own.filter(transferred_on__gt=on).order_by("transferred_on", "pk").values(
+                org=Coalesce("from_organization", "to_organization"))[:1]),
+            F("organization"),
+        )
+        return self.filter(on_roll_on(on)).annotate(organization_on=Case(
+            When(pk__in=moved_since(on), then=back_then), default=F("organization"), output_field=models.BigIntegerField()))
+
+    def in_organizations(self, ids, on=None):
+        """Those in the organizations `ids` (ids or a queryset of them): today's, or on `on` after as_of(on)."""
+        return self.filter(**{"organization_on__in" if on is not None else "organization__in": ids})
+
     def party_workers(self):
         """党务工作者: the members recorded as full-time or part-time party cadres (专职、兼职党务干部)."""
         return self.on_roll().filter(is_party_worker())
+
+
+def moved_since(on):
+    """The members with a transfer after `on`: the only ones who may have been elsewhere that day (a subquery)."""
+    return Transfer.objects.filter(transferred_on__gt=on).values("member")
+
+
+def on_roll_on(on, path=""):
+    """Q for members on the roll on `on`: joined by then, not arrived later from outside the district (转入),
+    not left by then (离册日期, or on the roll today). The one rule MemberQuerySet.as_of and staffing_counts read."""
+    arrived_later = Transfer.objects.filter(kind=Transfer.Kind.IN, transferred_on__gt=on).values("member")
+    still_there = Q(**{f"{path}roll_status": Member.Roll.ON_ROLL, f"{path}left_on__isnull": True}) | Q(**{f"{path}left_on__gt": on})
+    return Q(**{f"{path}join_date__lte": on}) & still_there & ~Q(**{f"{path}pk__in": arrived_later})
 
 
 def holds_post(post=None):

@@ -146,3 +146,46 @@ def test_correcting_an_applied_transfer_is_checked_against_the_members_state_bef
     out = transfer(member, T.OUT, D(2025, 3, 1), from_organization=b, outside_unit="兰州市某中学党支部")
     out.reason = m.Transfer.Reason.HOME
     out.full_clean()  # off the roll on its day by this very transfer
+
+
+# -- the roll on a date -----------------------------------------------------------------------------
+def roll(on):
+    return dict(m.Member.objects.as_of(on).values_list("name", "organization_on"))
+
+
+def test_a_past_date_reads_the_member_in_the_organization_they_were_in_then(build, two):
+    # 党章第八条: on every day the member is in exactly one organization, the one their transfers put them in.
+    a, b = two
+    c = build.org("一中第三党支部", parent=a.parent)
+    member = build.member(a, join=D(2010, 7, 1), name="王老师")
+    transfer(member, T.WITHIN, D(2023, 8, 20), from_organization=a, to_organization=b)
+    transfer(member, T.WITHIN, D(2024, 8, 20), from_organization=b, to_organization=c)
+    assert roll(D(2023, 8, 19)) == {"王老师": a.pk}
+    assert roll(D(2023, 8, 20)) == {"王老师": b.pk}  # the relationship moves on the transfer's day
+    assert roll(D(2024, 1, 1)) == {"王老师": b.pk}
+    assert roll(today()) == {"王老师": c.pk}
+
+
+def test_the_roll_on_a_date_counts_those_who_joined_arrived_and_had_not_left_by_then(build, two):
+    a, _ = two
+    build.member(a, join=D(2010, 7, 1), name="在册")
+    build.member(a, join=D(2024, 6, 30), name="后入党", status=m.Member.Status.PROBATIONARY)
+    out = build.member(a, join=D(2010, 7, 1), name="转出者")
+    transfer(out, T.OUT, D(2024, 3, 1), from_organization=a, outside_unit="兰州市某中学党支部")
+    arrived = build.member(a, join=D(2001, 7, 1), name="转入者")
+    transfer(arrived, T.IN, D(2024, 9, 1), to_organization=a, outside_unit="天水市某小学党支部")
+    build.member(a, join=D(2001, 7, 1), name="去世者", roll_status=m.Member.Roll.DECEASED, left_on=D(2024, 5, 1))
+    assert set(roll(D(2023, 12, 31))) == {"在册", "转出者", "去世者"}
+    assert set(roll(D(2024, 3, 1))) == {"在册", "去世者"}  # off the roll on the day of the 转出
+    assert set(roll(D(2024, 12, 31))) == {"在册", "后入党", "转入者"}
+
+
+def test_the_roll_on_a_date_is_one_query_whatever_the_transfers(build, two, django_assert_num_queries):
+    a, b = two
+    for i in range(5):
+        member = build.member(a, join=D(2010, 7, 1))
+        transfer(member, T.WITHIN, D(2024, 8, 1 + i), from_organization=a, to_organization=b)
+    with django_assert_num_queries(1):
+        counts = dict(m.Member.objects.as_of(D(2023, 12, 31)).values("organization_on").annotate(n=m.Count("pk"))
+                      .values_list("organization_on", "n").order_by())
+    assert counts == {a.pk: 5}
