@@ -869,9 +869,12 @@ class TransferQuerySet(ScopedQuerySet):
             return self
         return self.filter(Q(from_organization__in=ids) | Q(to_organization__in=ids))
 
-    def awaiting_receipt(self):
-        """Letters out whose 回执 has not come back."""
-        return self.filter(received_on=None).exclude(kind=Transfer.Kind.IN)
+    def awaiting_receipt(self, on=None):
+        """Letters out whose 回执 has not come back: by today, or as it stood on `on` (sent by then, not back by then)."""
+        if on is None:
+            return self.filter(received_on=None).exclude(kind=Transfer.Kind.IN)
+        return (self.filter(transferred_on__lte=on).filter(Q(received_on=None) | Q(received_on__gt=on))
+                .exclude(kind=Transfer.Kind.IN))
 
 
 class Transfer(models.Model):

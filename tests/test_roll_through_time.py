@@ -189,3 +189,40 @@ def test_the_roll_on_a_date_is_one_query_whatever_the_transfers(build, two, djan
         counts = dict(m.Member.objects.as_of(D(2023, 12, 31)).values("organization_on").annotate(n=m.Count("pk"))
                       .values_list("organization_on", "n").order_by())
     assert counts == {a.pk: 5}
+
+
+# -- the warnings -----------------------------------------------------------------------------------
+def flagged(code, on):
+    from branches import early_warning
+
+    return {org: [h.detail for h in hits] for org, hits in early_warning.evaluate(on, codes=[code]).by_organization.items()}
+
+
+# 中国共产党党员教育管理工作条例 第二十五条: a member transferred out but not yet received is still managed by the
+# sending organization; the 回执 closes it. Three months without it is flagged, to the day.
+def test_a_transfer_out_without_a_receipt_after_three_months_is_flagged_on_the_sending_branch(build, two):
+    a, b = two
+    late = build.member(a, join=D(2010, 7, 1), name="李老师")
+    transfer(late, T.OUT, D(2025, 3, 1), from_organization=a, outside_unit="兰州市某中学党支部", letter_number="教组转〔2025〕4号")
+    on_time = build.member(a, join=D(2010, 7, 1), name="赵老师")
+    transfer(on_time, T.WITHIN, D(2025, 3, 2), from_organization=a, to_organization=b)
+    assert flagged("receipt_missing", D(2025, 6, 1)) == {
+        a: ["1名党员组织关系转出超过3个月未收到回执：李老师（2025年3月1日转出，介绍信教组转〔2025〕4号）（接收前仍由本组织管理）"]}
+    assert flagged("receipt_missing", D(2025, 6, 2))[a][0].startswith("2名")  # the 系统内转接's three months are up
+    m.Transfer.objects.filter(member=late).update(received_on=D(2025, 7, 1))
+    assert flagged("receipt_missing", D(2025, 6, 2))[a][0].startswith("2名")  # as it stood that day: not back yet
+    assert flagged("receipt_missing", D(2025, 7, 1))[a] == [
+        "1名党员组织关系转出超过3个月未收到回执：赵老师（2025年3月2日系统内转接）（接收前仍由本组织管理）"]
+
+
+def test_a_member_transferred_in_without_a_conversion_date_is_flagged(build, two):
+    a, _ = two
+    lacking = build.member(a, join=D(2001, 7, 1), name="孙老师")
+    m.Member.objects.filter(pk=lacking.pk).update(full_member_date=None)
+    transfer(lacking, T.IN, D(2024, 9, 1), to_organization=a, outside_unit="天水市某小学党支部")
+    complete = build.member(a, join=D(2001, 7, 1), name="周老师")
+    transfer(complete, T.IN, D(2024, 9, 1), to_organization=a, outside_unit="天水市某小学党支部")
+    local = build.member(a, join=D(2001, 7, 1), name="本地老师")  # not transferred in: another rule's business
+    m.Member.objects.filter(pk=local.pk).update(full_member_date=None)
+    assert flagged("transferred_in_incomplete", D(2024, 12, 31)) == {a: ["1名转入的正式党员未登记转正日期：孙老师"]}
+    assert flagged("transferred_in_incomplete", D(2024, 8, 31)) == {}  # not yet arrived
