@@ -986,8 +986,10 @@ class Transfer(models.Model):
         others = member.transfers.exclude(pk=self.pk) if self.pk else member.transfers.all()
         on_day = f"{day:%Y-%m-%d}"
         left = member.left_on
-        if stored is not None and stored.kind == self.Kind.OUT and left == stored.transferred_on:
-            left = None  # the departure is this very transfer's, being corrected
+        if self.kind == self.Kind.OUT and member.roll_status == Member.Roll.TRANSFERRED and left == day:
+            left = None  # the departure is this very transfer's (being corrected, or entered after the roll said it)
+        elif stored is not None and stored.kind == self.Kind.OUT and left == stored.transferred_on:
+            left = None  # this transfer out, being moved to another day
         if left is not None and left <= day:
             return {"transferred_on": f"该党员已于{left:%Y-%m-%d}{member.get_roll_status_display()}离册，"
                                       f"{on_day}不在册，不能办理组织关系转接。"}

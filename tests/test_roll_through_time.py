@@ -226,3 +226,80 @@ def test_a_member_transferred_in_without_a_conversion_date_is_flagged(build, two
     m.Member.objects.filter(pk=local.pk).update(full_member_date=None)
     assert flagged("transferred_in_incomplete", D(2024, 12, 31)) == {a: ["1名转入的正式党员未登记转正日期：孙老师"]}
     assert flagged("transferred_in_incomplete", D(2024, 8, 31)) == {}  # not yet arrived
+
+
+# -- acceptance: the demo district, transfers today, and 2023 as it stood -------------------------------------
+def _annual_report_text(client, year):
+    import io
+
+    import docx
+    from django.urls import reverse
+
+    response = client.get(reverse("annual_report_docx"), {"year": year})
+    assert response.status_code == 200
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
+
+
+def _ordinary_members(n, **filters):
+    return list(m.Member.objects.on_roll().filter(party_post="", backbone_title="", transfers__isnull=True, **filters)
+                .order_by("pk")[:n])
+
+
+def test_after_members_leave_the_district_today_2023_still_says_3800_and_today_says_fewer(demo, admin_client):
+    from reports.figures import district
+
+    now = today().year
+    before = district(now).members.total
+    leaving = _ordinary_members(3, organization__kind=m.OrgKind.BRANCH)
+    for member in leaving:
+        transfer(member, T.OUT, today(), from_organization=member.organization, outside_unit="兰州市某中学党支部",
+                 letter_number=f"教组转〔{now}〕9{member.pk}号")
+    assert district(2023).members.total == 3800
+    assert admin_client.get("/dashboard/", {"year": 2023}).context["n"]["members"].value == 3800
+    assert "、3800名党员" in _annual_report_text(admin_client, 2023)
+    assert district(now).members.total == before - 3
+    assert admin_client.get("/dashboard/", {"year": now}).context["n"]["members"].value == before - 3
+    # The dashboard's 2023 number links to the admin list read that day: the same 3,800, those who left included.
+    page = admin_client.get("/admin/branches/member/", {"asof": "2023-12-31"})
+    assert page.context["cl"].result_count == 3800
+
+
+def test_a_move_in_2024_leaves_2023s_counts_by_organization_as_they_were_and_moves_the_member_in_2024s(demo):
+    from reports.figures import district
+
+    def by_organization(on):
+        return dict(m.Member.objects.as_of(on).values("organization_on").annotate(n=m.Count("pk"))
+                    .values_list("organization_on", "n").order_by())
+
+    [member] = _ordinary_members(1, organization__kind=m.OrgKind.BRANCH, organization__ownership=m.Ownership.PUBLIC)
+    source = member.organization
+    target = m.Organization.objects.branches().exclude(pk=source.pk).exclude(parent=source.parent).first()
+    end_2023, end_2024 = D(2023, 12, 31), D(2024, 12, 31)
+    before_2023, before_2024 = by_organization(end_2023), by_organization(end_2024)
+    staffing_2023 = {o.pk: o.roll_count for o in m.Organization.objects.filter(pk__in=[source.pk, target.pk]).with_staffing(end_2023)}
+    transfer(member, T.WITHIN, D(2024, 11, 4), from_organization=source, to_organization=target)
+    assert by_organization(end_2023) == before_2023
+    after_2024 = by_organization(end_2024)
+    assert after_2024[source.pk] == before_2024[source.pk] - 1 and after_2024[target.pk] == before_2024.get(target.pk, 0) + 1
+    # The organizations' own counts for a date (the admin list, the warnings, meeting compliance) read the same.
+    staffed = {o.pk: o.roll_count for o in m.Organization.objects.filter(pk__in=[source.pk, target.pk]).with_staffing(end_2023)}
+    assert staffed == staffing_2023 == {source.pk: before_2023[source.pk], target.pk: before_2023.get(target.pk, 0)}
+    staffed = {o.pk: o.roll_count for o in m.Organization.objects.filter(pk__in=[source.pk, target.pk]).with_staffing(end_2024)}
+    assert staffed == {source.pk: after_2024[source.pk], target.pk: after_2024[target.pk]}
+    # And the district's 2023 figures, counted by organization, are the same.
+    assert district(2023).members.total == 3800
+
+
+def test_the_demos_2024_transfers_are_on_record_and_leave_2023_alone(demo):
+    from reports.figures import district
+
+    transfers = m.Transfer.objects.all()
+    kinds = {k: transfers.filter(kind=k).count() for k in T.values}
+    assert kinds[T.OUT] == 2 and kinds[T.IN] == 1 and kinds[T.WITHIN] >= 10
+    assert transfers.filter(reason=m.Transfer.Reason.RETIREMENT, to_organization__name__endswith="离退休教师党支部").exists()
+    assert not transfers.exclude(transferred_on__year=2024).exists()
+    assert set(transfers.values_list("letter_number", flat=True)) == {f"教组转〔2024〕{n}号" for n in range(1, transfers.count() + 1)}
+    assert transfers.filter(kind=T.WITHIN, transferred_on__month=8).count() >= 10  # the school year's moves
+    f = district(2023)
+    assert f.members.total == 3800
+    assert m.Member.objects.as_of(D(2024, 12, 31)).count() == 3800 - 2 + 1
