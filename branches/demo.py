@@ -15,7 +15,7 @@ from . import version
 
 from . import idcard
 from . import models as m
-from .dates import add_years
+from .dates import add_years, age_on
 from .history import delete_with_history
 from .periods import MeetingPeriod, period_containing, periods_within
 
@@ -274,6 +274,81 @@ class DemoBuilder:
         m.AnnualPlan.objects.bulk_create([
             m.AnnualPlan(year=y, standardization_target=t, reflection=r, next_steps=n) for y, (t, r, n) in PLANS.items()
         ])
+        self.build_transfers()
+
+    # -- 组织关系转接: the year after the report --------------------------------------------------
+    def build_transfers(self):
+        """2024's moves, all after the report's year so that every 2023 figure stands: teachers moving between
+        public schools in August, members retiring into their school's 离退休教师党支部, two transfers out of the
+        district and one in. Each is entered as the office enters one (validated, then applied to the member); the
+        介绍信 are numbered in the order of their dates. Posts, party workers and backbone teachers stay where they
+        are, and the smallest and largest branches keep their size."""
+        rng = random.Random(self.target + YEAR + 1)  # its own draws: the district above is the same with or without it
+        year = YEAR + 1
+        contacts = [m.Recruit.objects.filter(**{f"{c}__isnull": False}).values(c) for c in ("contact_1", "contact_2")]
+        on_roll = (m.Member.objects.on_roll().filter(party_post="", party_worker="", backbone_title="", status=m.Member.Status.FULL)
+                   .exclude(pk__in=contacts[0]).exclude(pk__in=contacts[1]))  # a 培养联系人 stays with their recruit
+        sizes = dict(m.Member.objects.on_roll().values("organization").annotate(n=Count("pk")).values_list("organization", "n").order_by())
+        # Between branches of middling size, so that the small branches and the one over 50 stay as they are.
+        schools = [o for o in self.branches if o.ownership == m.Ownership.PUBLIC and 7 <= sizes.get(o.pk, 0) <= 45
+                   and not o.name.endswith(RETIREE_BRANCH)]
+        if len(schools) < 2:
+            return  # a district too small for a year of moves
+        movers = list(on_roll.filter(organization__in=schools).exclude(job=m.Member.Job.RETIRED)
+                      .select_related("organization").order_by("pk"))
+        rng.shuffle(movers)
+        planned = []  # (member, kind, day, fields)
+        for member in movers[:max(2, round(12 * self.scale))]:
+            # A teacher moves to another school of the same kind (a primary school's to a primary school).
+            targets = [o for o in schools if o.parent_id != member.organization.parent_id and o.pk != member.organization_id
+                       and o.unit_category == member.organization.unit_category]
+            if targets:
+                planned.append((member, m.Transfer.Kind.WITHIN, datetime.date(year, 8, rng.randint(20, 31)),
+                                {"from_organization_id": member.organization_id, "to_organization": rng.choice(targets),
+                                 "reason": m.Transfer.Reason.JOB}))
+        # Retirements: those who reach the age in the year move from their school's branches to its retirees' branch.
+        retiree_branches = {o.parent_id: o for o in self.branches if o.name.endswith(RETIREE_BRANCH)}
+        chosen = {member.pk for member, *_ in planned}
+        retiring = [x for x in on_roll.filter(organization__parent_id__in=retiree_branches).exclude(job=m.Member.Job.RETIRED)
+                    .select_related("organization").order_by("birth_date", "pk")
+                    if x.pk not in chosen and age_on(x.birth_date, datetime.date(YEAR, 12, 31)) >= RETIREMENT_AGE[x.gender]]
+        for member in retiring[:max(1, round(4 * self.scale))]:
+            member.job = m.Member.Job.RETIRED
+            member.save(update_fields=["job"])
+            planned.append((member, m.Transfer.Kind.WITHIN, self._day_after(rng, member.birth_date, RETIREMENT_AGE[member.gender], year),
+                            {"from_organization_id": member.organization_id,
+                             "to_organization": retiree_branches[member.organization.parent_id], "reason": m.Transfer.Reason.RETIREMENT}))
+        chosen |= {member.pk for member, *_ in planned}
+        leaving = [x for x in movers if x.pk not in chosen][:2]
+        for member, (unit, reason, day) in zip(leaving, [("兰州市城关区教育工委某中学党支部", m.Transfer.Reason.JOB, datetime.date(year, 3, 12)),
+                                                         ("天水市秦州区某街道社区党委", m.Transfer.Reason.HOME, datetime.date(year, 9, 6))]):
+            planned.append((member, m.Transfer.Kind.OUT, day,
+                            {"from_organization_id": member.organization_id, "outside_unit": unit, "reason": reason}))
+        # One teacher arrives from a neighbouring county's school, their record created with the transfer; the
+        # letter did not give the conversion date, which the warning 转入党员信息不全 asks for.
+        name, born, number, sex = self.person(30, 45, job=m.Member.Job.TEACHER)
+        joined = datetime.date(born.year + 24, 6, 18)
+        arriving = m.Member.objects.create(
+            name=name, gender=sex, birth_date=born, id_number=number, join_date=joined, full_member_date=None,
+            organization=schools[0], job=m.Member.Job.TEACHER, phone=self.phone(),
+        )
+        planned.append((arriving, m.Transfer.Kind.IN, datetime.date(year, 9, 2),
+                        {"to_organization": schools[0], "outside_unit": "天水市麦积区某中学党支部", "reason": m.Transfer.Reason.JOB}))
+        planned.sort(key=lambda p: (p[2], p[0].pk))
+        for number, (member, kind, day, fields) in enumerate(planned, start=1):
+            transfer = m.Transfer(member=member, kind=kind, transferred_on=day, letter_number=f"教组转〔{year}〕{number}号", **fields)
+            # The receipts come back within weeks; the second transfer out's has not (the warning 回执未返回).
+            if kind != m.Transfer.Kind.IN and not (kind == m.Transfer.Kind.OUT and day.month == 9):
+                transfer.received_on = day + datetime.timedelta(days=rng.randint(5, 20))
+            transfer.full_clean()
+            transfer.save()
+
+    @staticmethod
+    def _day_after(rng, born, age, year):
+        """A day in `year` at or after the birthday of `age`, within the year."""
+        birthday = add_years(born, age)
+        start = max(birthday, datetime.date(year, 1, 1))
+        return start + datetime.timedelta(days=rng.randint(0, max(0, (datetime.date(year, 12, 31) - start).days) // 4))
 
     # -- 述职评议考核 --------------------------------------------------------------------------
     # Each organization's 30 ballots are drawn for it (deterministically) within what its profile allows under the
@@ -874,7 +949,7 @@ PLANS = {2022: (70, "", ""), 2023: (80, REFLECTION_2023, NEXT_STEPS_2023)}
 
 DEMO_MODELS = [m.ItemWeight, m.ItemScore, m.Ballot, m.Comment, m.FollowUp, m.SecretaryReport, m.ReviewRound, m.RecruitmentPlan, m.Recruit, m.AnnualPlan, m.Meeting,
     m.RectificationProgress, m.RectificationCase, m.AssessmentItem, m.Assessment, m.WorkLogEntry,
-    m.Election, m.Member,
+    m.Election, m.Transfer, m.Member,
 ]
 
 

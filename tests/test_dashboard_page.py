@@ -111,4 +111,6 @@ def test_past_year_links_read_the_state_on_31_december(demo, admin_client):
     n = admin_client.get("/dashboard/", {"year": 2022}).context["n"]
     assert "asof=2022-12-31" in n["overdue"].url and "asof=2022-12-31" in n["members"].url
     assert n["basic"].value == 68 - m.Organization.objects.basic_level().filter(approved_on__year=2023).count()
-    assert n["members"].value == m.Member.objects.on_roll().filter(join_date__lte=datetime.date(2022, 12, 31)).count()
+    # The roll as it stood that day: the member whose probation was cancelled in May 2023 was still on it.
+    assert n["members"].value == m.Member.objects.as_of(datetime.date(2022, 12, 31)).count()
+    assert m.Member.objects.as_of(datetime.date(2022, 12, 31)).filter(roll_status=m.Member.Roll.CANCELLED).exists()
