@@ -306,6 +306,13 @@ class MemberAdmin(ProposedMemberAdminMixin, ScopedAdminMixin, SheetAdmin):
     ]
     inlines = [ProbationExtensionInline, TransferHistoryInline]
 
+    def get_inline_instances(self, request, obj=None):
+        # The transfers are only read here: a posted form carries nothing of them, and needs no formset for them.
+        inlines = super().get_inline_instances(request, obj)
+        if request.method == "POST":
+            inlines = [inline for inline in inlines if not isinstance(inline, TransferHistoryInline)]
+        return inlines
+
     def get_queryset(self, request):
         # Ages are read on the list's 状态日期, as the age bands are.
         return super().get_queryset(request).annotate(as_of_day=Value(requested_as_of(request), output_field=DateField()))
