@@ -5,8 +5,8 @@ what was found and where the records behind it are. The rules themselves (terms,
 staffing, deadlines, meeting frequencies) are the ones in branches.models; this module only asks them.
 
 Everything is computed for a date `on`. Dated records (elections, meetings, conversions, assessments,
-rectification) are read as they stood on that day. The roll keeps no history, so member counts, posts and
-the secretary's vacancy are today's.
+rectification, transfers) are read as they stood on that day, and the roll too (MemberQuerySet.as_of: who was on
+it, in which organization). Posts and the secretary's vacancy are today's.
 
 `evaluate()` costs a fixed number of queries whatever the size of the district (one per rule at most, and
 one for the organizations they share).
@@ -26,6 +26,7 @@ from .periods import last_complete_period, period_label
 
 VACANCY_MONTHS = 3  # 书记空缺超过3个月
 RECRUITMENT_YEARS = 2  # 两年未发展党员
+RECEIPT_MONTHS = 3  # 回执未返回
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,11 @@ class Context:
         onto the organization index, reading all 100,000 members to find the few late or recent ones.
         """
         return queryset.filter(organization__in=self.scope.values("pk")) if self.limited else queryset
+
+    def members(self):
+        """The roll on `on` (MemberQuerySet.as_of), each member in the organization they were in that day."""
+        roll = m.Member.objects.as_of(self.on)
+        return roll.in_organizations(self.scope.values("pk"), self.on) if self.limited else roll
 
 
 # -- the team ---------------------------------------------------------------------------------
@@ -222,8 +228,8 @@ def meeting_missed(ctx):
 def conversion_overdue(ctx):
     """Past the probation's end by more than the months the branch has to decide and the upper committee to approve."""
     late = {}
-    rows = (ctx.within(m.Member.objects.conversion_overdue(ctx.on))
-            .order_by("join_date", "pk").values_list("pk", "organization_id", "name", "join_date", "probation_extension__months"))
+    rows = (ctx.members().filter(pk__in=m.Member.objects.conversion_overdue(ctx.on).values("pk"))
+            .order_by("join_date", "pk").values_list("pk", "organization_on", "name", "join_date", "probation_extension__months"))
     for pk, org_id, name, joined, extended in rows:
         if org_id in ctx.by_id:
             ends = _day(m.probation_end(joined, extended or 0))
@@ -243,14 +249,52 @@ def no_recruitment(ctx):
     since = add_years(ctx.on, -RECRUITMENT_YEARS)
     recruited = set(
         # status__in names both statuses only so that the (status, join_date) index can serve the date range.
-        ctx.within(m.Member.objects.on_roll())
+        ctx.members()
         .filter(status__in=m.Member.Status.values, join_date__gt=since, join_date__lte=ctx.on)
-        .values_list("organization_id", flat=True).order_by().distinct()
+        .values_list("organization_on", flat=True).order_by().distinct()
     )
     for org in ctx.branches:
         if org.pk in recruited or (org.founded and org.founded > since):  # a branch younger than two years is not judged
             continue
         yield org, f"{_day(since)}以来无新入党的党员", _members_of(org)
+
+
+# 中国共产党党员教育管理工作条例 第二十五条: until the receiving side accepts the relationship, the sending
+# organization still manages the member; the 回执 says it was accepted.
+@rule("receipt_missing", "组织关系转出后回执未返回", MEMBERS, "回执未返回")
+def receipt_missing(ctx):
+    """A 转出 or 系统内转接 whose 回执 had not come back RECEIPT_MONTHS after its day, as it stood on `on`."""
+    cutoff = add_months(ctx.on, -RECEIPT_MONTHS)
+    rows = (m.Transfer.objects.awaiting_receipt(ctx.on).filter(transferred_on__lte=cutoff)
+            .order_by("transferred_on", "pk")
+            .values_list("member", "from_organization", "member__name", "transferred_on", "kind", "letter_number"))
+    late = {}
+    for pk, org_id, name, moved, kind, letter in rows:
+        if org_id in ctx.by_id:
+            number = f"，介绍信{letter}" if letter else ""
+            late.setdefault(org_id, []).append((pk, f"{name}（{_day(moved)}{m.Transfer.Kind(kind).label}{number}）"))
+    for org_id, transfers in late.items():
+        pks = tuple(dict.fromkeys(pk for pk, _ in transfers))  # the members, each once
+        detail = (f"{len(transfers)}名党员组织关系转出超过{RECEIPT_MONTHS}个月未收到回执：" + "、".join(t for _, t in transfers)
+                  + "（接收前仍由本组织管理）")
+        yield ctx.by_id[org_id], detail, _admin(m.Member, query="id__in=" + ",".join(map(str, pks))), pks
+
+
+@rule("transferred_in_incomplete", "转入党员信息不全", MEMBERS, "转入信息不全")
+def transferred_in_incomplete(ctx):
+    """Members on the roll on `on` who came in from outside the district (转入) and whose record lacks the dates
+    their 党龄 and status rest on: a full member without a 转正日期."""
+    arrived = m.Transfer.objects.filter(kind=m.Transfer.Kind.IN, transferred_on__lte=ctx.on).values("member")
+    rows = (ctx.members().filter(pk__in=arrived, status=m.Member.Status.FULL, full_member_date__isnull=True)
+            .order_by("pk").values_list("pk", "organization_on", "name"))
+    lacking = {}
+    for pk, org_id, name in rows:
+        if org_id in ctx.by_id:
+            lacking.setdefault(org_id, []).append((pk, name))
+    for org_id, members in lacking.items():
+        pks = tuple(pk for pk, _ in members)
+        detail = f"{len(members)}名转入的正式党员未登记转正日期：" + "、".join(name for _, name in members)
+        yield ctx.by_id[org_id], detail, _admin(m.Member, query="id__in=" + ",".join(map(str, pks))), pks
 
 
 # -- recruitment (发展党员工作细则) ---------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from fractions import Fraction
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db import models, transaction
+from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce, Least
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -274,9 +274,24 @@ class OrganizationQuerySet(ScopedQuerySet):
     def with_staffing(self, on=None):
         """Annotate what the staffing rule needs: full members on the roll, posts held, the secretary's birth.
 
-        With `on`, only the members who had joined by then (a past year's state).
+        With `on`, the roll as it stood then (MemberQuerySet.as_of): the members still in the organization since
+        are counted through the join; those moved since, few, by a subquery over their organization that day.
         """
-        return self.annotate(**staffing_counts("members__", on))
+        counts = staffing_counts("members__", on)
+        if on is None:
+            return self.annotate(**counts)
+        moved = (Member.objects.as_of(on).filter(pk__in=moved_since(on), organization_on=OuterRef("pk"))
+                 .order_by().values("organization_on").annotate(**staffing_counts(on=on)))
+
+        def theirs(name):
+            return Subquery(moved.values(name)[:1])
+
+        birth, moved_birth = counts.pop("secretary_birth"), theirs("secretary_birth")
+        return self.annotate(
+            **{name: count + Coalesce(theirs(name), 0) for name, count in counts.items()},
+            # The earlier of two births either of which may be missing (SQLite's MIN of a NULL is NULL).
+            secretary_birth=Coalesce(Least(birth, moved_birth), birth, moved_birth),
+        )
 
     def with_last_election(self, on=None):
         """With `on`, the latest election held on or before that day: the state as it stood then."""
@@ -403,7 +418,9 @@ def staffing_counts(path="", on=None):
     counted = path.removesuffix("__") or "pk"
     on_roll = Q(**{f"{path}roll_status": Member.Roll.ON_ROLL})
     if on is not None:
-        on_roll &= Q(**{f"{path}join_date__lte": on})
+        on_roll = on_roll_on(on, path)
+        if path:  # through an organization's members: only those not moved since were in it then (with_staffing)
+            on_roll &= ~Q(**{f"{path}pk__in": moved_since(on)})
     full = on_roll & Q(**{f"{path}status": Member.Status.FULL})  # 党章第七条: only full members hold posts
     return {
         "full_count": Count(counted, filter=full),
@@ -497,7 +514,7 @@ class MemberQuerySet(ScopedQuerySet):
         late = Q(probation_extension__isnull=True) & joined_before(0)
         for months in range(EXTENSION_MONTHS[0], EXTENSION_MONTHS[1] + 1):
             late |= Q(probation_extension__months=months) & joined_before(months)
-        return self.on_roll().filter(still_probationary, late)
+        return self.as_of(on).filter(still_probationary, late)
 
     def secretaries(self):
         return self.on_roll().filter(holds_post(Member.Post.SECRETARY))
@@ -506,9 +523,47 @@ class MemberQuerySet(ScopedQuerySet):
         """Members of the party on `on`: a past year's roll does not count those who joined later."""
         return self.filter(join_date__lte=on)
 
+    def as_of(self, on):
+        """The roll on `on`, each member annotated with `organization_on`, their organization that day (党章第八条:
+        every member is in one organization).
+
+        On the roll that day: joined by then, arrived by then (a 转入's day), not yet left (离册日期 after it).
+        The organization: the one the latest transfer up to that day brought them to, else the one the first
+        transfer after it took them from, else the one they are in now. Only members with a transfer after the
+        day can be elsewhere now (Transfer.apply keeps the record at the latest), so the subqueries run for
+        those alone: the `member IN (...)` lists are computed once, not per member.
+        """
+        own = Transfer.objects.filter(member=OuterRef("pk"))
+        back_then = Coalesce(
+            Subquery(own.filter(transferred_on__lte=on).order_by("-transferred_on", "-pk").values(
+                org=Coalesce("to_organization", "from_organization"))[:1]),
+            Subquery(own.filter(transferred_on__gt=on).order_by("transferred_on", "pk").values(
+                org=Coalesce("from_organization", "to_organization"))[:1]),
+            F("organization"),
+        )
+        return self.filter(on_roll_on(on)).annotate(organization_on=Case(
+            When(pk__in=moved_since(on), then=back_then), default=F("organization"), output_field=models.BigIntegerField()))
+
+    def in_organizations(self, ids, on=None):
+        """Those in the organizations `ids` (ids or a queryset of them): today's, or on `on` after as_of(on)."""
+        return self.filter(**{"organization_on__in" if on is not None else "organization__in": ids})
+
     def party_workers(self):
         """党务工作者: the members recorded as full-time or part-time party cadres (专职、兼职党务干部)."""
         return self.on_roll().filter(is_party_worker())
+
+
+def moved_since(on):
+    """The members with a transfer after `on`: the only ones who may have been elsewhere that day (a subquery)."""
+    return Transfer.objects.filter(transferred_on__gt=on).values("member")
+
+
+def on_roll_on(on, path=""):
+    """Q for members on the roll on `on`: joined by then, not arrived later from outside the district (转入),
+    not left by then (离册日期, or on the roll today). The one rule MemberQuerySet.as_of and staffing_counts read."""
+    arrived_later = Transfer.objects.filter(kind=Transfer.Kind.IN, transferred_on__gt=on).values("member")
+    still_there = Q(**{f"{path}roll_status": Member.Roll.ON_ROLL, f"{path}left_on__isnull": True}) | Q(**{f"{path}left_on__gt": on})
+    return Q(**{f"{path}join_date__lte": on}) & still_there & ~Q(**{f"{path}pk__in": arrived_later})
 
 
 def holds_post(post=None):
@@ -742,6 +797,11 @@ class Member(models.Model):
         errors = {}
         if self.roll_status == self.Roll.CANCELLED and self.cancelled_on and not self.left_on:
             self.left_on = self.cancelled_on
+        # A 转出 member left the roll the day their relationship moved out (Transfer.apply keeps the two together).
+        out = (self.transfers.filter(kind=Transfer.Kind.OUT).order_by("-transferred_on").first()
+               if self.pk and self.roll_status == self.Roll.TRANSFERRED else None)
+        if out is not None and not self.left_on:
+            self.left_on = out.transferred_on
         if self.roll_status == self.Roll.ON_ROLL:
             if self.left_on:
                 errors["left_on"] = "在册党员不应填写离册日期。"
@@ -749,6 +809,8 @@ class Member(models.Model):
             errors["left_on"] = f"{self.get_roll_status_display()}的，请填写离册日期。"
         elif self.roll_status == self.Roll.CANCELLED and self.cancelled_on and self.left_on != self.cancelled_on:
             errors["left_on"] = f"取消预备党员资格的，离册日期应为取消资格日期{self.cancelled_on:%Y-%m-%d}。"
+        elif out is not None and self.left_on != out.transferred_on:
+            errors["left_on"] = f"转出的，离册日期应为组织关系转出日期{out.transferred_on:%Y-%m-%d}。"
         elif self.join_date and self.left_on < self.join_date:
             errors["left_on"] = "离册日期不能早于入党日期。"
         elif self.left_on > today():
@@ -811,9 +873,12 @@ class TransferQuerySet(ScopedQuerySet):
             return self
         return self.filter(Q(from_organization__in=ids) | Q(to_organization__in=ids))
 
-    def awaiting_receipt(self):
-        """Letters out whose 回执 has not come back."""
-        return self.filter(received_on=None).exclude(kind=Transfer.Kind.IN)
+    def awaiting_receipt(self, on=None):
+        """Letters out whose 回执 has not come back: by today, or as it stood on `on` (sent by then, not back by then)."""
+        if on is None:
+            return self.filter(received_on=None).exclude(kind=Transfer.Kind.IN)
+        return (self.filter(transferred_on__lte=on).filter(Q(received_on=None) | Q(received_on__gt=on))
+                .exclude(kind=Transfer.Kind.IN))
 
 
 class Transfer(models.Model):
@@ -903,6 +968,9 @@ class Transfer(models.Model):
                 errors["transferred_on"] = "转接日期不能晚于今天。"
             elif self.member_id and self.member.join_date and self.transferred_on < self.member.join_date:
                 errors["transferred_on"] = f"转接日期不能早于该党员的入党日期（{self.member.join_date:%Y-%m-%d}）。"
+            elif self.member_id and self.kind in self.Kind.values:
+                for field, message in self._member_state_errors().items():
+                    errors.setdefault(field, message)
         if self.received_on:
             if self.kind == self.Kind.IN:
                 errors["received_on"] = "转入的回执由本方开具，不在此登记。"
@@ -912,6 +980,75 @@ class Transfer(models.Model):
                 errors["received_on"] = "回执日期不能晚于今天。"
         if errors:
             raise ValidationError(errors)
+
+    def _stored(self):
+        return Transfer.objects.filter(pk=self.pk).first() if self.pk else None
+
+    def _member_state_errors(self):
+        """The rules that read the member as they stood on the transfer's day, from their other transfers."""
+        member, day, stored = self.member, self.transferred_on, self._stored()
+        others = member.transfers.exclude(pk=self.pk) if self.pk else member.transfers.all()
+        on_day = f"{day:%Y-%m-%d}"
+        left = member.left_on
+        if stored is not None and stored.kind == self.Kind.OUT and left == stored.transferred_on:
+            left = None  # the departure is this very transfer's, being corrected
+        if left is not None and left <= day:
+            return {"transferred_on": f"该党员已于{left:%Y-%m-%d}{member.get_roll_status_display()}离册，"
+                                      f"{on_day}不在册，不能办理组织关系转接。"}
+        arrival = others.filter(kind=self.Kind.IN, transferred_on__gt=day).first()
+        if arrival is not None:
+            return {"transferred_on": f"该党员{arrival.transferred_on:%Y-%m-%d}才从系统外转入，{on_day}尚未在册。"}
+        if self.kind == self.Kind.IN:
+            if others.filter(transferred_on__lte=day).exists():
+                return {"kind": f"该党员{on_day}之前已在本系统内有组织关系，不能再登记为从系统外转入。"}
+            return {}
+        if self.kind == self.Kind.OUT and others.filter(transferred_on__gt=day).exists():
+            return {"transferred_on": f"该党员在{on_day}之后还有组织关系转接记录，转出后即离册，请核对转接日期。"}
+        errors = {}
+        current = self._organization_on(day, others, stored)
+        if self.to_organization_id and self.to_organization_id == current:
+            errors["to_organization"] = f"该党员{on_day}已在“{self.to_organization}”，不需转入。"
+        if self.from_organization_id and self.from_organization_id != current:
+            where = Organization.objects.filter(pk=current).first()
+            errors["from_organization"] = f"该党员{on_day}的组织关系在“{where}”，不在“{self.from_organization}”。"
+        return errors
+
+    def _organization_on(self, day, others, stored):
+        """The member's organization on `day` as their other transfers place them (MemberQuerySet.as_of's rule):
+        the last one up to that day brought them, else the first one after it took them from there, else where
+        they are now (and where they are now is this transfer's doing when it was their latest)."""
+        before = others.filter(transferred_on__lte=day).order_by("-transferred_on", "-pk").first()
+        if before is not None:
+            return before.to_organization_id or before.from_organization_id
+        after = others.filter(transferred_on__gt=day).order_by("transferred_on", "pk").first()
+        if after is not None:
+            return after.from_organization_id or after.to_organization_id
+        if stored is not None and stored.kind == self.Kind.WITHIN and stored.to_organization_id == self.member.organization_id:
+            return stored.from_organization_id
+        return self.member.organization_id
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.apply()
+
+    def apply(self):
+        """The member's record follows their latest transfer (one dated up to today): a 系统内转接 moves them to
+        the receiving organization, a 转出 takes them off the roll on its day, a 转入 puts them on the roll of the
+        receiving organization. An earlier transfer, entered late, leaves the record as the later one set it."""
+        if self.transferred_on > today():
+            return
+        member = Member.objects.select_for_update().get(pk=self.member_id)
+        latest = member.transfers.order_by("-transferred_on", "-pk").first()
+        if latest is None or latest.pk != self.pk:
+            return
+        if self.kind == self.Kind.OUT:
+            member.roll_status, member.left_on = Member.Roll.TRANSFERRED, self.transferred_on
+        else:
+            member.organization_id = self.to_organization_id
+            member.roll_status, member.left_on = Member.Roll.ON_ROLL, None
+        member.save(update_fields=["organization", "roll_status", "left_on"])
+        self.member = member
 
     def seen_by(self, user):
         """visible_to()'s rule for one transfer in hand: either end lies in what `user` may see."""

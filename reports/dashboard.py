@@ -70,7 +70,7 @@ class Links:
         return changelist("organization", is_active__exact=1, asof=self.asof, **p)
 
     def members(self, **p):
-        return changelist("member", roll_status__exact=m.Member.Roll.ON_ROLL, asof=self.asof, **p)
+        return changelist("member", asof=self.asof, **p)  # the as-of filter reads the roll as it stood that day
 
     def assessments(self, year=None, **p):
         return changelist("assessment", year__exact=year or self.year, review_status__exact=m.Review.APPROVED, **p)

@@ -5,8 +5,9 @@ this module only counts with them. Each family of figures is one grouped query (
 number of queries does not grow with the data; the lists it returns are of organizations, assessments and cases
 (some hundreds at most), and of members only where each one is a problem to act on (conversion overdue).
 
-Two limits of the records themselves: a member's status, post and roll status and a case's status are kept as
-they are now, not as they were, so a past year's figures read those as recorded today.
+The roll is read as it stood on as_of(year) (MemberQuerySet.as_of: joins, transfers, departures dated up to it), so
+a report for a past year made today says what it said then. Two limits of the records themselves: a member's
+status and post and a case's status are kept as they are now, so a past year's figures read those as recorded today.
 """
 import datetime
 from collections import Counter
@@ -352,6 +353,10 @@ def district(year, organizations=None):
         def within(qs):
             return qs.filter(organization__in=scope_ids)
 
+    def members_within(qs):
+        """Members, after as_of(on): scoped by the organization they were in that day, not today's."""
+        return qs if organizations is None else qs.in_organizations(scope_ids, on)
+
     # -- organizations ---------------------------------------------------------------------------
     o = OrganizationFigures()
     o.basic_level, o.basic_by_kind, o.basic_by_ownership, o.basic_by_category = _count_organizations(
@@ -364,14 +369,15 @@ def district(year, organizations=None):
     o.approved_previous = len(approved) - len(o.approved)
 
     # -- members ---------------------------------------------------------------------------------
-    members = within(m.Member.objects.on_roll().joined_by(on))
+    # The roll as it stood on `on`, each member in the organization they were in then (MemberQuerySet.as_of).
+    members = members_within(m.Member.objects.as_of(on))
     mf = MemberFigures(by_ownership=_zeros(m.Ownership.values, MemberTally),
                        by_category=_zeros(m.UnitCategory.values, MemberTally))
     # Everything counted over the members in one pass, grouped by organization (its index, no join): over
     # 100,000 members each pass costs more than the counts in it. The organizations' sides are looked up here.
     sides_of = {pk: (w, c) for pk, w, c in m.Organization.objects.values_list("pk", "ownership", "unit_category")}
     secretary, secretary_bands = m.holds_post(m.Member.Post.SECRETARY), secretary_age_bands()
-    rows = members.values("organization").annotate(
+    rows = members.values("organization_on").annotate(
         total=Count("pk"),
         full=Count("pk", filter=Q(status=m.Member.Status.FULL)),
         probationary=Count("pk", filter=Q(status=m.Member.Status.PROBATIONARY)),
@@ -387,7 +393,7 @@ def district(year, organizations=None):
     ).order_by()
     totals, staffing = Counter(), {}
     for row in rows:
-        organization = row.pop("organization")
+        organization = row.pop("organization_on")
         staffing[organization] = {name: row.pop(name) for name in ("full_count", "roll_count", "committee_count", "secretary_birth")}
         ownership, category = sides_of[organization]
         totals.update(row)
@@ -402,7 +408,7 @@ def district(year, organizations=None):
     mf.party_years_bands = _bands(m.PARTY_YEARS_BANDS, totals, "party")
     mf.party_workers = totals["party_workers"]
     mf.conversion_overdue = list(
-        members.conversion_overdue(on).select_related("organization", "probation_extension").order_by("join_date", "pk")
+        members_within(m.Member.objects.conversion_overdue(on)).select_related("organization", "probation_extension").order_by("join_date", "pk")
     )
 
     backbone = BackboneFigures()

@@ -64,6 +64,10 @@ def test_the_office_previews_then_applies_a_file_of_transfers(district, office, 
     out = m.Transfer.objects.get(kind=m.Transfer.Kind.OUT)
     assert out.outside_unit == "中共兰州市城关区委" and out.reason == m.Transfer.Reason.RETIREMENT
     assert out.history.get().history_user.username == "office"  # each written row has its history, by whom
+    # Applied to the roll as each transfer's own save applies it: moved, or off the roll on its day.
+    teacher, retiree = (m.Member.objects.get(pk=people[k].pk) for k in ("teacher", "retiree"))
+    assert teacher.organization == district.other and teacher.roll_status == m.Member.Roll.ON_ROLL
+    assert (retiree.roll_status, retiree.left_on) == (m.Member.Roll.TRANSFERRED, D(2026, 7, 1))
 
 
 def test_header_variants_are_read(district, office, people):
@@ -102,8 +106,17 @@ def test_a_file_with_a_bad_row_is_applied_all_or_none_as_the_worker_chooses(dist
     preview = pages.upload("transfer", data)
     assert preview.context.get("confirm_form") is None and preview.context["skip_form"] is not None
     assert not m.Transfer.objects.exists()
+    assert m.Member.objects.get(pk=people["teacher"].pk).organization == district.branch
     pages.confirm("transfer", preview, skip_invalid=True)
     assert list(m.Transfer.objects.values_list("letter_number", flat=True)) == ["教组转〔2026〕12号"]
+    assert m.Member.objects.get(pk=people["teacher"].pk).organization == district.other
+
+
+def test_a_row_the_roll_refuses_is_named_by_its_column(district, office, people):
+    # Checked against the roll as it stands: a member is transferred out of the organization they are in.
+    data = make_xlsx(HEADER, row(people["teacher"], source="博文学校党支部", target="育英学校第二党支部"))
+    [(line, column, message)] = problems(SheetPages(as_user(office)).upload("transfer", data))
+    assert (line, column) == (2, "转出党组织") and "育英学校第一党支部" in message
 
 
 def test_a_secretary_imports_transfers_of_their_own_members_only(district, secretary, people):

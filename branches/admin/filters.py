@@ -24,8 +24,8 @@ def requested_as_of(request):
 class AsOfFilter(admin.SimpleListFilter):
     """状态日期: the state as it stood on a past day, as the dashboard shows a past year.
 
-    The election, staffing, conversion and deadline filters read the same day; members who joined and
-    organizations approved after it are left out.
+    The election, staffing, conversion and deadline filters read the same day; the members are the roll as it
+    stood then (MemberQuerySet.as_of), and organizations approved after it are left out.
     """
 
     title = "状态日期"
@@ -57,7 +57,7 @@ class AsOfFilter(admin.SimpleListFilter):
         if not form.is_valid():
             messages.warning(request, f"状态日期无效：{form.messages()[0]}已按今天统计。")
         if queryset.model is m.Member:
-            return queryset.joined_by(on)
+            return queryset.as_of(on)  # the roll as it stood then, those who left since included
         if queryset.model is m.Organization:
             return queryset.approved_by(on)
         return queryset
@@ -146,7 +146,7 @@ class ConversionOverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
-            return queryset & m.Member.objects.conversion_overdue(requested_as_of(request))
+            return queryset.filter(pk__in=m.Member.objects.conversion_overdue(requested_as_of(request)).values("pk"))
         return queryset
 
 
