@@ -508,7 +508,7 @@ class BaseSheetResource(resources.ModelResource):
             widget, fmt, options = f.widget, "general", None
             if isinstance(widget, w.Date):
                 fmt = "date"
-            elif isinstance(widget, (w.IdNumber,)) or f.attribute == "phone":
+            elif isinstance(widget, (w.IdNumber, w.MemberByIdNumber)) or f.attribute == "phone":
                 fmt = "text"
             if hasattr(widget, "options"):
                 options, strict = widget.options(), True

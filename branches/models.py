@@ -862,6 +862,10 @@ class ProbationExtension(models.Model):
 
 
 class TransferQuerySet(ScopedQuerySet):
+    # Whose record a transfer is, to write: the sending organization's (a 转入 from outside is the office's). Both
+    # ends read it (visible_to below).
+    organization_path = "from_organization"
+
     def visible_to(self, user):
         """A transfer belongs to both ends: the sending and the receiving organization's secretaries each see it."""
         ids = organization_ids(user)
@@ -1047,6 +1051,49 @@ class Transfer(models.Model):
             member.roll_status, member.left_on = Member.Roll.ON_ROLL, None
         member.save(update_fields=["organization", "roll_status", "left_on"])
         self.member = member
+
+    def seen_by(self, user):
+        """visible_to()'s rule for one transfer in hand: either end lies in what `user` may see."""
+        ids = organization_ids(user)
+        return ids is None or self.from_organization_id in ids or self.to_organization_id in ids
+
+    @classmethod
+    def recording_refusal(cls, user, kind):
+        """Why `user` may not record a transfer of this kind, or None. A 转入 from outside the district arrives
+        with a letter addressed to the committee: the office records it (a command-line import, user None, is
+        the office's)."""
+        if kind == cls.Kind.IN and user is not None and organization_ids(user) is not None:
+            return "从系统外转入的组织关系由工委组织科登记。"
+        return None
+
+    def receipt_refusal(self, user):
+        """Why `user` may not confirm the receipt (回执) now, or None.
+
+        A letter is accepted by the side it goes to: for 系统内转接 the receiving organization's secretary or the
+        office, never the sender (who would be confirming their own letter); a 转出's 回执 comes back on paper to
+        the office, which records it; a 转入 has none here (this side writes it).
+        """
+        if self.kind == self.Kind.IN:
+            return "从系统外转入的，回执由本方开具，无需确认接收。"
+        if self.received_on:
+            return f"已于{self.received_on:%Y-%m-%d}确认接收。"
+        ids = organization_ids(user)
+        if ids is None:
+            return None
+        if self.kind == self.Kind.OUT:
+            return "转出到系统外的，回执由工委组织科登记。"
+        if self.from_organization_id in ids:
+            return "转出方不能确认接收本方开具的介绍信，应由转入党组织或工委组织科确认。"
+        if self.to_organization_id not in ids:
+            return "只有转入党组织或工委组织科可以确认接收。"
+        return None
+
+    def confirm_receipt(self, user, on=None):
+        refusal = self.receipt_refusal(user)
+        if refusal:
+            raise ValidationError(refusal)
+        self.received_on, self.received_by = on or today(), user
+        self.save(update_fields=["received_on", "received_by"])
 
 
 # The bands the office counts people in, in whole years: (label, lowest, highest); None is open-ended.

@@ -1,4 +1,4 @@
-"""The eight record types that come as spreadsheets: each declares its columns, natural key and example row.
+"""The record types that come as spreadsheets: each declares its columns, natural key and example row.
 
 Adding a record type is declaring a SheetResource subclass here, listing it in KINDS (for import_sheet) and
 giving its ModelAdmin `SheetAdmin` with `resource_classes = [TheResource]` (admin/sheets.py).
@@ -7,7 +7,10 @@ import datetime
 
 from django.core.exceptions import ValidationError
 
+from accounts import personal
+
 from . import models as m
+from . import scope
 from . import widgets as w
 from .idcard import make_id_number
 from .history import copy_to_history, within
@@ -525,6 +528,103 @@ class BallotResource(SheetResource):
         return super().filter_export(queryset, **kwargs).select_related("round").prefetch_related("item_scores")
 
 
+class TransferResource(SheetResource):
+    """组织关系转接: one row per move of a member on a day. The member is found by 公民身份号码 and the row's 姓名 must
+    be theirs; organizations by name; the kind and the reason by their labels. Written row by row, through
+    Transfer.save(), which applies the move to the member."""
+
+    title = "组织关系转接"
+    # A secretary's row for a member outside their organization (or for an unknown number) gets the words the
+    # member import uses for outsiders, and nothing else about the row.
+    outside_field, outside_message = "member", MemberResource.outside_message
+    member_name = Column(attribute="member_name", column_name="姓名", readonly=True, aliases=["党员姓名"])
+    member = Column(
+        attribute="member", column_name="公民身份号码", widget=w.MemberByIdNumber(m.Member),
+        aliases=["身份证号码", "身份证号", "公民身份证号码", "身份证", "身份证件号码"],
+    )
+    outside_unit = Column(
+        attribute="outside_unit", column_name="转入单位（系统外）", widget=w.Text(),
+        aliases=["系统外党组织", "系统外单位", "转入单位", "接收单位", "系统外党组织（单位）", "原所在单位（系统外）"],
+    )
+    aliases = {
+        "kind": ["类型", "转接方式", "转接类别"],
+        "from_organization": ["原党组织", "原所在党组织", "转出党支部", "转出单位"],
+        "to_organization": ["接收党组织", "转入党支部", "转入党组织（系统内）"],
+        "transferred_on": ["日期", "转接时间", "转出日期", "转出时间"],
+        "letter_number": ["介绍信号", "介绍信编码", "介绍信文号", "编号"],
+        "reason": ["原因", "转接事由", "事由"],
+    }
+    choice_aliases = {
+        "kind": {"系统内": "within", "系统内转移": "within", "转出系统外": "out", "转出到系统外": "out",
+                 "从系统外转入": "in", "系统外转入": "in"},
+        "reason": {"调动": "job", "工作变动": "job", "退休": "retirement", "升学": "study", "户籍变动": "home",
+                   "居住地变动": "home"},
+    }
+
+    class Meta:
+        model = m.Transfer
+        fields = ["member_name", "member", "kind", "from_organization", "to_organization", "outside_unit", "transferred_on",
+                  "letter_number", "reason"]
+        import_order = export_order = fields  # the template's columns in the office's order
+        import_id_fields = ["member", "transferred_on"]
+        # Row by row, through Transfer.save(): a transfer moves its member (or takes them off the roll).
+        use_bulk = False
+
+    @classmethod
+    def example_row(cls):
+        return {
+            "member_name": "张三", "member": make_id_number("620402", datetime.date(1985, 5, 6), 13),
+            "kind": "系统内转接", "from_organization": "红山区示例小学党支部", "to_organization": "红山区示例中学党支部",
+            "outside_unit": "", "transferred_on": datetime.date(2026, 8, 28), "letter_number": "教组转〔2026〕12号",
+            "reason": "工作调动",
+        }
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if instance.__dict__.get("_refused"):
+            raise ValidationError(errors)
+        ids = None if self.user is None else scope.organization_ids(self.user)
+        member = instance.member if instance.member_id else None
+        if ids is not None and (member is None or member.organization_id not in ids):
+            # Unknown, or on another organization's roll: one answer for both, so that nothing is learnt.
+            self.refused += 1
+            instance.__dict__["_refused"] = True
+            raise ValidationError({"member": [self.outside_message]})
+        written = w.squeeze(str(row.get(self.fields["member_name"].column_name) or ""))
+        if member is not None and written and written != w.squeeze(member.name):
+            errors.setdefault("member_name", []).append(
+                f"该身份证号码登记的党员是“{member.name}”，与本行姓名“{written}”不符。请核对姓名或身份证号码。")
+        if ids is not None and instance.to_organization_id and instance.to_organization_id not in ids:
+            errors.setdefault("to_organization", []).append(
+                "超出本组织范围：转入本组织以外的党组织，请联系工委组织科办理。")
+        refusal = m.Transfer.recording_refusal(self.user, instance.kind)
+        if refusal:
+            errors.setdefault("kind", []).append(refusal)
+        if errors:
+            raise ValidationError(errors)
+
+    def dehydrate_member_name(self, transfer):
+        return transfer.member.name
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        if field.attribute == "member" and value:
+            return personal.shown(self.user, "id_number", str(value))
+        return value
+
+    def filter_export(self, queryset, **kwargs):
+        return super().filter_export(queryset, **kwargs).select_related("member", "from_organization", "to_organization")
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # Saved one by one, so the history rows are simple-history's own; they point to this import.
+        with within(getattr(self, "batch", None)):
+            super().save_instance(instance, is_create, row, **kwargs)
+
+
 KINDS = {
     "organizations": OrganizationResource,
     "members": MemberResource,
@@ -535,4 +635,5 @@ KINDS = {
     "meetings": MeetingResource,
     "recruitment": RecruitResource,
     "reviews": BallotResource,
+    "transfers": TransferResource,
 }

@@ -258,6 +258,24 @@ class RelatedNames(Related):
         return "、".join(str(getattr(o, self.field)) for o in (value or []))
 
 
+class MemberByIdNumber(Related):
+    """A member named by their ID number (公民身份号码). An unknown number is said to be unknown, without the near
+    match other look-ups suggest: a number one digit away is somebody else's."""
+
+    def __init__(self, model):
+        super().__init__(model, field="id_number")
+
+    def clean(self, value, row=None, **kwargs):
+        text = IdNumber().clean(value)
+        return super().clean(text) if text else None
+
+    def missing_message(self, key):
+        return f"党员名册中没有身份证号码为“{key}”的党员。请核对号码，或先在党员名册中登记该党员。"
+
+    def names(self):
+        return []  # a template offers no list of the roll's ID numbers
+
+
 class RoundYear(Related):
     """A 述职评议 named by its year (2023, ２０２３, 2023年)."""
 

@@ -9,7 +9,7 @@ from branches.forms import DateForm, ParameterForm, YearField, YearForm, normali
 from branches.models import Ownership, SecretaryReport
 from branches.periods import window
 
-__all__ = ["DateForm", "PeriodForm", "SecretaryReportForm", "WarningsForm", "YearForm"]
+__all__ = ["DateForm", "PeriodForm", "SecretaryReportForm", "TransferLettersForm", "WarningsForm", "YearForm"]
 
 
 class WarningsForm(DateForm):
@@ -29,6 +29,22 @@ class WarningsForm(DateForm):
         if ownership and ownership not in Ownership.values:
             raise ValidationError("办学性质应为公办或民办。")
         return ownership
+
+
+class TransferLettersForm(ParameterForm):
+    """?ids=3,5,8: the transfers whose 介绍信 go into one file (the admin's action writes the address)."""
+
+    MOST = 500  # one file the office prints in one go; more is a mistaken selection, not a job
+    ids = forms.CharField(strip=True, validators=[ProhibitNullCharactersValidator(), MaxLengthValidator(MOST * 12)],
+                          error_messages={"required": "请在组织关系转接列表中选择要打印介绍信的记录。"})
+
+    def clean_ids(self):
+        parts = [part.strip() for part in self.cleaned_data["ids"].split(",") if part.strip()]
+        if not parts or not all(part.isascii() and part.isdigit() and len(part) <= 12 for part in parts):
+            raise ValidationError("所选的转接记录编号无效，请在组织关系转接列表中重新选择。")
+        if len(parts) > self.MOST:
+            raise ValidationError(f"一次最多打印{self.MOST}封介绍信，请分批选择。")
+        return list(dict.fromkeys(int(part) for part in parts))
 
 
 class PeriodForm(ParameterForm):

@@ -4,7 +4,8 @@
   elections without the upper committee's approval, recruits accepted by a 党员大会 awaiting approval;
 - a secretary (党组织书记): entries the office returned (with its reason), elections due or overdue, probationary
   members due for conversion, 发展党员 steps waiting past their time (an application unanswered for a month),
-  meetings due this period and not yet recorded, rectification deadlines;
+  meetings due this period and not yet recorded, rectification deadlines, transfers into their organization awaiting
+  receipt (the office: 转出 letters whose 回执 has not come back);
 - a leader (领导): the organizations assigned to them (包抓) with their warnings.
 
 A fixed number of queries whatever the size of the district.
@@ -95,7 +96,32 @@ def office_sections(on, organizations=None):
             .select_related("organization").order_by("accepted_on"):
         recruits.items.append(Item(f"{recruit.organization}：{recruit.name}支部大会已讨论接收，待上级党委审批",
                                    links.change("recruit", recruit.pk), f"支部大会{recruit.accepted_on:%Y-%m-%d}"))
-    return [waiting, accept, approve, recruits]
+    return [waiting, accept, approve, recruits, transfers_awaiting(None, on)]
+
+
+def transfers_awaiting(user, on):
+    """组织关系转接待接收: for a secretary (user), the 系统内转接 into their subtree that they may confirm; for the
+    office (None), the 转出 letters whose 回执 has not come back. Each links to its 确认接收 page."""
+    section = Section("组织关系转接待接收")
+    waiting = m.Transfer.objects.awaiting_receipt().select_related("member", "from_organization", "to_organization")
+    if user is None:
+        waiting = waiting.filter(kind=m.Transfer.Kind.OUT)
+    else:
+        ids = scope.organization_ids(user)
+        # Sent from inside the subtree, it is the office's to confirm (Transfer.receipt_refusal).
+        waiting = (waiting.filter(kind=m.Transfer.Kind.WITHIN, to_organization__in=ids)
+                   .exclude(from_organization__in=ids))
+    for transfer in waiting.order_by("transferred_on", "pk"):
+        if transfer.kind == m.Transfer.Kind.OUT:
+            text = f"{transfer.from_organization}：{transfer.member.name}转出至{transfer.outside_unit}，回执未返回"
+            url = links.change("transfer", transfer.pk)
+        else:
+            text = f"{transfer.to_organization}：{transfer.member.name}由{transfer.from_organization}转入，待确认接收"
+            url = reverse("admin:branches_transfer_confirm", args=[transfer.pk])
+        number = f"介绍信{transfer.letter_number}，" if transfer.letter_number else ""
+        section.items.append(Item(text, url, f"{number}转接日期{transfer.transferred_on:%Y-%m-%d}，已{(on - transfer.transferred_on).days}天",
+                                  transfer.transferred_on))
+    return section
 
 
 def waiting_recruits(user, on):
@@ -156,7 +182,7 @@ def secretary_sections(user, on):
         deadlines.items.append(Item(f"{case.organization}：{case.year}年整顿" + ("已超过时限" if late else "时限将到"),
                                     links.change("rectificationcase", case.pk), f"整改时限{case.deadline:%Y-%m-%d}"))
     return [returned, elections, conversions, waiting_recruits(user, on), meetings, deadlines,
-            secretary_review(user, on)]
+            secretary_review(user, on), transfers_awaiting(user, on)]
 
 
 def secretary_review(user, on):

@@ -5,7 +5,7 @@ import io
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -26,9 +26,10 @@ from .annual.document import render_docx
 from .annual.pdf import ConversionUnavailable, docx_to_pdf
 from .annual.workbook import render_xlsx
 from .recruitment import flow_document
+from .transfer_letters import printable, render_letters
 from .secretary_reports import results as secretary_results
 from .dashboard import build
-from .forms import PeriodForm, WarningsForm, YearForm
+from .forms import PeriodForm, TransferLettersForm, WarningsForm, YearForm
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,3 +231,33 @@ def recruit_flow_docx(request, pk):
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     response["Content-Disposition"] = content_disposition_header(True, f"发展党员工作流程-{recruit.name}.docx")
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# 党员组织关系介绍信
+# ---------------------------------------------------------------------------------------------
+def _letters_response(transfers, user, filename):
+    response = HttpResponse(render_letters(transfers, user),
+                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@staff_member_required
+def transfer_letter_docx(request, pk):
+    """One transfer's 介绍信; outside what the user sees (or a 转入, whose letter came from outside) it does not exist."""
+    transfer = get_object_or_404(printable(request.user), pk=pk)
+    return _letters_response([transfer], request.user, f"党员组织关系介绍信-{transfer.member.name}.docx")
+
+
+@staff_member_required
+def transfer_letters_docx(request):
+    """The selected transfers' letters in one file, one a page (the admin list's action); all visible, or 404."""
+    form = TransferLettersForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse("；".join(form.messages()), status=400, content_type="text/plain; charset=utf-8")
+    ids = form.cleaned_data["ids"]
+    transfers = list(printable(request.user).filter(pk__in=ids).order_by("transferred_on", "pk"))
+    if len(transfers) != len(ids):
+        raise Http404
+    return _letters_response(transfers, request.user, f"党员组织关系介绍信（{len(transfers)}封）.docx")

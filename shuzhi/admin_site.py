@@ -4,7 +4,7 @@ from django.contrib.admin.apps import AdminConfig
 
 # The index's sections, in the order the office works through them; each lists its models in this order.
 SECTIONS = [
-    ("党组织与党员", ["branches.organization", "branches.member", "branches.memberchange", "branches.leader"]),
+    ("党组织与党员", ["branches.organization", "branches.member", "branches.memberchange", "branches.transfer", "branches.leader"]),
     ("发展党员", ["branches.recruit", "branches.recruitmentplan", "branches.steprule"]),
     ("换届", ["branches.election"]),
     ("标准化", ["branches.assessment", "branches.standarditem", "branches.standardlevel", "branches.standardarea"]),

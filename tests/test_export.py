@@ -13,7 +13,7 @@ from branches.resources import KINDS
 ADMIN_PAGES = {
     "organizations": "organization", "members": "member", "elections": "election",
     "assessments": "assessment", "rectifications": "rectificationcase", "worklog": "worklogentry",
-    "meetings": "meeting", "recruitment": "recruit", "reviews": "ballot",
+    "meetings": "meeting", "recruitment": "recruit", "reviews": "ballot", "transfers": "transfer",
 }
 
 
@@ -34,7 +34,9 @@ def small_district(build):
     school = build.org(name="红山区育英学校党支部", unit_category=m.UnitCategory.PRIVATE_SCHOOL)
     build.member(branch, name="王芳", phone="13900000001", post=m.Member.Post.SECRETARY)
     build.member(branch, name="李丽", status=m.Member.Status.PROBATIONARY, join=datetime.date(2023, 5, 6))
-    build.member(school, name="张伟")
+    zhang = build.member(school, name="张伟")
+    m.Transfer.objects.create(member=zhang, kind=m.Transfer.Kind.WITHIN, from_organization=school, to_organization=branch,
+                              transferred_on=datetime.date(2023, 9, 1), letter_number="教组转〔2023〕5号")
     m.Election.objects.create(organization=branch, held_on=datetime.date(2021, 6, 30), committee_members="王芳、李丽")
     m.Assessment.objects.create(organization=branch, year=2023, result=m.AssessmentResult.PASSED, assessed_on=datetime.date(2023, 12, 20))
     case = m.RectificationCase.objects.create(

@@ -188,6 +188,7 @@ def test_a_leader_sees_the_organizations_assigned_to_them(district, leader):
 
 
 def test_the_todo_page_opens_for_every_role_on_the_demo_in_a_bounded_number_of_queries(demo, django_assert_max_num_queries):
+    # The bound holds at any size; 组织关系转接待接收 added one query to it (41).
     from accounts import roles
     from scoped_district import account
 
@@ -195,7 +196,7 @@ def test_the_todo_page_opens_for_every_role_on_the_demo_in_a_bounded_number_of_q
     users = [account("o", roles.ADMIN, demo), account("s", roles.SECRETARY, school), account("l", roles.LEADER, demo)]
     for user in users:
         client = as_user(user)
-        with django_assert_max_num_queries(40):
+        with django_assert_max_num_queries(41):
             page = client.get(reverse("todo"))
         assert page.status_code == 200
         assert "None" not in page.content.decode()

@@ -49,6 +49,7 @@ from .filters import (
 from .member_changes import OfficeWritesInline, ProposedMemberAdminMixin
 from .scoping import ScopedAdminMixin, ScopedInlineMixin, ScopeMixin
 from .sheets import SheetAdmin
+from .transfers import TransferHistoryInline
 
 
 # ---------------------------------------------------------------------------------------------
@@ -303,7 +304,14 @@ class MemberAdmin(ProposedMemberAdminMixin, ScopedAdminMixin, SheetAdmin):
         ("取消预备党员资格", {"fields": ["cancelled_on", "cancellation_reason"], "classes": ["collapse"]}),
         ("岗位与骨干", {"fields": ["job", "backbone_title", "backbone_year"]}),
     ]
-    inlines = [ProbationExtensionInline]
+    inlines = [ProbationExtensionInline, TransferHistoryInline]
+
+    def get_inline_instances(self, request, obj=None):
+        # The transfers are only read here: a posted form carries nothing of them, and needs no formset for them.
+        inlines = super().get_inline_instances(request, obj)
+        if request.method == "POST":
+            inlines = [inline for inline in inlines if not isinstance(inline, TransferHistoryInline)]
+        return inlines
 
     def get_queryset(self, request):
         # Ages are read on the list's 状态日期, as the age bands are.

@@ -217,6 +217,29 @@ class ClosedYearFilter(YearFilter):
         return queryset.filter(closed_on__year=year)
 
 
+class TransferYearFilter(YearFilter):
+    title = "转接年度"
+    parameter_name = "transferred"
+
+    def in_year(self, queryset, year):
+        return queryset.filter(transferred_on__year=year)
+
+
+class ReceiptFilter(admin.SimpleListFilter):
+    title = "回执"
+    parameter_name = "receipt"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "已接收（回执已返回）"), ("no", "待接收（回执未返回）")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(received_on=None)
+        if self.value() == "no":
+            return queryset.awaiting_receipt()
+        return queryset
+
+
 class OpenCaseFilter(admin.SimpleListFilter):
     title = "销号"
     parameter_name = "open"
