@@ -71,7 +71,10 @@ def admin_client(db, client):
 
 # A member's admin form carries the probation-extension inline: its management form, with no extension entered.
 NO_EXTENSION = {"probation_extension-TOTAL_FORMS": "0", "probation_extension-INITIAL_FORMS": "0",
-                "probation_extension-MIN_NUM_FORMS": "0", "probation_extension-MAX_NUM_FORMS": "1"}
+                "probation_extension-MIN_NUM_FORMS": "0", "probation_extension-MAX_NUM_FORMS": "1",
+                # and the 任职 inline, with no post entered
+                "tenures-TOTAL_FORMS": "0", "tenures-INITIAL_FORMS": "0", "tenures-MIN_NUM_FORMS": "0",
+                "tenures-MAX_NUM_FORMS": "1000"}
 
 
 class Builder:

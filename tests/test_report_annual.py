@@ -103,7 +103,7 @@ def test_adding_a_member_through_the_admin_moves_the_total(demo, admin_client):
     response = admin_client.post(reverse("admin:branches_member_add"), {
         "name": "新党员", "id_number": make_id_number("620402", born, 777), "gender": "男", "ethnicity": "汉族",
         "birth_date": "1990-03-04", "education": "bachelor", "phone": "", "organization": org.pk,
-        "status": "full", "join_date": "2015-07-01", "full_member_date": "2016-07-01", "party_post": "",
+        "status": "full", "join_date": "2015-07-01", "full_member_date": "2016-07-01",
         "roll_status": "on_roll", "job": "teacher", "backbone_title": "", "backbone_year": "", **NO_EXTENSION,
     })
     assert response.status_code == 302, response.content.decode()[:2000]

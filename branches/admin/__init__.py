@@ -133,8 +133,9 @@ def elected_names(election):
     return "，".join(f"{post}{'、'.join(names)}" for post, names in by_post.items()) or "—"
 
 
-class TenureInline(ScopedInlineMixin, admin.TabularInline):
-    """任职 through time, on a member's and an organization's page: who held which post from when to when."""
+class TenureInline(OfficeWritesInline, ScopedInlineMixin, admin.TabularInline):
+    """任职 through time, on a member's and an organization's page: who held which post from when to when. The
+    office records them; a secretary reads them (posts come from elections, which the office approves)."""
 
     model = m.Tenure
     extra = 0
@@ -144,7 +145,9 @@ class TenureInline(ScopedInlineMixin, admin.TabularInline):
     ordering = ["-started_on", "post"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member", "organization", "election__organization")
+        # A member's post in the 党委 above a secretary's branch is that committee's record, not theirs.
+        return (super().get_queryset(request).visible_to(request.user)
+                .select_related("member", "organization", "election__organization"))
 
 
 class OrganizationTenureInline(TenureInline):
@@ -159,9 +162,13 @@ class MemberTenureInline(TenureInline):
     verbose_name_plural = "任职（党内职务）"
 
 
-class ElectedTenureInline(TenureInline):
-    """The people an election elected, chosen from the roll: each opens a tenure from the election day."""
+class ElectedTenureInline(ScopedInlineMixin, admin.TabularInline):
+    """The people an election elected, chosen from the roll: each opens a tenure from the election day. A
+    secretary enters them with the election; they count once the office approves it (Tenure.objects.counted)."""
 
+    model = m.Tenure
+    extra = 0
+    autocomplete_fields = ["member"]
     fk_name = "election"
     fields = ["member", "post", "ended_on"]
     readonly_fields = []
@@ -425,6 +432,16 @@ class TenureAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["member", "organization", "election"]
     list_select_related = ["member", "organization", "election__organization"]
     date_hierarchy = "started_on"
+
+    # The office records posts; a secretary reads them (their own come from elections the office approves).
+    def has_add_permission(self, request):
+        return m.decides(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return m.decides(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return m.decides(request.user) and super().has_delete_permission(request, obj)
 
 
 class AssessmentItemFormSet(BaseInlineFormSet):
