@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 import simple_history
@@ -998,7 +998,9 @@ class Election(Reviewed):
         return self.kind == self.Kind.NEW_TERM and self.review_status == Review.APPROVED
 
     def close_previous_term(self):
-        if not self.closes_previous_term():
+        """Run once the people it elected are recorded (the admin after its inline, the import after its rows, and
+        on approval): a record of a past election that names no one ends nobody's tenure."""
+        if not self.closes_previous_term() or not self.pk or not self.tenures.exists():
             return
         for tenure in Tenure.objects.filter(organization_id=self.organization_id, ended_on=None, started_on__lt=self.held_on):
             tenure.ended_on = self.held_on

@@ -162,7 +162,7 @@ ELECTED = {  # column -> the post its people hold, and whether one person only
 class ElectionResource(SheetResource):
     """换届选举, and the people it elected: 书记, 副书记 and 委员 name members on the roll of the organization (or of the
     branches under it) by 公民身份号码, or by name where one member of the organization bears it. Each opens a
-    tenure (任职) from the election day; a 换届 ends the previous term's tenures on that day (Election.save)."""
+    tenure (任职) from the election day; a 换届 ends the previous term's tenures on that day (Election.close_previous_term)."""
 
     title = "换届选举"
     elected_secretary = Column(attribute="elected_secretary", column_name="书记", readonly=True,
@@ -284,11 +284,11 @@ class ElectionResource(SheetResource):
             for election in elections:
                 for old in m.Tenure.objects.filter(election=election):
                     old.delete()
-                election.close_previous_term()
                 for tenure in election.__dict__.pop("_elected"):
                     tenure.election = election
                     tenure.clean()  # organization and day from the election
                     tenure.save()
+                election.close_previous_term()
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("tenures")

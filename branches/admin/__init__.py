@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, DateField, OuterRef, Prefetch, Q, Subquery, Sum, Value
-from django.forms import BaseInlineFormSet, Textarea
+from django.forms import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -416,6 +416,10 @@ class ElectionAdmin(ScopedAdminMixin, SheetAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tenures__member")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.close_previous_term()  # now that the people it elected are saved
 
     @admin.display(description="当选")
     def elected(self, obj):

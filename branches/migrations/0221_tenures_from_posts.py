@@ -3,10 +3,12 @@ the columns that held them.
 
 - Every member with a 党内职务 gets an open tenure of that post in their own organization, from the day of the last
   换届 of that organization if there is one, else from their conversion (else joining) date; never before the
-  member could hold it (the conversion, else joining). Where that last 换届 wrote the member's name as 书记, 副书记
-  or among the 委员, the tenure points to it. A probationary post holder (entered before the rule) gets one too,
+  member could hold it (the conversion, else joining). Where the tenure starts on that 换届's day and the 换届
+  wrote the member's name as 书记, 副书记 or among the 委员, the tenure points to it. A probationary post holder (entered before the rule) gets one too,
   so that nothing entered is lost: the figures do not count it (Tenure.objects.counted) and the office sees it.
 - An election's names that match no post holder are kept in its 备注, so that no written name is lost.
+- A secretary's member change waiting for review loses its proposed 党内职务 (the column goes; a post is a tenure the
+  office records), so that approving the rest of it still applies; the other values stay as proposed.
 - Organization.secretary_vacant_since is not carried over: the vacancy is now derived (the day the last secretary's
   tenure ended, else the founding). That is safe: no tenure has ended yet, so an organization without a secretary
   reads as vacant since its founding, on or before the stored date, and every vacancy flagged before is flagged
@@ -36,7 +38,7 @@ def posts_to_tenures(apps, schema_editor):
         election = last.get(member.organization_id)
         started = max(election.held_on, earliest) if election else earliest
         named = None
-        if election is not None:
+        if election is not None and started == election.held_on:  # elected then, not a member who joined later
             names = {"secretary": names_in(election.secretary_name), "deputy_secretary": names_in(election.deputy_names)}
             everyone = names_in(election.committee_members) | names["secretary"] | names["deputy_secretary"]
             if "".join(member.name.split()) in (names.get(member.party_post) or everyone):
@@ -52,6 +54,11 @@ def posts_to_tenures(apps, schema_editor):
             kept = f"原登记当选人（名册中未对应到任职）：{'、'.join(left)}"
             election.note = f"{election.note}\n{kept}" if election.note else kept
             election.save(update_fields=["note"])
+    MemberChange = apps.get_model("branches", "MemberChange")
+    for change in MemberChange.objects.filter(review_status__in=("pending", "returned")).iterator():
+        if "party_post" in change.values:
+            change.values.pop("party_post")
+            change.save(update_fields=["values"])
 
 
 class Migration(migrations.Migration):
