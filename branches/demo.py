@@ -286,7 +286,7 @@ class DemoBuilder:
         rng = random.Random(self.target + YEAR + 1)  # its own draws: the district above is the same with or without it
         year = YEAR + 1
         contacts = [m.Recruit.objects.filter(**{f"{c}__isnull": False}).values(c) for c in ("contact_1", "contact_2")]
-        on_roll = (m.Member.objects.on_roll().filter(party_post="", party_worker="", backbone_title="", status=m.Member.Status.FULL)
+        on_roll = (m.Member.objects.on_roll().filter(tenures__isnull=True, party_worker="", backbone_title="", status=m.Member.Status.FULL)
                    .exclude(pk__in=contacts[0]).exclude(pk__in=contacts[1]))  # a 培养联系人 stays with their recruit
         sizes = dict(m.Member.objects.on_roll().values("organization").annotate(n=Count("pk")).values_list("organization", "n").order_by())
         # Between branches of middling size, so that the small branches and the one over 50 stay as they are.
@@ -483,7 +483,8 @@ class DemoBuilder:
         names = [o.name for o, _ in leaves]
         vacant = {n for n in names if n.endswith(("小天使幼儿园党支部", "校外培训机构第二联合党支部", "大坝小学党支部", "第八幼儿园党支部"))}
         thin = {n for n in names if n.endswith(("第七中学党总支", "东山小学党支部", "英才中学党支部", "水川镇学区党总支", "第六小学党支部"))}
-        members = []
+        members, self.posts = [], []  # posts: (member, organization, post), the tenures build_elections opens
+        self.rolls = {}
         new_members = round(96 * self.scale)
         overdue_probation = 6
         converted_in_year = round(88 * self.scale)
@@ -514,8 +515,9 @@ class DemoBuilder:
                      m.Member.Post.DISCIPLINE, m.Member.Post.DEPUTY_SECRETARY, m.Member.Post.YOUTH][:needed]
             if org.name in vacant:
                 posts = posts[1:]
+            self.rolls[org.pk] = roll
             for member, post in zip(full, posts):
-                member.party_post = post
+                self.posts.append((member, org, post))
                 if post == m.Member.Post.SECRETARY:
                     # Ageing teams: about one secretary in five is 55 or older, more often in the countryside.
                     old = rng.random() < (0.35 if org.area == m.Area.RURAL else 0.18)
@@ -530,7 +532,8 @@ class DemoBuilder:
                     member.party_worker = m.Member.PartyWorker.FULL_TIME  # the office's own cadres (组织科)
             members += roll
         # Probationary members: those who joined this year, and a few whose year has passed unconverted.
-        plain = [x for x in members if not x.party_post and x.birth_date.year >= YEAR - 40]
+        holders = {id(x) for x, _, _ in self.posts}
+        plain = [x for x in members if id(x) not in holders and x.birth_date.year >= YEAR - 40]
         rng.shuffle(plain)
         for x in plain[:new_members]:
             x.join_date = self.date_in(YEAR, 1, 11)
@@ -607,6 +610,7 @@ class DemoBuilder:
 
         def elect(org, day, kind=m.Election.Kind.NEW_TERM, seats=None, rng=rng):
             term = m.TERM_YEARS[org.kind]
+            # The draws of the names once written as free text stay, so that the rest of the district stays as it was.
             names = [f"{rng.choice(SURNAMES)}{rng.choice(GIVEN)}{rng.choice(GIVEN)}" for _ in range(seats or (5 if term == 5 else 3))]
             # What the upper committee checks: nine in ten entitled members present (more than 4/5), and a 差额
             # of at least 20% (no draws from the generator, so that the rest of the district stays as it was).
@@ -615,7 +619,6 @@ class DemoBuilder:
                 organization=org, kind=kind, held_on=day, term_years=term,
                 electorate=electorate, present=electorate - electorate // 10,
                 seats=len(names), candidates=m.fewest_candidates(len(names)),
-                secretary_name=names[0] if kind == m.Election.Kind.NEW_TERM else "", committee_members="、".join(names),
                 approval_document=f"红教工委复〔{day.year}〕{rng.randint(1, 80)}号",
                 approved_on=day + datetime.timedelta(days=rng.randint(5, 20)),
             )
@@ -641,6 +644,41 @@ class DemoBuilder:
         elect(held[YEAR - 1][0], datetime.date(YEAR, 12, 18), kind=m.Election.Kind.BY_ELECTION, seats=1, rng=random.Random(YEAR))
         elections[-1].approval_document, elections[-1].approved_on = "", None
         m.Election.objects.bulk_create(elections, batch_size=1000)
+        self.build_tenures(elections)
+
+    def build_tenures(self, elections):
+        """Every post is a tenure opened by the 换届 that elected it (a 换届 ends the term before it), held through
+        both terms by the same people where they were full members by the earlier one; one who was not joined the
+        committee on conversion (增补, no election). The 补选 fills the seat of a committee member who left it."""
+        terms = {}
+        for e in sorted(elections, key=lambda e: e.held_on):
+            if e.kind == m.Election.Kind.NEW_TERM:
+                terms.setdefault(e.organization_id, []).append(e)
+        tenures = []
+        for member, org, post in self.posts:
+            held = terms.get(org.pk, [])
+            for i, election in enumerate(held):
+                ends = held[i + 1].held_on if i + 1 < len(held) else None
+                eligible = member.full_member_date <= election.held_on
+                start = election.held_on if eligible else max(member.full_member_date, election.held_on)
+                if ends is None or start < ends:
+                    tenures.append(m.Tenure(member=member, organization=org, post=post, started_on=start,
+                                            ended_on=ends, election=election if eligible else None))
+            if not held:  # never elected: appointed (指定) when the organization was founded, or on conversion
+                tenures.append(m.Tenure(member=member, organization=org, post=post,
+                                        started_on=max(member.full_member_date, org.founded_on or member.full_member_date)))
+        by_election = elections[-1]
+        seat = next((t for t in tenures if t.organization.pk == by_election.organization_id and t.ended_on is None
+                     and t.post != m.Member.Post.SECRETARY), None)
+        holders = {t.member.pk for t in tenures if t.organization.pk == by_election.organization_id}
+        newcomer = next(x for x in self.rolls[by_election.organization_id]
+                        if x.pk not in holders and x.status == m.Member.Status.FULL and x.full_member_date < by_election.held_on)
+        post = seat.post if seat else m.Member.Post.COMMITTEE
+        if seat is not None:
+            seat.ended_on = datetime.date(YEAR, 11, 30)  # 调离 the committee; the 补选 fills the seat
+        tenures.append(m.Tenure(member=newcomer, organization_id=by_election.organization_id, post=post,
+                                started_on=by_election.held_on, election=by_election))
+        m.Tenure.objects.bulk_create(tenures, batch_size=2000)
 
     def build_assessments(self):
         rng = self.rng
@@ -734,18 +772,34 @@ class DemoBuilder:
 
     def build_roll_changes(self):
         """Where the year left gaps: when each vacant secretary's post fell vacant, and a branch left too small."""
-        vacant = (m.Organization.objects.exclude(kind=m.OrgKind.COMMITTEE)
-                  .exclude(members__in=m.Member.objects.secretaries()).order_by("sort_order"))
-        # Three vacancies older than three months by the year's end, one only weeks old.
+        end = datetime.date(YEAR, 12, 31)
+        vacant = list(m.Organization.objects.exclude(kind=m.OrgKind.COMMITTEE)
+                      .exclude(tenures__in=m.Tenure.objects.counted(end).filter(post=m.Member.Post.SECRETARY))
+                      .order_by("sort_order"))
+        # Three vacancies older than three months by the year's end, one only weeks old: the day the last
+        # secretary's tenure ended (调离 the school, still on the roll here until the transfer is recorded).
         since = [datetime.date(YEAR - 1, 11, 7), datetime.date(YEAR, 3, 20), datetime.date(YEAR, 6, 12), datetime.date(YEAR, 11, 6)]
+        held = {t.member_id for t in m.Tenure.objects.filter(organization__in=vacant)}
+        former = []
         for i, org in enumerate(vacant):
-            org.secretary_vacant_since = since[i % len(since)]
-        m.Organization.objects.bulk_update(vacant, ["secretary_vacant_since"])
-        # The kindergartens of the second joint branch moved their teachers to the first: two full members stay.
+            ended = since[i % len(since)]
+            elected = (m.Election.objects.new_terms().filter(organization=org, held_on__lt=ended).order_by("-held_on").first())
+            began = elected.held_on if elected else (org.founded_on or add_years(ended, -3))
+            person = (m.Member.objects.filter(organization=org, status=m.Member.Status.FULL, full_member_date__lte=began)
+                      .exclude(pk__in=held).order_by("birth_date", "pk").first())
+            if person is not None:
+                former.append(m.Tenure(member=person, organization=org, post=m.Member.Post.SECRETARY, started_on=began,
+                                       ended_on=ended, election=elected))
+        m.Tenure.objects.bulk_create(former)
+        # The kindergartens of the second joint branch moved their teachers to the first in the autumn: two full
+        # members stay, its secretary first; the others' posts there end with the move.
         first, second = (m.Organization.objects.get(name=f"{DISTRICT}民办幼儿园{n}联合党支部") for n in "第一 第二".split())
-        keep = list(m.Member.objects.filter(organization=second, status=m.Member.Status.FULL)
-                    .order_by("-party_post", "pk").values_list("pk", flat=True)[:2])
-        m.Member.objects.filter(organization=second).exclude(pk__in=keep).update(organization=first, party_post="")
+        posts = {t.member_id: t.post for t in m.Tenure.objects.valid_on(end).filter(organization=second)}
+        full = m.Member.objects.filter(organization=second, status=m.Member.Status.FULL).order_by("pk").values_list("pk", flat=True)
+        keep = sorted(full, key=lambda pk: (pk not in posts, posts.get(pk) != m.Member.Post.SECRETARY, pk))[:2]
+        moved_on = datetime.date(YEAR, 9, 1)
+        m.Tenure.objects.filter(organization=second, ended_on=None, started_on__lt=moved_on).exclude(member__in=keep).update(ended_on=moved_on)
+        m.Member.objects.filter(organization=second).exclude(pk__in=keep).update(organization=first)
 
     def build_meetings(self):
         """A year of organizational life (from the fourth quarter of the year before): most branches keep to the
@@ -754,8 +808,8 @@ class DemoBuilder:
         types = list(m.MeetingType.objects.filter(is_required=True))
         branches = list(m.Organization.objects.branches().with_staffing().order_by("sort_order", "pk"))
         chairs = {}
-        for org_id, post, name in (m.Member.objects.on_roll().exclude(party_post="")
-                                   .order_by("organization_id", "pk").values_list("organization_id", "party_post", "name")):
+        for org_id, post, name in (m.Tenure.objects.counted(datetime.date(YEAR, 12, 31))
+                                   .order_by("organization_id", "member_id").values_list("organization_id", "post", "member__name")):
             if post == m.Member.Post.SECRETARY or org_id not in chairs:
                 chairs[org_id] = name
         public = [b for b in branches if b.ownership == m.Ownership.PUBLIC]
@@ -949,7 +1003,7 @@ PLANS = {2022: (70, "", ""), 2023: (80, REFLECTION_2023, NEXT_STEPS_2023)}
 
 DEMO_MODELS = [m.ItemWeight, m.ItemScore, m.Ballot, m.Comment, m.FollowUp, m.SecretaryReport, m.ReviewRound, m.RecruitmentPlan, m.Recruit, m.AnnualPlan, m.Meeting,
     m.RectificationProgress, m.RectificationCase, m.AssessmentItem, m.Assessment, m.WorkLogEntry,
-    m.Election, m.Transfer, m.Member,
+    m.Tenure, m.Election, m.Transfer, m.Member,
 ]
 
 

@@ -6,7 +6,7 @@ staffing, deadlines, meeting frequencies) are the ones in branches.models; this 
 
 Everything is computed for a date `on`. Dated records (elections, meetings, conversions, assessments,
 rectification, transfers) are read as they stood on that day, and the roll too (MemberQuerySet.as_of: who was on
-it, in which organization). Posts and the secretary's vacancy are today's.
+it, in which organization), and so are the posts (tenures) and the secretary's vacancy, which derives from them.
 
 `evaluate()` costs a fixed number of queries whatever the size of the district (one per rule at most, and
 one for the organizations they share).
@@ -137,7 +137,7 @@ def secretary_vacant(ctx):
         since = org.secretary_vacant_since
         url = _admin(m.Organization, org.pk)
         if since is None:
-            yield org, "书记空缺，空缺起始日期未登记", url
+            yield org, "书记空缺，无书记任职记录，成立日期未登记", url
         elif since < cutoff:
             yield org, f"书记自{_day(since)}起空缺，已{months_between(since, ctx.on)}个月", url
 

@@ -14,10 +14,8 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Sum, When
-from django.db.models.functions import Coalesce, Least
-from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 import simple_history
 
@@ -272,25 +270,30 @@ class OrganizationQuerySet(ScopedQuerySet):
         return self.filter(Q(approved_on__isnull=True) | Q(approved_on__lte=on))
 
     def with_staffing(self, on=None):
-        """Annotate what the staffing rule needs: full members on the roll, posts held, the secretary's birth.
+        """Annotate what the staffing rule needs: full members on the roll, posts held, the secretary's birth, and
+        since when the secretary's post is vacant.
 
-        With `on`, the roll as it stood then (MemberQuerySet.as_of): the members still in the organization since
-        are counted through the join; those moved since, few, by a subquery over their organization that day.
+        With `on`, the state as it stood then: the roll that day (MemberQuerySet.as_of: the members still in the
+        organization since are counted through the join, those moved since, few, by a subquery over their
+        organization that day) and the tenures valid that day.
         """
         counts = staffing_counts("members__", on)
-        if on is None:
-            return self.annotate(**counts)
-        moved = (Member.objects.as_of(on).filter(pk__in=moved_since(on), organization_on=OuterRef("pk"))
-                 .order_by().values("organization_on").annotate(**staffing_counts(on=on)))
-
-        def theirs(name):
-            return Subquery(moved.values(name)[:1])
-
-        birth, moved_birth = counts.pop("secretary_birth"), theirs("secretary_birth")
+        if on is not None:
+            moved = (Member.objects.as_of(on).filter(pk__in=moved_since(on), organization_on=OuterRef("pk"))
+                     .order_by().values("organization_on").annotate(**staffing_counts(on=on)))
+            counts = {name: count + Coalesce(Subquery(moved.values(name)[:1]), 0) for name, count in counts.items()}
+        tenures = Tenure.objects.counted(on).filter(organization=OuterRef("pk")).order_by()
+        ended = (Tenure.objects.filter(organization=OuterRef("pk"), post=Member.Post.SECRETARY, ended_on__lte=on or today())
+                 .order_by("-ended_on").values("ended_on")[:1])
         return self.annotate(
-            **{name: count + Coalesce(theirs(name), 0) for name, count in counts.items()},
-            # The earlier of two births either of which may be missing (SQLite's MIN of a NULL is NULL).
-            secretary_birth=Coalesce(Least(birth, moved_birth), birth, moved_birth),
+            **counts,
+            committee_count=Coalesce(Subquery(
+                tenures.values("organization").annotate(n=Count("member", distinct=True)).values("n")), 0),
+            # The eldest secretary's birth (a second secretary at once is refused by Tenure.clean).
+            secretary_birth=Subquery(
+                tenures.filter(post=Member.Post.SECRETARY).order_by("member__birth_date").values("member__birth_date")[:1]),
+            # 书记空缺: from the day the last secretary's tenure ended, else since the organization began.
+            secretary_vacant_since=Coalesce(Subquery(ended), "founded_on", "approved_on"),
         )
 
     def with_last_election(self, on=None):
@@ -336,10 +339,6 @@ class Organization(models.Model):
         Leader, verbose_name="包抓领导", null=True, blank=True, on_delete=models.SET_NULL, related_name="organizations"
     )
     sort_order = models.PositiveIntegerField("排序", default=0)
-    secretary_vacant_since = models.DateField(
-        "书记空缺起始日期", null=True, blank=True,
-        help_text="书记离任、调出后由系统自动记为当日，配齐书记后自动清空；实际日期不同的可在此更正。",
-    )
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -392,14 +391,6 @@ class Organization(models.Model):
             errors["dissolved_on"] = "存续的党组织不应有撤销日期。"
         if self.approved_on and self.founded_on and self.approved_on > self.founded_on:
             errors["approved_on"] = "批准成立日期不能晚于成立日期。"
-        if self.secretary_vacant_since:
-            if self.secretary_vacant_since > today():
-                errors["secretary_vacant_since"] = "书记空缺起始日期不能晚于今天。"
-            elif self.pk and self.secretary_vacant_since != (
-                Organization.objects.filter(pk=self.pk).values_list("secretary_vacant_since", flat=True).first()
-            ) and Member.objects.secretaries().filter(organization=self).exists():
-                # Only a date being entered: a stored one is the system's, and other edits must not trip on it.
-                errors["secretary_vacant_since"] = "本组织已有在册书记，不应填写书记空缺起始日期。"
         if errors:
             raise ValidationError(errors)
 
@@ -413,21 +404,17 @@ class Organization(models.Model):
 
 
 def staffing_counts(path="", on=None):
-    """The counts staffing_status() is given, as aggregates over members: from organizations (path "members__"),
-    or over members grouped by organization (path ""), where the dashboard counts everything in one pass."""
+    """The member counts staffing_status() is given, as aggregates over members: from organizations (path
+    "members__"), or over members grouped by organization (path ""), where the dashboard counts everything in one
+    pass. The posts (committee_count, secretary_birth) are the tenures': Tenure.objects.posts_by_organization()."""
     counted = path.removesuffix("__") or "pk"
-    on_roll = Q(**{f"{path}roll_status": Member.Roll.ON_ROLL})
-    if on is not None:
-        on_roll = on_roll_on(on, path)
-        if path:  # through an organization's members: only those not moved since were in it then (with_staffing)
-            on_roll &= ~Q(**{f"{path}pk__in": moved_since(on)})
-    full = on_roll & Q(**{f"{path}status": Member.Status.FULL})  # 党章第七条: only full members hold posts
+    on_roll = on_roll_on(on, path)
+    if on is not None and path:  # through an organization's members: only those not moved since were in it then
+        on_roll &= ~Q(**{f"{path}pk__in": moved_since(on)})
+    full = on_roll & Q(**{f"{path}status": Member.Status.FULL})
     return {
         "full_count": Count(counted, filter=full),
         "roll_count": Count(counted, filter=on_roll),
-        "committee_count": Count(counted, filter=full & ~Q(**{f"{path}party_post": ""})),
-        # The eldest secretary's birth (a second secretary is a data error the lists show).
-        "secretary_birth": Min(f"{path}birth_date", filter=full & Q(**{f"{path}party_post": Member.Post.SECRETARY})),
     }
 
 
@@ -516,8 +503,9 @@ class MemberQuerySet(ScopedQuerySet):
             late |= Q(probation_extension__months=months) & joined_before(months)
         return self.as_of(on).filter(still_probationary, late)
 
-    def secretaries(self):
-        return self.on_roll().filter(holds_post(Member.Post.SECRETARY))
+    def secretaries(self, on=None):
+        """Members holding a secretary's post on `on` (today by default) in any organization."""
+        return self.on_roll().filter(holds_post(Member.Post.SECRETARY, on))
 
     def joined_by(self, on):
         """Members of the party on `on`: a past year's roll does not count those who joined later."""
@@ -558,21 +546,22 @@ def moved_since(on):
     return Transfer.objects.filter(transferred_on__gt=on).values("member")
 
 
-def on_roll_on(on, path=""):
-    """Q for members on the roll on `on`: joined by then, not arrived later from outside the district (转入),
-    not left by then (离册日期, or on the roll today). The one rule MemberQuerySet.as_of and staffing_counts read."""
+def on_roll_on(on=None, path=""):
+    """Q for members on the roll on `on` (today's roll without it): joined by then, not arrived later from outside
+    the district (转入), not left by then (离册日期, or on the roll today). The one rule MemberQuerySet.as_of,
+    staffing_counts and the tenures counted read."""
+    if on is None:
+        return Q(**{f"{path}roll_status": Member.Roll.ON_ROLL})
     arrived_later = Transfer.objects.filter(kind=Transfer.Kind.IN, transferred_on__gt=on).values("member")
     still_there = Q(**{f"{path}roll_status": Member.Roll.ON_ROLL, f"{path}left_on__isnull": True}) | Q(**{f"{path}left_on__gt": on})
     return Q(**{f"{path}join_date__lte": on}) & still_there & ~Q(**{f"{path}pk__in": arrived_later})
 
 
-def holds_post(post=None):
-    """Q for full members holding a party post, or the given one (书记): for counting within one query.
-
-    中国共产党章程第七条: a probationary member has no vote and cannot be elected, so holds no post; a
-    probationary post holder entered before the rule is not counted.
-    """
-    return Q(status=Member.Status.FULL) & (Q(party_post=post) if post else ~Q(party_post=""))
+def holds_post(post=None, on=None):
+    """A condition on members: holding a party post (or the given one, 书记) on `on`, by a tenure counted then
+    (Tenure.objects.counted: 党章第七条, a probationary member holds none); for counting within one query."""
+    tenures = Tenure.objects.counted(on).filter(member=OuterRef("pk"))
+    return models.Exists(tenures.filter(post=post) if post else tenures)
 
 
 def is_party_worker():
@@ -662,7 +651,6 @@ class Member(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name="所在党组织", on_delete=models.PROTECT, related_name="members"
     )
-    party_post = models.CharField("党内职务", max_length=20, choices=Post.choices, blank=True, default="")
     job = models.CharField("岗位", max_length=20, choices=Job.choices, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
     roll_status = models.CharField("在册状态", max_length=20, choices=Roll.choices, default=Roll.ON_ROLL)
@@ -692,9 +680,8 @@ class Member(models.Model):
             models.Index(fields=["status", "join_date"]),
             models.Index(fields=["backbone_year", "backbone_title"]),
             models.Index(fields=["phone"]),
-            # The warnings (early_warning.py): each organization's secretary; late conversions, with the
-            # (status, join_date) index above, one index for each side of conversion_overdue()'s "or".
-            models.Index(fields=["organization", "party_post"]),
+            # The warnings (early_warning.py): late conversions, with the (status, join_date) index above, one
+            # index for each side of conversion_overdue()'s "or".
             models.Index(fields=["full_member_date"]),
         ]
 
@@ -766,8 +753,6 @@ class Member(models.Model):
                 extended = f"延长预备期{self.extension_months}个月，" if self.extension_months else "预备期为一年，"
                 errors["full_member_date"] = (f"转正日期应为预备期满之日{ends:%Y-%m-%d}（{extended}"
                                               "按期转正的自预备期满之日算起）。")
-        if self.status == self.Status.PROBATIONARY and self.party_post:
-            errors["party_post"] = "预备党员没有表决权、选举权和被选举权（党章第七条），不能担任党内职务。"
         if self.roll_status == self.Roll.CANCELLED:
             if self.status != self.Status.PROBATIONARY:
                 errors["roll_status"] = "只有预备党员才能取消预备党员资格。"
@@ -791,6 +776,14 @@ class Member(models.Model):
         if errors:
             raise ValidationError(errors)
 
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.roll_status != self.Roll.ON_ROLL and self.left_on:
+            # Off the roll, out of office: the posts held end the day the member left.
+            for tenure in self.tenures.filter(ended_on=None, started_on__lt=self.left_on):
+                tenure.ended_on = self.left_on
+                tenure.save(update_fields=["ended_on"])
 
     def _roll_date_errors(self):
         """Every departure has its day (a 取消预备党员资格 the day of the cancellation), not before joining nor after today."""
@@ -1186,9 +1179,6 @@ class Election(Reviewed):
                                           validators=[at_most(HEADCOUNT, "人数")])
     candidates = models.PositiveIntegerField("候选人数", null=True, blank=True, validators=[at_most(HEADCOUNT, "人数")])
     seats = models.PositiveIntegerField("应选人数", null=True, blank=True, validators=[at_most(HEADCOUNT, "人数")])
-    secretary_name = models.CharField("当选书记", max_length=50, blank=True)
-    deputy_names = models.CharField("当选副书记", max_length=100, blank=True)
-    committee_members = models.TextField("当选委员", blank=True, help_text="多人用顿号“、”分隔。")
     approval_document = models.CharField("批复文号", max_length=100, blank=True)
     approved_on = models.DateField("批复日期", null=True, blank=True, validators=RECORD_DATE)
     note = models.TextField("备注", blank=True)
@@ -1207,8 +1197,9 @@ class Election(Reviewed):
         return f"{self.organization} {self.held_on:%Y-%m-%d}{self.get_kind_display()}"
 
     @property
-    def committee_size(self):
-        return len([n for n in self.committee_members.replace(",", "、").replace("，", "、").split("、") if n.strip()])
+    def secretary(self):
+        """The member this election elected secretary (its tenures), or None."""
+        return next((t.member for t in self.tenures.all() if t.post == Member.Post.SECRETARY), None)
 
     @property
     def is_approved(self):
@@ -1283,6 +1274,145 @@ class Election(Reviewed):
     def save(self, *args, **kwargs):
         self.fill_term()
         super().save(*args, **kwargs)
+        self.close_previous_term()
+
+    def closes_previous_term(self):
+        """A 换届 the office has approved (or made) ends the previous term: its tenures in the organization end on
+        the election day (中国共产党基层组织选举工作条例: 委员会每届任期届满应当按期进行换届选举). A 补选 leaves them."""
+        return self.kind == self.Kind.NEW_TERM and self.review_status == Review.APPROVED
+
+    def close_previous_term(self):
+        """Run once the people it elected are recorded (the admin after its inline, the import after its rows, and
+        on approval): a record of a past election that names no one ends nobody's tenure."""
+        if not self.closes_previous_term() or not self.pk or not self.tenures.exists():
+            return
+        for tenure in Tenure.objects.filter(organization_id=self.organization_id, ended_on=None, started_on__lt=self.held_on):
+            tenure.ended_on = self.held_on
+            tenure.save(update_fields=["ended_on"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Posts held through time (任职)
+# ---------------------------------------------------------------------------------------------
+class TenureQuerySet(ScopedQuerySet):
+    organization_path = "organization"
+
+    def valid_on(self, on=None):
+        """Tenures in office on `on` (today by default): started by then and not yet ended. `ended_on` is the first
+        day out of office (the day a successor's term starts), so a tenure is valid on started_on <= D < ended_on."""
+        on = on or today()
+        return self.filter(started_on__lte=on).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+
+    def counted(self, on=None):
+        """The tenures the staffing figures count on `on`: valid then, held by a full member on the roll then (党章
+        第七条: a probationary member holds no post; one entered before the rule is not counted), and, where an
+        election opened it, the election approved (a secretary's entry counts once the office approves it)."""
+        on = on or today()
+        full = Q(member__status=Member.Status.FULL) & (
+            Q(member__full_member_date__isnull=True) | Q(member__full_member_date__lte=on))
+        reviewed = Q(election__isnull=True) | Q(election__review_status=Review.APPROVED)
+        return self.valid_on(on).filter(on_roll_on(on, "member__") & full & reviewed)
+
+    def posts_by_organization(self, on=None):
+        """On `on`, from one query over the tenures (as many rows as posts, whatever the size of the roll):
+        {organization id: (committee count, eldest secretary's birth)} and {each secretary's member id: birth}."""
+        held, eldest, secretaries = {}, {}, {}
+        for org, member, post, birth in self.counted(on).values_list("organization", "member", "post", "member__birth_date"):
+            held.setdefault(org, set()).add(member)
+            if post == Member.Post.SECRETARY:
+                secretaries[member] = birth
+                if birth is not None and (eldest.get(org) is None or birth < eldest[org]):
+                    eldest[org] = birth
+        return {org: (len(members), eldest.get(org)) for org, members in held.items()}, secretaries
+
+
+    def secretary_names(self, on=None):
+        """{organization id: [names]} of the secretaries in office on `on` (today by default)."""
+        names = {}
+        for org, name in (self.counted(on).filter(post=Member.Post.SECRETARY).order_by("organization", "started_on", "pk")
+                          .values_list("organization", "member__name")):
+            names.setdefault(org, []).append(name)
+        return names
+
+
+POSTS = [(code, label) for code, label in Member.Post.choices if code]
+
+
+class Tenure(models.Model):
+    """任职: a member holding a party post in an organization from one day to another (their own branch, or the
+    党委/党总支 above it). `ended_on` is the first day out of office, empty while in office."""
+
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.CASCADE, related_name="tenures")
+    organization = models.ForeignKey(Organization, verbose_name="任职党组织", on_delete=models.PROTECT, related_name="tenures",
+                                     help_text="本人所在党支部，或其上级党总支、党委。")
+    post = models.CharField("党内职务", max_length=20, choices=POSTS)
+    started_on = models.DateField("任职日期", validators=PARTY_DATE)
+    ended_on = models.DateField("离任日期", null=True, blank=True, validators=PARTY_DATE,
+                                help_text="不再担任该职务的第一天（继任者任职之日）；在任的不填。")
+    election = models.ForeignKey(Election, verbose_name="产生该任职的选举", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="tenures")
+
+    objects = TenureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "任职"
+        ordering = ["organization_id", "-started_on", "id"]
+        indexes = [models.Index(fields=["organization", "post", "started_on"]), models.Index(fields=["member", "post"])]
+
+    def __str__(self):
+        return f"{self.member} {self.organization}{self.get_post_display()}"
+
+    def clean(self):
+        if self.election is not None:
+            # Opened by an election: in its organization, from its day.
+            if self.election.organization_id:
+                self.organization_id = self.election.organization_id
+            self.started_on = self.election.held_on or self.started_on
+        errors = {}
+        member = self.member if self.member_id else None
+        if member is not None and member.status == Member.Status.PROBATIONARY:
+            errors["member"] = "预备党员没有表决权、选举权和被选举权（党章第七条），不能担任党内职务。"
+        elif member is not None and self.started_on and member.full_member_date and self.started_on < member.full_member_date:
+            errors["started_on"] = (f"任职日期{self.started_on:%Y-%m-%d}时尚是预备党员（{member.full_member_date:%Y-%m-%d}转正），"
+                                    "预备党员不能担任党内职务（党章第七条）。")
+        if member is not None and self.started_on and member.join_date and self.started_on < member.join_date:
+            errors["started_on"] = f"任职日期不能早于入党日期{member.join_date:%Y-%m-%d}。"
+        if self.ended_on and self.started_on and self.ended_on <= self.started_on:
+            errors["ended_on"] = "离任日期应晚于任职日期（离任日期是不再担任该职务的第一天）。"
+        # The member's own organization or one above it; a closed tenure may be where the member was before a move.
+        if member is not None and self.organization_id and self.ended_on is None:
+            own = member.organization
+            if self.organization_id != own.pk and self.organization not in own.ancestors():
+                errors["organization"] = f"{member}在“{own}”，只能在本组织或其上级党组织任职。"
+        if self.organization_id and self.organization.kind == OrgKind.COMMITTEE:
+            errors["organization"] = "教育工委的职务不在本系统登记。"
+        if not errors and self.organization_id and self.started_on:
+            errors.update(self._overlap_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _overlapping(self):
+        """Tenures in the same organization whose time overlaps this one's (an election's 换届 closing the open
+        ones it will end on its day)."""
+        others = Tenure.objects.filter(organization_id=self.organization_id).exclude(pk=self.pk)
+        others = others.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=self.started_on))
+        if self.ended_on:
+            others = others.filter(started_on__lt=self.ended_on)
+        election = self.election
+        if election is not None and election.closes_previous_term() and election.held_on:
+            others = others.exclude(ended_on=None, started_on__lt=election.held_on)
+        return others
+
+    def _overlap_errors(self):
+        others = self._overlapping()
+        if self.member_id and others.filter(member_id=self.member_id, post=self.post).exists():
+            return {"post": f"{self.member}在本组织已有一段同期的{self.get_post_display()}任职，任职时间不能重叠。"}
+        if self.post == Member.Post.SECRETARY:
+            other = others.filter(post=Member.Post.SECRETARY).exclude(member_id=self.member_id).select_related("member").first()
+            if other is not None:
+                return {"post": f"同一时间只能有一名书记：{other.member}自{other.started_on:%Y-%m-%d}起任{self.organization}书记"
+                                + (f"至{other.ended_on:%Y-%m-%d}。" if other.ended_on else "，尚未离任。")}
+        return {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2293,56 +2423,6 @@ class RecruitmentPlan(models.Model):
 
 
 # ---------------------------------------------------------------------------------------------
-# Keeping Organization.secretary_vacant_since in step with the roll
-# ---------------------------------------------------------------------------------------------
-# The roll keeps no history of posts, so the day the last secretary left is recorded when it happens:
-# on every save or delete of a member that adds or removes an on-roll secretary. Bulk writes
-# (bulk_create, QuerySet.update) bypass this; whoever uses them sets the date (the demo does).
-def sync_secretary_vacancy(organization_ids, on=None):
-    """Set the vacancy date where the last secretary has gone, clear it where there is one again."""
-    has_secretary = models.Exists(Member.objects.secretaries().filter(organization=OuterRef("pk")))
-    orgs = Organization.objects.filter(pk__in=organization_ids).exclude(kind=OrgKind.COMMITTEE)
-    orgs.filter(has_secretary).exclude(secretary_vacant_since=None).update(secretary_vacant_since=None)
-    orgs.filter(~has_secretary, secretary_vacant_since=None).update(secretary_vacant_since=on or today())
-
-
-def _secretary_seat(member):
-    return member.organization_id, (member.party_post == Member.Post.SECRETARY and member.roll_status == Member.Roll.ON_ROLL)
-
-
-@receiver(pre_save, sender=Organization)
-def _new_organization_starts_without_a_secretary(sender, instance, raw=False, **kwargs):
-    if instance._state.adding and not raw and instance.kind != OrgKind.COMMITTEE and instance.secretary_vacant_since is None:
-        instance.secretary_vacant_since = today()
-
-
-@receiver(pre_save, sender=Member)
-def _remember_secretary_seat(sender, instance, raw=False, **kwargs):
-    if raw or instance._state.adding:
-        instance._seat_before = None
-        return
-    before = Member.objects.filter(pk=instance.pk).values_list("organization_id", "party_post", "roll_status").first()
-    instance._seat_before = before and (before[0], before[1] == Member.Post.SECRETARY and before[2] == Member.Roll.ON_ROLL)
-
-
-@receiver(post_save, sender=Member)
-def _secretary_seat_changed(sender, instance, raw=False, **kwargs):
-    before, now = getattr(instance, "_seat_before", None), _secretary_seat(instance)
-    if raw or before == now:
-        return
-    affected = {org for org, is_secretary in filter(None, (before, now)) if is_secretary}
-    if affected:
-        sync_secretary_vacancy(affected)
-
-
-@receiver(post_delete, sender=Member)
-def _secretary_deleted(sender, instance, **kwargs):
-    org, is_secretary = _secretary_seat(instance)
-    if is_secretary:
-        sync_secretary_vacancy([org])
-
-
-# ---------------------------------------------------------------------------------------------
 # The audit trail: a history row for every create, change and delete (django-simple-history), in the audit
 # app's tables; one ImportBatch per import, which the history rows it wrote point to.
 # ---------------------------------------------------------------------------------------------
@@ -2933,7 +3013,7 @@ class HistoryBase(models.Model):
 
 
 TRACKED = [
-    Leader, Organization, Member, ProbationExtension, Election, StandardArea, StandardItem, StandardLevel, Assessment, AssessmentItem,
+    Leader, Organization, Member, ProbationExtension, Election, Tenure, StandardArea, StandardItem, StandardLevel, Assessment, AssessmentItem,
     ProblemCategory, RectificationCase, RectificationProgress, WorkLogEntry, AnnualPlan, MeetingType, Meeting,
     StepRule, Recruit, RecruitmentPlan,
     ReviewRound, Reviewer, SecretaryReport, Ballot, GradeRule, Comment, FollowUp, ReviewItem, ItemScore,

@@ -6,9 +6,11 @@ giving its ModelAdmin `SheetAdmin` with `resource_classes = [TheResource]` (admi
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 
 from accounts import personal
 
+from . import idcard
 from . import models as m
 from . import scope
 from . import widgets as w
@@ -84,6 +86,8 @@ class MemberResource(ProposedMembersMixin, SheetResource):
         attribute="id_number", column_name="身份证号码", widget=w.IdNumber(),
         aliases=["身份证号", "公民身份号码", "公民身份证号码", "身份证", "身份证件号码"],
     )
+    # Export only: posts are tenures (任职), entered on the member's page or opened by an election's import.
+    current_posts = Column(attribute="current_posts", column_name="现任党内职务", readonly=True)
     aliases = {
         "organization": ["所在支部", "所在党支部", "所在党组织名称", "所属党组织", "所属支部", "党支部"],
         "status": ["人员类别", "党员状态"],
@@ -92,7 +96,6 @@ class MemberResource(ProposedMembersMixin, SheetResource):
         "education": ["文化程度", "最高学历"],
         "job": ["工作岗位", "岗位类别"],
         "phone": ["手机号码", "手机号", "联系方式", "电话"],
-        "party_post": ["党内职务名称"],
         "roll_status": ["党籍状态"],
         "backbone_title": ["骨干称号"],
         "backbone_year": ["称号年份"],
@@ -101,8 +104,6 @@ class MemberResource(ProposedMembersMixin, SheetResource):
         "education": {"本科": "bachelor", "大学": "bachelor", "大专": "junior_college", "专科": "junior_college",
                       "硕士研究生": "postgraduate", "博士研究生": "postgraduate", "硕士": "postgraduate",
                       "博士": "postgraduate", "高中": "high_school", "初中": "high_school", "中专/中技": "secondary"},
-        "party_post": {"党支部书记": "secretary", "支部书记": "secretary", "党支部副书记": "deputy_secretary",
-                       "支部委员": "committee", "": ""},
         "party_worker": {"专职": "full_time", "兼职": "part_time", "无": "", "": ""},
         "job": {"教师": "teacher", "离退休": "retired", "退休": "retired"},
     }
@@ -110,7 +111,7 @@ class MemberResource(ProposedMembersMixin, SheetResource):
     class Meta:
         model = m.Member
         fields = ["name", "id_number", "gender", "ethnicity", "birth_date", "education", "organization", "status",
-                  "join_date", "full_member_date", "party_post", "party_worker", "job", "phone", "roll_status",
+                  "join_date", "full_member_date", "current_posts", "party_worker", "job", "phone", "roll_status",
                   "left_on", "cancelled_on", "cancellation_reason", "backbone_title", "backbone_year"]
         import_id_fields = ["id_number"]
 
@@ -120,7 +121,7 @@ class MemberResource(ProposedMembersMixin, SheetResource):
         return {
             "name": "张三", "id_number": make_id_number("620402", born, 13), "gender": "男", "ethnicity": "汉族",
             "birth_date": born, "education": "大学本科", "organization": "红山区示例小学党支部", "status": "正式党员",
-            "join_date": datetime.date(2010, 7, 1), "full_member_date": datetime.date(2011, 7, 1), "party_post": "无",
+            "join_date": datetime.date(2010, 7, 1), "full_member_date": datetime.date(2011, 7, 1),
             "job": "专任教师", "phone": "13800000000", "roll_status": "在册",
         }
 
@@ -141,21 +142,40 @@ class MemberResource(ProposedMembersMixin, SheetResource):
         if errors:
             raise ValidationError(errors)
 
-    def after_import(self, dataset, result, **kwargs):
-        super().after_import(dataset, result, **kwargs)
-        # Bulk writes bypass the roll's signals: settle every organization's secretary vacancy at once.
-        m.sync_secretary_vacancy(m.Organization.objects.values("pk"))
+    def filter_export(self, queryset, **kwargs):
+        return super().filter_export(queryset, **kwargs).prefetch_related(
+            Prefetch("tenures", m.Tenure.objects.valid_on().select_related("organization"), to_attr="posts_exported"))
+
+    def dehydrate_current_posts(self, member):
+        # Posts are tenures (任职), recorded on the member's page or by an election: shown here, never imported.
+        held = getattr(member, "posts_exported", None)
+        held = m.Tenure.objects.valid_on().filter(member=member) if held is None and member.pk else held or []
+        return "；".join(t.get_post_display() if t.organization_id == member.organization_id
+                        else f"{t.get_post_display()}（{t.organization}）" for t in held)
+
+
+ELECTED = {  # column -> the post its people hold, and whether one person only
+    "elected_secretary": (m.Member.Post.SECRETARY, True),
+    "elected_deputies": (m.Member.Post.DEPUTY_SECRETARY, False),
+    "elected_committee": (m.Member.Post.COMMITTEE, False),
+}
 
 
 class ElectionResource(SheetResource):
+    """换届选举, and the people it elected: 书记, 副书记 and 委员 name members on the roll of the organization (or of the
+    branches under it) by 公民身份号码, or by name where one member of the organization bears it. Each opens a
+    tenure (任职) from the election day; a 换届 ends the previous term's tenures on that day (Election.close_previous_term)."""
+
     title = "换届选举"
+    elected_secretary = Column(attribute="elected_secretary", column_name="书记", readonly=True,
+                               aliases=["当选书记", "书记姓名"])
+    elected_deputies = Column(attribute="elected_deputies", column_name="副书记", readonly=True, aliases=["当选副书记"])
+    elected_committee = Column(attribute="elected_committee", column_name="委员", readonly=True,
+                               aliases=["当选委员", "支委会成员", "委员会成员"])
     aliases = {
         "organization": ["党组织名称", "党支部", "换届党组织"],
         "held_on": ["选举时间", "换届日期", "换届时间"],
         "term_years": ["任期", "任期年限"],
-        "secretary_name": ["书记"],
-        "deputy_names": ["副书记"],
-        "committee_members": ["委员", "支委会成员", "委员会成员"],
         "approved_on": ["批复时间"],
         "kind": ["类别", "选举类型", "换届类别"],
         "postponed_to": ["延期至日期", "延期换届日期"],
@@ -167,19 +187,133 @@ class ElectionResource(SheetResource):
     example = {
         "organization": "红山区示例小学党支部", "kind": "换届", "held_on": datetime.date(2023, 6, 30), "term_years": 3,
         "electorate": 20, "present": 19, "candidates": 4, "seats": 3,
-        "secretary_name": "张三", "committee_members": "张三、李四、王五",
+        "elected_secretary": "张三", "elected_committee": "张三、李四、王五",
         "approval_document": "红教工委复〔2023〕15号", "approved_on": datetime.date(2023, 7, 10),
     }
 
     class Meta:
         model = m.Election
         fields = ["organization", "kind", "held_on", "term_years", "term_ends_on", "postponed_to", "electorate", "present",
-                  "candidates", "seats", "secretary_name", "deputy_names", "committee_members", "approval_document",
-                  "approved_on", "note"]
+                  "candidates", "seats", "elected_secretary", "elected_deputies", "elected_committee",
+                  "approval_document", "approved_on", "note"]
         import_id_fields = ["organization", "held_on"]
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self.rolls, self.elected_rows = {}, []
+
+    def roll_of(self, organization):
+        """The on-roll members an election of `organization` chooses from: its own and its branches' (one query per
+        organization in the file)."""
+        if organization.pk not in self.rolls:
+            self.rolls[organization.pk] = list(
+                m.Member.objects.on_roll().filter(organization_id__in=organization.subtree_ids()).select_related("organization"))
+        return self.rolls[organization.pk]
+
+    def elected(self, instance, row, errors):
+        """[(member, post)] from the row's 书记, 副书记 and 委员 cells; a name not found, or borne by two, is an error on
+        its column. A 委员 already named 书记 or 副书记 is that person (张三 as 书记 and in 张三、李四、王五)."""
+        found, named = [], set()
+        for attribute, (post, single) in ELECTED.items():
+            column = self.fields[attribute].column_name
+            parts = [p.strip() for p in w.RelatedNames.SEPARATORS.split(str(row.get(column) or "")) if p.strip()]
+            if not parts or instance.organization_id is None:
+                continue
+            if single and len(parts) > 1:
+                errors.setdefault(attribute, []).append(f"“{column}”只能填写一人，表中是{len(parts)}人。")
+                continue
+            roll = self.roll_of(instance.organization)
+            for part in parts:
+                number = idcard.normalize(part)
+                people = [p for p in roll if p.id_number == number] or [p for p in roll if p.name == w.squeeze(part)]
+                if not people:
+                    errors.setdefault(attribute, []).append(
+                        f"“{part}”不在{instance.organization}（含所属党支部）的在册党员名册中，请核对姓名或公民身份号码。")
+                elif len(people) > 1:
+                    errors.setdefault(attribute, []).append(
+                        f"{instance.organization}有{len(people)}名在册党员叫“{part}”，请改填其公民身份号码。")
+                elif people[0].pk not in named:
+                    named.add(people[0].pk)
+                    tenure = m.Tenure(member=people[0], post=post, election=instance)
+                    try:
+                        tenure.clean()
+                    except ValidationError as exc:
+                        errors.setdefault(attribute, []).extend(f"{people[0]}：{msg}" for msg in exc.messages)
+                    found.append(tenure)
+        return found
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if not instance.__dict__.get("_refused") and any(self.fields[a].column_name in row for a in ELECTED):
+            instance.__dict__["_elected"] = self.elected(instance, row, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        skip = super().skip_row(instance, original, row, import_validation_errors)
+        elected = instance.__dict__.get("_elected")
+        if elected is None:
+            return skip
+        stored = {(t.member_id, t.post) for t in instance.tenures.all()} if instance.pk else set()
+        if stored == {(t.member.pk, t.post) for t in elected}:
+            return skip
+        self.row_changes.append(("当选人", "、".join(t.member.name for t in instance.tenures.all()) if instance.pk else "",
+                                 "、".join(t.member.name for t in elected)))
+        return False
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.fill_term()  # bulk writes bypass Election.save(), which would fill it
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        super().save_instance(instance, is_create, row, **kwargs)
+        if "_elected" in instance.__dict__:
+            self.elected_rows.append(instance)
+
+    def after_import(self, dataset, result, **kwargs):
+        self.write_tenures()
+        super().after_import(dataset, result, **kwargs)
+
+    def write_tenures(self):
+        """After the elections are written (bulk, without Election.save): in the order they were held, each 换届 ends
+        the previous term's tenures, then the people each election names replace the tenures it opened before."""
+        elections = sorted((e for e in self.elected_rows if e.pk is not None), key=lambda e: e.held_on)
+        self.elected_rows = []
+        with within(getattr(self, "batch", None)):
+            for election in elections:
+                for old in m.Tenure.objects.filter(election=election):
+                    old.delete()
+                for tenure in election.__dict__.pop("_elected"):
+                    tenure.election = election
+                    tenure.clean()  # organization and day from the election
+                    tenure.save()
+                election.close_previous_term()
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("tenures")
+
+    def filter_export(self, queryset, **kwargs):
+        return super().filter_export(queryset, **kwargs).prefetch_related("tenures__member")
+
+    def dehydrate_elected_secretary(self, election):
+        return self._elected_names(election, m.Member.Post.SECRETARY)
+
+    def dehydrate_elected_deputies(self, election):
+        return self._elected_names(election, m.Member.Post.DEPUTY_SECRETARY)
+
+    def dehydrate_elected_committee(self, election):
+        # The committee as elected: every one of its members, the secretary and deputies first (as the file names them).
+        return "、".join(t.member.name for t in sorted(election.tenures.all(), key=lambda t: POST_ORDER.index(t.post)))
+
+    @staticmethod
+    def _elected_names(election, post):
+        return "、".join(t.member.name for t in election.tenures.all() if t.post == post)
+
+
+POST_ORDER = list(m.Member.Post.values)
 
 
 class AssessmentResource(SheetResource):
@@ -396,9 +530,7 @@ class BallotResource(SheetResource):
     def current_secretaries(self):
         """{organization id: names}: the secretaries on the roll, by the one rule of who holds the post."""
         if self.secretary_names is None:
-            self.secretary_names = {}
-            for org_id, name in m.Member.objects.secretaries().values_list("organization_id", "name"):
-                self.secretary_names.setdefault(org_id, []).append(name)
+            self.secretary_names = m.Tenure.objects.secretary_names()
         return self.secretary_names
 
     def secretary_error(self, instance, row):

@@ -155,7 +155,7 @@ def build(year, organizations=None):
     # -- leadership and members ------------------------------------------------------------------
     warning_age = settings.SHUZHI["SECRETARY_AGE_WARNING"]
     secretary_ages = histogram(
-        lead.secretary_age_bands, lambda key: L.members(party_post__exact=m.Member.Post.SECRETARY, age=key),
+        lead.secretary_age_bands, lambda key: L.members(post=m.Member.Post.SECRETARY, age=key),
         highlight=lambda band: band.low is not None and band.low >= warning_age,
     )
     member_ages = histogram(mf.age_bands, lambda key: L.members(age=key))
@@ -249,7 +249,7 @@ def build(year, organizations=None):
             "no_secretary": Num(len(lead.no_secretary), L.orgs(staffing=S.NO_SECRETARY)),
             "incomplete": Num(len(lead.incomplete), L.orgs(staffing=S.INCOMPLETE)),
             "ageing": Num(len(lead.ageing), L.orgs(staffing="ageing")),
-            "secretaries": Num(lead.secretaries, L.members(party_post__exact=m.Member.Post.SECRETARY)),
+            "secretaries": Num(lead.secretaries, L.members(post=m.Member.Post.SECRETARY)),
             "cases": Num(len(rf.cases), L.cases(year__exact=year)),
             "open": Num(len(rf.open), L.cases(year__exact=year, open="yes")),
             "past_deadline": Num(len(rf.past_deadline), L.cases(deadline="past", asof=L.asof)),

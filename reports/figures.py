@@ -376,7 +376,7 @@ def district(year, organizations=None):
     # Everything counted over the members in one pass, grouped by organization (its index, no join): over
     # 100,000 members each pass costs more than the counts in it. The organizations' sides are looked up here.
     sides_of = {pk: (w, c) for pk, w, c in m.Organization.objects.values_list("pk", "ownership", "unit_category")}
-    secretary, secretary_bands = m.holds_post(m.Member.Post.SECRETARY), secretary_age_bands()
+    secretary_bands = secretary_age_bands()
     rows = members.values("organization_on").annotate(
         total=Count("pk"),
         full=Count("pk", filter=Q(status=m.Member.Status.FULL)),
@@ -384,17 +384,15 @@ def district(year, organizations=None):
         new=Count("pk", filter=Q(join_date__year=year)),
         new_previous=Count("pk", filter=Q(join_date__year=previous)),
         party_workers=Count("pk", filter=m.is_party_worker()),
-        secretaries=Count("pk", filter=secretary),
         **_band_counts(m.AGE_BANDS, "birth_date", on, "age"),
         # 党龄 from the conversion (党章第七条): a member not yet converted on `on` has none.
         **_band_counts(m.PARTY_YEARS_BANDS, "full_member_date", on, "party", where=m.party_years_known(on)),
-        **_band_counts(secretary_bands, "birth_date", on, "secretary", where=secretary),
         **m.staffing_counts(on=on),
     ).order_by()
     totals, staffing = Counter(), {}
     for row in rows:
         organization = row.pop("organization_on")
-        staffing[organization] = {name: row.pop(name) for name in ("full_count", "roll_count", "committee_count", "secretary_birth")}
+        staffing[organization] = {name: row.pop(name) for name in ("full_count", "roll_count")}
         ownership, category = sides_of[organization]
         totals.update(row)
         for tally in (mf.by_ownership.setdefault(ownership, MemberTally()), mf.by_category.setdefault(category, MemberTally())):
@@ -428,11 +426,14 @@ def district(year, organizations=None):
     state = list(existing.order_by("sort_order", "pk"))
     elections = {pk: (held, ends) for pk, held, ends in
                  existing.with_last_election(on).values_list("pk", "last_election_on", "term_ends_on")}
-    no_members = {"full_count": 0, "roll_count": 0, "committee_count": 0, "secretary_birth": None}
+    no_members = {"full_count": 0, "roll_count": 0}
+    # The posts on `on` from the tenures (one query): a 党委's committee are members of its branches.
+    posts, secretaries = m.Tenure.objects.filter(organization__in=orgs).posts_by_organization(on)
     el = ElectionFigures()
     lead = LeadershipFigures()
     for org in state:
         org.__dict__.update(staffing.get(org.pk, no_members))
+        org.committee_count, org.secretary_birth = posts.get(org.pk, (0, None))
         org.last_election_on, org.term_ends_on = elections[org.pk]
         org.staffing = m.staffing_of(org)
         org.election = m.election_status(org.term_ends_on, on)
@@ -460,8 +461,10 @@ def district(year, organizations=None):
     held = {row["y"]: row["n"] for row in held}
     el.held, el.held_previous = held.get(year, 0), held.get(previous, 0)
 
-    lead.secretaries = totals["secretaries"]
-    lead.secretary_age_bands = _bands(secretary_bands, totals, "secretary")
+    lead.secretaries = len(secretaries)
+    ages = [age_on(born, on) for born in secretaries.values() if born is not None]
+    lead.secretary_age_bands = [Band(label, low, high, sum(1 for a in ages if (low is None or a >= low) and (high is None or a <= high)))
+                                for label, low, high in secretary_bands]
 
     # -- standardization -------------------------------------------------------------------------
     sf = StandardizationFigures(

@@ -71,7 +71,10 @@ def admin_client(db, client):
 
 # A member's admin form carries the probation-extension inline: its management form, with no extension entered.
 NO_EXTENSION = {"probation_extension-TOTAL_FORMS": "0", "probation_extension-INITIAL_FORMS": "0",
-                "probation_extension-MIN_NUM_FORMS": "0", "probation_extension-MAX_NUM_FORMS": "1"}
+                "probation_extension-MIN_NUM_FORMS": "0", "probation_extension-MAX_NUM_FORMS": "1",
+                # and the 任职 inline, with no post entered
+                "tenures-TOTAL_FORMS": "0", "tenures-INITIAL_FORMS": "0", "tenures-MIN_NUM_FORMS": "0",
+                "tenures-MAX_NUM_FORMS": "1000"}
 
 
 class Builder:
@@ -91,11 +94,19 @@ class Builder:
     def member(self, org, born=datetime.date(1980, 5, 6), post="", status=m.Member.Status.FULL, join=None, **kw):
         self.seq += 1
         join = join or datetime.date(born.year + 25, 7, 1)
-        return m.Member.objects.create(
+        member = m.Member.objects.create(
             name=kw.pop("name", f"党员{self.seq}"), id_number=make_id_number("620402", born, self.seq % 1000),
-            birth_date=born, join_date=join, organization=org, party_post=post, status=status,
+            birth_date=born, join_date=join, organization=org, status=status,
             full_member_date=None if status == m.Member.Status.PROBATIONARY else m.probation_end(join), **kw,
         )
+        if post:  # in office since they could hold it (written past Tenure.clean, as a record entered before the rule)
+            self.tenure(member, post, since=member.full_member_date or join)
+        return member
+
+    def tenure(self, member, post, since=None, until=None, organization=None, election=None):
+        return m.Tenure.objects.create(member=member, organization=organization or member.organization, post=post,
+                                       started_on=since or member.full_member_date or member.join_date,
+                                       ended_on=until, election=election)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ def member_form(member, **changes):
         "name": member.name, "id_number": member.id_number, "ethnicity": member.ethnicity, "phone": member.phone,
         "organization": member.organization_id, "status": member.status, "join_date": member.join_date,
         "full_member_date": member.full_member_date or "", "roll_status": member.roll_status,
-        "party_post": member.party_post,
+        "party_worker": member.party_worker,
     }
     data = {**data, **changes}
     return {**data, "gender": gender(data["id_number"]), **NO_EXTENSION}
@@ -33,7 +33,7 @@ def test_a_change_through_the_admin_records_who_when_and_which_fields_from_what_
     member.gender = gender(member.id_number)
     member.save()
     response = as_user(secretary).post(
-        reverse("admin:branches_member_change", args=[member.pk]), member_form(member, name="王建军", party_post="secretary")
+        reverse("admin:branches_member_change", args=[member.pk]), member_form(member, name="王建军", party_worker="part_time")
     )
     assert response.status_code == 302
     # A secretary's change reaches the roll when the office approves it; the history names the secretary who made it.
@@ -41,7 +41,7 @@ def test_a_change_through_the_admin_records_who_when_and_which_fields_from_what_
     latest = member.history.latest("history_date")
     assert latest.history_type == "~" and latest.history_user == secretary
     changes = {c.field: (c.old, c.new) for c in latest.diff_against(latest.prev_record).changes}
-    assert changes == {"name": ("王建华", "王建军"), "party_post": ("", "secretary")}
+    assert changes == {"name": ("王建华", "王建军"), "party_worker": ("", "part_time")}
 
 
 def test_the_admin_history_page_shows_the_change_and_who_made_it(district, secretary, office):

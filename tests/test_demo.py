@@ -60,7 +60,7 @@ def test_the_district_has_the_problems_the_report_names(demo):
 def test_every_demo_record_passes_its_models_validation(demo):
     # Uniqueness is the database's own constraint; the rules under test are the models' clean().
     related = {m.Organization: ["parent"], m.Member: ["organization"], m.ProbationExtension: ["member"],
-               m.Election: ["organization"],
+               m.Election: ["organization"], m.Tenure: ["member__organization__parent", "organization", "election__organization"],
                m.Assessment: ["organization"], m.AssessmentItem: ["item"], m.RectificationCase: ["organization"],
                m.WorkLogEntry: []}
     for model, joins in related.items():
@@ -97,7 +97,7 @@ def test_the_years_new_members_came_through_the_pipeline_and_others_are_on_their
 def test_the_demo_follows_the_probation_rules(demo):
     # 党章第七条: no probationary post holder; 发展党员工作细则第三十二条: converted on the day probation ends, a few
     # extended once, one cancelled.
-    assert not m.Member.objects.filter(status=m.Member.Status.PROBATIONARY).exclude(party_post="").exists()
+    assert not m.Tenure.objects.filter(member__status=m.Member.Status.PROBATIONARY).exists()
     converted = m.Member.objects.filter(status=m.Member.Status.FULL).select_related("probation_extension")
     # But one: transferred in in 2024 without a 转正日期 on the letter, what the warning 转入党员信息不全 finds.
     [lacking] = converted.filter(full_member_date=None)
@@ -111,7 +111,37 @@ def test_the_demo_follows_the_probation_rules(demo):
 
 def test_the_demo_records_party_workers_short_of_one_for_every_party_post(demo):
     workers = m.Member.objects.party_workers()
-    assert 0 < workers.count() < m.Member.objects.on_roll().exclude(party_post="").count()  # 党建工作力量不足
+    assert 0 < workers.count() < m.Member.objects.on_roll().filter(m.holds_post()).count()  # 党建工作力量不足
+
+
+def test_every_2023_election_elected_a_secretary_on_the_roll_whose_tenure_began_that_day(demo):
+    # 中国共产党基层组织选举工作条例: the committee and its secretary are elected by the members; 党章第七条: from the
+    # full members on the roll.
+    held = m.Election.objects.new_terms().filter(held_on__year=YEAR).prefetch_related("tenures__member")
+    assert held.count() >= 26
+    for election in held:
+        secretary = election.secretary
+        assert secretary is not None, election
+        assert secretary.roll_status == m.Member.Roll.ON_ROLL and secretary.status == m.Member.Status.FULL
+        [tenure] = [t for t in election.tenures.all() if t.post == m.Member.Post.SECRETARY]
+        assert tenure.started_on == election.held_on and tenure.organization_id == election.organization_id
+    # Every post in office at the year's end is a tenure; those of an elected organization were opened by its 换届.
+    end = datetime.date(YEAR, 12, 31)
+    open_posts = m.Tenure.objects.valid_on(end)
+    assert open_posts.count() > 300
+    assert not open_posts.filter(organization__elections__isnull=False, election__isnull=True,
+                                 started_on__lt=datetime.date(YEAR - 6, 1, 1)).exists()
+
+
+def test_secretaries_are_vacant_where_the_story_says_and_nowhere_else(demo):
+    end = datetime.date(YEAR, 12, 31)
+    orgs = m.Organization.objects.exclude(kind=m.OrgKind.COMMITTEE).with_staffing(end)
+    vacant = [o.name for o in orgs if not m.has_secretary(o)]
+    story = ("小天使幼儿园党支部", "校外培训机构第二联合党支部", "大坝小学党支部", "第八幼儿园党支部")
+    assert sorted(next(s for s in story if n.endswith(s)) for n in vacant) == sorted(story)
+    # Each since the day its last secretary's tenure ended: three for more than three months, one for weeks.
+    since = sorted(o.secretary_vacant_since for o in orgs if not m.has_secretary(o))
+    assert since == [datetime.date(YEAR - 1, 11, 7), datetime.date(YEAR, 3, 20), datetime.date(YEAR, 6, 12), datetime.date(YEAR, 11, 6)]
 
 
 def test_loading_twice_does_not_duplicate(demo, capsys):

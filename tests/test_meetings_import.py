@@ -6,7 +6,6 @@ import openpyxl
 from django.urls import reverse
 
 from branches import models as m
-from branches.idcard import make_id_number
 from conftest import make_xlsx
 
 HEADERS = ("会议日期", "党支部", "会议类型", "会议主题", "主持人", "实到人数", "应到人数")
@@ -55,19 +54,3 @@ def test_meetings_export_to_a_sheet_the_import_reads_back(build, meet, admin_cli
     [row] = [dict(zip(header, r)) for r in rows if any(r)]
     assert (row["党组织"], row["类型"], row["主题"], row["实到人数"], row["应到人数"]) == (org.name, "主题党日", "重温入党誓词", 9, 10)
     assert sheets.upload("meeting", response.content).context["preview"]["skip"] == 1
-
-
-def test_importing_a_roll_that_names_a_secretary_ends_the_vacancy_and_one_that_removes_him_starts_it(build, sheets):
-    org = build.org(name="红山区示例小学党支部")
-    m.Organization.objects.filter(pk=org.pk).update(secretary_vacant_since=datetime.date(2023, 1, 1))
-    born = datetime.date(1975, 3, 4)
-    number = make_id_number("620402", born, 17)
-    row = ["张三", number, born, org.name, "正式党员", datetime.date(2000, 7, 1), datetime.date(2001, 7, 1)]
-    headers = ["姓名", "身份证号码", "出生日期", "所在党组织", "党员类别", "入党日期", "转正日期", "党内职务"]
-    sheets.confirm("member", sheets.upload("member", make_xlsx(headers, row + ["书记"])))
-    org.refresh_from_db()
-    assert m.Member.objects.secretaries().filter(organization=org).exists()
-    assert org.secretary_vacant_since is None
-    sheets.confirm("member", sheets.upload("member", make_xlsx(headers, row + ["无"])))
-    org.refresh_from_db()
-    assert org.secretary_vacant_since == m.today()

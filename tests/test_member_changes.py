@@ -40,7 +40,7 @@ def member_form(member, **changes):
         "name": member.name, "id_number": member.id_number, "gender": member.gender, "ethnicity": member.ethnicity,
         "birth_date": member.birth_date, "education": member.education, "phone": member.phone,
         "organization": member.organization_id, "status": member.status, "join_date": member.join_date,
-        "full_member_date": member.full_member_date or "", "party_post": member.party_post,
+        "full_member_date": member.full_member_date or "",
         "party_worker": member.party_worker, "roll_status": member.roll_status, "cancelled_on": "",
         "cancellation_reason": "", "job": member.job, "backbone_title": "", "backbone_year": "", **NO_EXTENSION,
     }
@@ -169,9 +169,9 @@ def test_the_offices_own_change_applies_at_once(district, office):
 
 
 def test_a_change_that_would_be_refused_is_refused_at_submission_with_the_field_named(district, secretary):
-    # 党章第七条: a probationary member holds no post
-    response = edit(as_user(secretary), district.member, status="probationary", full_member_date="", party_post="secretary")
-    assert response.status_code == 200 and "不能担任党内职务" in response.content.decode()
+    # 发展党员工作细则第三十二条: a probationary member has no conversion date
+    response = edit(as_user(secretary), district.member, status="probationary")
+    assert response.status_code == 200 and "预备党员不应有转正日期" in response.content.decode()
     assert not m.MemberChange.objects.exists()
 
 

@@ -49,9 +49,11 @@ def test_running_the_reminders_twice_sends_the_same_digest_again_and_changes_not
 
 
 def test_a_secretary_account_made_by_the_office_must_change_its_password_at_the_first_login(district):
-    m.Member.objects.create(name="赵书记", id_number="620402198005060013", birth_date=datetime.date(1980, 5, 6),
-                            join_date=datetime.date(2005, 7, 1), full_member_date=datetime.date(2006, 7, 1),
-                            organization=district.other, party_post=m.Member.Post.SECRETARY)
+    member = m.Member.objects.create(name="赵书记", id_number="620402198005060013", birth_date=datetime.date(1980, 5, 6),
+                                     join_date=datetime.date(2005, 7, 1), full_member_date=datetime.date(2006, 7, 1),
+                                     organization=district.other)
+    m.Tenure.objects.create(member=member, organization=district.other, post=m.Member.Post.SECRETARY,
+                            started_on=datetime.date(2021, 9, 1))
     out = io.StringIO()
     call_command("create_secretary_accounts", stdout=out)
     given = next(line.split("\t")[2] for line in out.getvalue().splitlines() if line.startswith(district.other.name))

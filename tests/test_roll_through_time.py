@@ -241,7 +241,7 @@ def _annual_report_text(client, year):
 
 
 def _ordinary_members(n, **filters):
-    return list(m.Member.objects.on_roll().filter(party_post="", backbone_title="", transfers__isnull=True, **filters)
+    return list(m.Member.objects.on_roll().filter(tenures__isnull=True, backbone_title="", transfers__isnull=True, **filters)
                 .order_by("pk")[:n])
 
 

@@ -51,9 +51,8 @@ def extend(member, months, reason="需继续考察"):
 # -- 党章第七条: no vote, cannot be elected -------------------------------------------------------------
 def test_a_probationary_member_cannot_hold_a_party_post(build):
     member = build.member(build.org(), status=P, join=today() - 30 * DAY)
-    member.party_post = POST.SECRETARY
-    assert "党章第七条" in errors_of(member)["party_post"][0]
-    member.status, member.party_post = P, ""
+    tenure = m.Tenure(member=member, organization=member.organization, post=POST.SECRETARY, started_on=today())
+    assert "党章第七条" in errors_of(tenure)["member"][0]
     member.full_clean()
 
 
@@ -238,6 +237,7 @@ def test_the_extension_is_entered_on_the_member_and_kept_in_the_history(build, a
         "probation_extension-MIN_NUM_FORMS": "0", "probation_extension-MAX_NUM_FORMS": "1",
         "probation_extension-0-decided_on": "2023-03-01", "probation_extension-0-months": "13",
         "probation_extension-0-reason": "需继续考察",
+        "tenures-TOTAL_FORMS": "0", "tenures-INITIAL_FORMS": "0", "tenures-MIN_NUM_FORMS": "0", "tenures-MAX_NUM_FORMS": "1000",
     })
     response = admin_client.post(url, data)
     assert response.status_code == 200 and "最长不超过12个月" in response.content.decode()

@@ -29,68 +29,67 @@ def staffed(build, full=3, kind=m.OrgKind.BRANCH, posts=(P.SECRETARY,), **kw):
 
 
 # -- 书记空缺 -------------------------------------------------------------------------------------
+# The vacancy is derived from the tenures (任职): since the day the last secretary's tenure ended (its 离任日期, the
+# first day out of office), else since the organization was founded.
+def former_secretary(build, org, until, since=datetime.date(2020, 1, 1)):
+    return build.tenure(build.member(org, join=datetime.date(2010, 7, 1)), P.SECRETARY, since=since, until=until)
+
+
 def test_a_secretary_post_vacant_for_more_than_three_months_is_flagged_and_three_months_exactly_is_not(build):
     longer = staffed(build, posts=())
     exactly = staffed(build, posts=())
-    m.Organization.objects.filter(pk=longer.pk).update(secretary_vacant_since=add_months(ON, -3) - DAY)
-    m.Organization.objects.filter(pk=exactly.pk).update(secretary_vacant_since=add_months(ON, -3))
+    former_secretary(build, longer, until=add_months(ON, -3) - DAY)
+    former_secretary(build, exactly, until=add_months(ON, -3))
     found = flagged("secretary_vacant")
     assert list(found) == [longer]
     assert found[longer] == ["书记自2023年9月29日起空缺，已3个月"]
 
 
-def test_a_vacancy_whose_start_was_never_recorded_is_flagged_and_asks_for_the_date(build):
-    org = staffed(build, posts=())
-    m.Organization.objects.filter(pk=org.pk).update(secretary_vacant_since=None)
-    assert flagged("secretary_vacant") == {org: ["书记空缺，空缺起始日期未登记"]}
+def test_an_organization_that_never_had_a_secretary_is_vacant_since_its_founding_or_asks_for_the_date(build):
+    founded = staffed(build, posts=(), founded_on=datetime.date(2022, 3, 1))
+    unknown = staffed(build, posts=())
+    assert flagged("secretary_vacant") == {founded: ["书记自2022年3月1日起空缺，已21个月"],
+                                           unknown: ["书记空缺，无书记任职记录，成立日期未登记"]}
 
 
-def test_an_organization_with_a_secretary_is_not_flagged_whatever_date_is_left_behind(build):
+def test_an_organization_with_a_secretary_is_not_flagged_whatever_tenure_ended_before(build):
     org = staffed(build)
-    m.Organization.objects.filter(pk=org.pk).update(secretary_vacant_since=datetime.date(2020, 1, 1))
+    former_secretary(build, org, until=datetime.date(2020, 6, 1), since=datetime.date(2019, 1, 1))
     assert flagged("secretary_vacant") == {}
 
 
-def test_removing_the_last_secretary_starts_the_vacancy_and_appointing_one_ends_it(build):
-    org = build.org()
-    assert org.secretary_vacant_since is not None  # a new organization starts without a secretary
+def test_the_vacancy_starts_the_day_the_last_secretary_tenure_ends_and_a_new_one_ends_it(build):
+    org = build.org(founded_on=datetime.date(2015, 1, 1))
     secretary = build.member(org, post=P.SECRETARY)
-    org.refresh_from_db()
-    assert org.secretary_vacant_since is None
-    secretary.party_post = P.ORGANIZATION
-    secretary.save()
-    org.refresh_from_db()
-    assert org.secretary_vacant_since == m.today()
-    secretary.party_post = P.SECRETARY
-    secretary.save()
-    org.refresh_from_db()
-    assert org.secretary_vacant_since is None
+    tenure = secretary.tenures.get()
+    o = m.Organization.objects.with_staffing(ON).get(pk=org.pk)
+    assert m.has_secretary(o)
+    tenure.ended_on = datetime.date(2023, 4, 1)
+    tenure.save()
+    o = m.Organization.objects.with_staffing(ON).get(pk=org.pk)
+    assert not m.has_secretary(o) and o.secretary_vacant_since == datetime.date(2023, 4, 1)
+    # On a day before it ended the secretary was in office: the state as it stood then.
+    assert m.has_secretary(m.Organization.objects.with_staffing(datetime.date(2023, 3, 31)).get(pk=org.pk))
+    build.tenure(build.member(org), P.SECRETARY, since=datetime.date(2023, 10, 1))
+    assert m.has_secretary(m.Organization.objects.with_staffing(ON).get(pk=org.pk))
 
 
-def test_a_secretary_transferred_out_moved_or_deleted_leaves_the_post_vacant(build):
-    first, second = build.org(), build.org()
-    secretary = build.member(first, post=P.SECRETARY)
-    secretary.organization = second
+def test_a_secretary_who_leaves_the_roll_leaves_the_post_vacant_from_that_day(build):
+    org = build.org(founded_on=datetime.date(2015, 1, 1))
+    secretary = build.member(org, post=P.SECRETARY)
+    secretary.roll_status, secretary.left_on = m.Member.Roll.TRANSFERRED, datetime.date(2023, 5, 10)
     secretary.save()
-    first.refresh_from_db(), second.refresh_from_db()
-    assert first.secretary_vacant_since == m.today() and second.secretary_vacant_since is None
-    secretary.roll_status = m.Member.Roll.TRANSFERRED
-    secretary.save()
-    second.refresh_from_db()
-    assert second.secretary_vacant_since == m.today()
-    other = build.member(first, post=P.SECRETARY)
-    m.Organization.objects.filter(pk=first.pk).update(secretary_vacant_since=None)
-    other.delete()
-    first.refresh_from_db()
-    assert first.secretary_vacant_since == m.today()
+    assert secretary.tenures.get().ended_on == datetime.date(2023, 5, 10)
+    o = m.Organization.objects.with_staffing(ON).get(pk=org.pk)
+    assert not m.has_secretary(o) and o.secretary_vacant_since == datetime.date(2023, 5, 10)
 
 
-def test_a_vacancy_date_the_office_corrects_is_kept_while_the_post_stays_vacant(build):
-    org = build.org()
-    m.Organization.objects.filter(pk=org.pk).update(secretary_vacant_since=datetime.date(2023, 2, 1))
-    build.member(org, post=P.ORGANIZATION)  # a committee member, not a secretary: nothing changes
-    org.refresh_from_db()
-    assert org.secretary_vacant_since == datetime.date(2023, 2, 1)
+def test_a_committee_member_leaving_does_not_change_the_vacancy(build):
+    org = staffed(build, posts=())
+    former_secretary(build, org, until=datetime.date(2023, 2, 1))
+    build.tenure(build.member(org), P.ORGANIZATION, since=datetime.date(2021, 1, 1), until=datetime.date(2023, 8, 1))
+    o = m.Organization.objects.with_staffing(ON).get(pk=org.pk)
+    assert o.secretary_vacant_since == datetime.date(2023, 2, 1)
 
 
 # -- 班子与规模 ------------------------------------------------------------------------------------
@@ -318,17 +317,3 @@ def test_the_whole_list_costs_the_same_number_of_queries_for_two_branches_as_for
     # among them), 2 shared by the 发展党员 rules (the recruits, the office's time rules)
     assert len(small) == len(large) <= 14
 
-
-def test_the_office_cannot_date_a_vacancy_where_a_secretary_is_in_post_or_in_the_future(build):
-    from django.core.exceptions import ValidationError
-
-    org = staffed(build)
-    org.secretary_vacant_since = datetime.date(2023, 5, 1)
-    with pytest.raises(ValidationError, match="已有在册书记"):
-        org.full_clean()
-    vacant = staffed(build, posts=())
-    vacant.secretary_vacant_since = m.today() + DAY
-    with pytest.raises(ValidationError, match="不能晚于今天"):
-        vacant.full_clean()
-    vacant.secretary_vacant_since = datetime.date(2023, 5, 1)
-    vacant.full_clean()

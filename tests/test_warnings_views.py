@@ -29,9 +29,8 @@ def small_district(build, names=("红山区甲小学党支部", "红山区乙学
     for post in (P.SECRETARY, ""):
         build.member(public, post=post)
     private = build.org(name=names[1], unit_category=m.UnitCategory.PRIVATE_SCHOOL)
-    for _ in range(3):
-        build.member(private)
-    m.Organization.objects.filter(pk=private.pk).update(secretary_vacant_since=datetime.date(2023, 1, 10))
+    former = [build.member(private) for _ in range(3)][0]  # the secretary until 2023-01-10, still on the roll
+    build.tenure(former, P.SECRETARY, since=datetime.date(2020, 1, 1), until=datetime.date(2023, 1, 10))
     return public, private
 
 

@@ -1,8 +1,8 @@
 """The records in Django's admin, in Chinese, with the office's daily questions as columns and filters."""
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, DateField, OuterRef, Q, Subquery, Sum, Value
-from django.forms import BaseInlineFormSet, Textarea
+from django.db.models import Count, DateField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.forms import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -28,6 +28,7 @@ from .filters import (
     ElectedYearFilter,
     ElectionStatusFilter,
     HeldYearFilter,
+    InOfficeFilter,
     ImportedTypeFilter,
     JoinYearFilter,
     LevelFilter,
@@ -36,6 +37,7 @@ from .filters import (
     PartyWorkerFilter,
     PartyYearsFilter,
     PastDeadlineFilter,
+    PostFilter,
     RecruitStageFilter,
     ShortItemFilter,
     StaffingFilter,
@@ -110,12 +112,69 @@ class ProblemCategoryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class ElectionInline(ScopedInlineMixin, admin.TabularInline):
     model = m.Election
     extra = 0
-    # Two lines for the committee's names, so that a row fits the page's width.
-    formfield_overrides = {m.models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 26})}}
-    fields = ["kind", "held_on", "term_years", "term_ends_on", "postponed_to", "secretary_name", "committee_members",
+    # Who was elected is on the election's own page (its 任职 inline).
+    fields = ["kind", "held_on", "term_years", "term_ends_on", "postponed_to", "elected",
               "approval_document", "approved_on"]
-    readonly_fields = ["term_ends_on"]
+    readonly_fields = ["term_ends_on", "elected"]
     ordering = ["-held_on"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tenures__member")
+
+    @admin.display(description="当选")
+    def elected(self, obj):
+        return elected_names(obj)
+
+
+def elected_names(election):
+    """书记张三，委员李四、王五: the tenures an election opened, by post."""
+    by_post = {}
+    for tenure in sorted(election.tenures.all(), key=lambda t: list(m.Member.Post.values).index(t.post)):
+        by_post.setdefault(tenure.get_post_display(), []).append(tenure.member.name)
+    return "，".join(f"{post}{'、'.join(names)}" for post, names in by_post.items()) or "—"
+
+
+class TenureInline(OfficeWritesInline, ScopedInlineMixin, admin.TabularInline):
+    """任职 through time, on a member's and an organization's page: who held which post from when to when. The
+    office records them; a secretary reads them (posts come from elections, which the office approves)."""
+
+    model = m.Tenure
+    extra = 0
+    fields = ["member", "organization", "post", "started_on", "ended_on", "election"]
+    autocomplete_fields = ["member", "organization"]
+    readonly_fields = ["election"]
+    ordering = ["-started_on", "post"]
+
+    def get_queryset(self, request):
+        # A member's post in the 党委 above a secretary's branch is that committee's record, not theirs.
+        return (super().get_queryset(request).visible_to(request.user)
+                .select_related("member", "organization", "election__organization"))
+
+
+class OrganizationTenureInline(TenureInline):
+    fk_name = "organization"
+    fields = ["member", "post", "started_on", "ended_on", "election"]
+    verbose_name_plural = "任职（本组织的书记、委员）"
+
+
+class MemberTenureInline(TenureInline):
+    fk_name = "member"
+    fields = ["organization", "post", "started_on", "ended_on", "election"]
+    verbose_name_plural = "任职（党内职务）"
+
+
+class ElectedTenureInline(ScopedInlineMixin, admin.TabularInline):
+    """The people an election elected, chosen from the roll: each opens a tenure from the election day. A
+    secretary enters them with the election; they count once the office approves it (Tenure.objects.counted)."""
+
+    model = m.Tenure
+    extra = 0
+    autocomplete_fields = ["member"]
+    fk_name = "election"
+    fields = ["member", "post", "ended_on"]
+    readonly_fields = []
+    verbose_name = "当选人"
+    verbose_name_plural = "当选人（从党员名册中选择，任职自选举日期起）"
 
 
 @admin.register(m.Organization)
@@ -135,16 +194,24 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
     search_fields = ["name", "unit_name"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent", "liaison_leader"]
-    inlines = [ElectionInline]
+    inlines = [OrganizationTenureInline, ElectionInline]
     fieldsets = [
         (None, {"fields": ["name", "parent", "kind", "sort_order"]}),
         ("所在单位", {"fields": ["unit_name", "unit_category", "ownership", "area"]}),
         ("成立与撤销", {"fields": ["founded_on", "approved_on", "approval_document", "is_active", "dissolved_on"]}),
         ("包抓", {"fields": ["liaison_leader"]}),
-        ("书记空缺", {"fields": ["secretary_vacant_since"]}),
+        ("书记空缺", {"fields": ["vacant_since"]}),
         ("预警", {"fields": ["warning_details"]}),
     ]
-    readonly_fields = ["warning_details"]
+    readonly_fields = ["vacant_since", "warning_details"]
+
+    @admin.display(description="书记空缺起始日期")
+    def vacant_since(self, obj):
+        # Derived from the tenures (with_staffing): the day the last secretary's tenure ended, else the founding.
+        if obj.pk is None or m.has_secretary(obj):
+            return "—（书记在任）" if obj.pk else "—"
+        since = obj.secretary_vacant_since
+        return f"{since:%Y-%m-%d}（由任职记录得出：最后一任书记离任之日，无任职记录的自成立之日）" if since else "成立日期未登记"
 
     def get_queryset(self, request):
         latest = m.Assessment.objects.filter(organization=OuterRef("pk")).order_by("-year")
@@ -287,10 +354,10 @@ class MemberAdmin(ProposedMemberAdminMixin, ScopedAdminMixin, SheetAdmin):
     # 岗位 and 骨干教师称号 are on the member's page and in the filters: the list keeps to what fits 1440 px.
     list_display = [
         "name", "gender", "age", "organization", "status", "join_date", "conversion",
-        "party_post", "phone", "roll_status",
+        "current_posts", "phone", "roll_status",
     ]
     list_filter = [
-        "status", "roll_status", ConversionOverdueFilter, JoinYearFilter, "party_post", "party_worker", "job", "gender", "education",
+        "status", "roll_status", ConversionOverdueFilter, JoinYearFilter, PostFilter, "party_worker", "job", "gender", "education",
         "backbone_title", "backbone_year", "organization__ownership", "organization__unit_category", WithinOrganizationFilter,
         AsOfFilter, AgeBandFilter, PartyYearsFilter, PartyWorkerFilter,
     ]
@@ -299,12 +366,12 @@ class MemberAdmin(ProposedMemberAdminMixin, ScopedAdminMixin, SheetAdmin):
     list_select_related = ["organization", "probation_extension"]
     fieldsets = [
         (None, {"fields": ["name", "id_number", "gender", "ethnicity", "birth_date", "education", "phone"]}),
-        ("组织关系", {"fields": ["organization", "status", "join_date", "full_member_date", "party_post", "party_worker",
+        ("组织关系", {"fields": ["organization", "status", "join_date", "full_member_date", "party_worker",
                              "roll_status", "left_on"]}),
         ("取消预备党员资格", {"fields": ["cancelled_on", "cancellation_reason"], "classes": ["collapse"]}),
         ("岗位与骨干", {"fields": ["job", "backbone_title", "backbone_year"]}),
     ]
-    inlines = [ProbationExtensionInline, TransferHistoryInline]
+    inlines = [ProbationExtensionInline, MemberTenureInline, TransferHistoryInline]
 
     def get_inline_instances(self, request, obj=None):
         # The transfers are only read here: a posted form carries nothing of them, and needs no formset for them.
@@ -314,8 +381,17 @@ class MemberAdmin(ProposedMemberAdminMixin, ScopedAdminMixin, SheetAdmin):
         return inlines
 
     def get_queryset(self, request):
-        # Ages are read on the list's 状态日期, as the age bands are.
-        return super().get_queryset(request).annotate(as_of_day=Value(requested_as_of(request), output_field=DateField()))
+        # Ages and posts are read on the list's 状态日期, as the age bands are.
+        on = requested_as_of(request)
+        return (super().get_queryset(request).annotate(as_of_day=Value(on, output_field=DateField()))
+                .prefetch_related(Prefetch("tenures", m.Tenure.objects.valid_on(on).select_related("organization"),
+                                           to_attr="posts_held")))
+
+    @admin.display(description="党内职务")
+    def current_posts(self, obj):
+        # A post in the 党委/党总支 above names it: 书记, 组织委员（某某中学党委）.
+        return "；".join(t.get_post_display() if t.organization_id == obj.organization_id
+                        else f"{t.get_post_display()}（{t.organization}）" for t in obj.posts_held) or "—"
 
     @admin.display(description="年龄", ordering="birth_date")
     def age(self, obj):
@@ -337,13 +413,47 @@ class MemberAdmin(ProposedMemberAdminMixin, ScopedAdminMixin, SheetAdmin):
 @admin.register(m.Election)
 class ElectionAdmin(ScopedAdminMixin, SheetAdmin):
     resource_classes = [r.ElectionResource]
-    list_display = ["organization", "kind", "held_on", "term_years", "term_ends_on", "secretary_name", "approval_document", "approved_on"]
+    list_display = ["organization", "kind", "held_on", "term_years", "term_ends_on", "elected", "approval_document", "approved_on"]
     list_filter = [HeldYearFilter, "kind", "organization__kind", "organization__ownership", "organization__unit_category"]
-    search_fields = ["organization__name", "secretary_name", "approval_document"]
+    search_fields = ["organization__name", "tenures__member__name", "approval_document"]
     autocomplete_fields = ["organization"]
     list_select_related = ["organization"]
     date_hierarchy = "held_on"
     readonly_fields = ["term_ends_on"]
+    inlines = [ElectedTenureInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tenures__member")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.close_previous_term()  # now that the people it elected are saved
+
+    @admin.display(description="当选")
+    def elected(self, obj):
+        return elected_names(obj)
+
+
+@admin.register(m.Tenure)
+class TenureAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """任职 through time: every post held, in office or ended, with the election that produced it."""
+
+    list_display = ["member", "organization", "post", "started_on", "ended_on", "election"]
+    list_filter = ["post", InOfficeFilter, "organization__kind", "organization__ownership"]
+    search_fields = ["member__name", "=member__id_number", "organization__name"]
+    autocomplete_fields = ["member", "organization", "election"]
+    list_select_related = ["member", "organization", "election__organization"]
+    date_hierarchy = "started_on"
+
+    # The office records posts; a secretary reads them (their own come from elections the office approves).
+    def has_add_permission(self, request):
+        return m.decides(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return m.decides(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return m.decides(request.user) and super().has_delete_permission(request, obj)
 
 
 class AssessmentItemFormSet(BaseInlineFormSet):

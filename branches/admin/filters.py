@@ -301,6 +301,39 @@ class PartyYearsFilter(BandFilter):
         return m.party_years_known(on)
 
 
+class PostFilter(admin.SimpleListFilter):
+    """党内职务 on the list's 状态日期: members holding the post then, by a counted tenure (Tenure.objects.counted)."""
+
+    title = "党内职务"
+    parameter_name = "post"
+
+    def lookups(self, request, model_admin):
+        return [("any", "担任党内职务"), *m.POSTS]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if self.value() != "any" and self.value() not in dict(m.POSTS):
+            messages.warning(request, f"“{self.title}”的取值“{self.value()}”无效。")
+            return queryset.none()
+        return queryset.filter(m.holds_post(None if self.value() == "any" else self.value(), requested_as_of(request)))
+
+
+class InOfficeFilter(admin.SimpleListFilter):
+    title = "任职状态"
+    parameter_name = "in_office"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "在任"), ("no", "已离任")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset & m.Tenure.objects.valid_on(requested_as_of(request))
+        if self.value() == "no":
+            return queryset.exclude(pk__in=m.Tenure.objects.valid_on(requested_as_of(request)).values("pk"))
+        return queryset
+
+
 class PartyWorkerFilter(admin.SimpleListFilter):
     title = "党务工作者"
     parameter_name = "worker"

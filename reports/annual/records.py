@@ -29,7 +29,8 @@ def elections_held(year):
     """The elections held in the year, behind district().elections.held (which counts organizations)."""
     return list(
         m.Election.objects.reviewed().new_terms().filter(held_on__year=year)
-        .select_related("organization").order_by("held_on", "organization__sort_order", "pk")
+        .select_related("organization").prefetch_related("tenures__member")
+        .order_by("held_on", "organization__sort_order", "pk")
     )
 
 

@@ -168,7 +168,7 @@ def elections_sheet(book, report, held):
     ])
     counted, rows = set(), []
     for e in held:  # district() counts organizations: a second election in the year counts 0
-        rows.append([e.organization.name, _date(e.held_on), _date(e.term_ends_on), e.term_years, e.secretary_name,
+        rows.append([e.organization.name, _date(e.held_on), _date(e.term_ends_on), e.term_years, e.secretary.name if e.secretary else "",
                      _date(e.approved_on), e.approval_document, 0 if e.organization_id in counted else 1])
         counted.add(e.organization_id)
     s.table(f"{year}年换届选举", ["党组织", "选举日期", "任期届满", "任期（年）", "当选书记", "批复日期", "批复文号", "计入党组织数"],

@@ -117,9 +117,8 @@ def gather(year, organizations, on=None):
         f.staffing = m.Staffing(m.staffing_of(org)).label
         f.term_ends_on = org.term_ends_on
         f.election_overdue = org.term_ends_on is not None and org.term_ends_on < on
-    for org_id, name in m.Member.objects.secretaries().filter(organization_id__in=facts).values_list(
-            "organization_id", "name"):
-        facts[org_id].secretary = facts[org_id].secretary or name
+    for org_id, names in m.Tenure.objects.filter(organization_id__in=facts).secretary_names(on).items():
+        facts[org_id].secretary = names[0]
     for when, attribute in ((start, "warnings_before"), (on, "warnings_after")):
         for hit in evaluate(when, scope).hits:
             root = root_of.get(hit.organization.pk)

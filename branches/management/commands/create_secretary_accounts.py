@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import roles
-from branches.models import Member, Organization
+from branches.models import Member, Organization, Tenure
 
 
 class Command(BaseCommand):
@@ -14,8 +14,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         User = get_user_model()
         secretaries = {}
-        for member in Member.objects.secretaries().order_by("pk"):
-            secretaries.setdefault(member.organization_id, member)
+        for tenure in Tenure.objects.counted().filter(post=Member.Post.SECRETARY).select_related("member").order_by("pk"):
+            secretaries.setdefault(tenure.organization_id, tenure.member)
         rows = []
         with transaction.atomic():
             for org in Organization.objects.active().filter(pk__in=secretaries.keys()).order_by("sort_order", "pk"):
