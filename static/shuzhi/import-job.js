@@ -6,6 +6,8 @@ document.addEventListener("DOMContentLoaded", function () {
   var counters = ["rows_read", "rows_checked", "rows_written"];
   function show(data) {
     document.getElementById("job-state").textContent = data.state_label;
+    var note = document.getElementById("job-wait-note");
+    if (note && data.total) note.hidden = true;
     counters.forEach(function (name) {
       var bar = document.getElementById("bar-" + name), text = document.getElementById("text-" + name);
       if (bar) bar.value = data.percent[name];
