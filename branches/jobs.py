@@ -154,7 +154,20 @@ def _stored(result):
     return shown
 
 
+def counted(stage):
+    """A stage's live counters are dropped when it ends: the job's row has them then (the cancel request stays, for
+    a worker still running)."""
+    @functools.wraps(stage)
+    def run(job_id):
+        try:
+            return stage(job_id)
+        finally:
+            _cache().delete(_key(job_id, "progress"))
+    return run
+
+
 @task()
+@counted
 def check_import(job_id):
     """Reads the upload and checks every row (a dry run): the preview, kept on the job for its page."""
     if not _claim(job_id, (State.QUEUED, State.READING, State.CHECKING), State.READING):
@@ -193,6 +206,7 @@ def check_import(job_id):
 
 
 @task()
+@counted
 def write_import(job_id):
     """Writes the confirmed rows: all of them in one transaction (or the valid ones, as the user chose), or none."""
     if not _claim(job_id, (State.WRITING,), State.WRITING):
