@@ -38,6 +38,7 @@ STALLED_AFTER = datetime.timedelta(minutes=15)  # no progress for this long: the
 ATTEMPTS = 2  # runs of one stage before a job that keeps being interrupted is marked failed
 SHOWN_PROBLEMS = 2000  # problems kept for the job's page; the rest are counted
 GONE = "上传的文件已失效（可能已经导入过，或等待确认的时间过长）。请重新上传。"
+CANCELLED = "已取消导入，没有写入任何数据，上传的文件已删除。"
 BROKEN = "导入时发生意外错误，没有写入任何数据。请重新上传；再次出现请联系系统管理员。"
 
 
@@ -154,47 +155,45 @@ def _stored(result):
     return shown
 
 
-def counted(stage):
-    """A stage's live counters are dropped when it ends: the job's row has them then (the cancel request stays, for
-    a worker still running)."""
-    @functools.wraps(stage)
-    def run(job_id):
+def stage(run):
+    """A stage of a job: cancelled, it ends 已取消; anything unexpected ends it 失败 (logged), nothing written either
+    way. Its live counters are dropped when it ends (the job's row has them then; a cancel request stays, for a
+    worker still running)."""
+    @functools.wraps(run)
+    def guarded(job_id):
         try:
-            return stage(job_id)
+            return run(job_id)
+        except Cancelled:
+            _finish(m.ImportJob.objects.get(pk=job_id), State.CANCELLED, CANCELLED)
+        except Exception:
+            logger.exception("import job %s failed in %s", job_id, run.__name__)
+            _finish(m.ImportJob.objects.get(pk=job_id), State.FAILED, BROKEN)
         finally:
             _cache().delete(_key(job_id, "progress"))
-    return run
+    return guarded
 
 
 @task()
-@counted
+@stage
 def check_import(job_id):
     """Reads the upload and checks every row (a dry run): the preview, kept on the job for its page."""
     if not _claim(job_id, (State.QUEUED, State.READING, State.CHECKING), State.READING):
         return
     job = m.ImportJob.objects.select_related("user").get(pk=job_id)
+    sheet_admin = model_admin(job)
     try:
-        sheet_admin = model_admin(job)
-        try:
-            dataset = _read(job, sheet_admin)
-        except FileNotFoundError:
-            _finish(job, State.FAILED, GONE)
-            return
-        except SheetError as exc:
-            _finish(job, State.FAILED, str(exc))
-            return
-        job.total = job.rows_read = len(dataset)
-        job.state = State.CHECKING
-        job.save(update_fields=["total", "rows_read", "state", "updated_at"])
-        resource = _resource(job, sheet_admin, "rows_checked")
-        result = resource.import_data(dataset, dry_run=True, raise_errors=False, file_name=job.original_name, user=job.user)
-    except Cancelled:
-        _finish(job, State.CANCELLED, "已取消导入，没有写入任何数据，上传的文件已删除。")
+        dataset = _read(job, sheet_admin)
+    except FileNotFoundError:
+        _finish(job, State.FAILED, GONE)
         return
-    except Exception:
-        logger.exception("import job %s failed while checking", job_id)
-        _finish(job, State.FAILED, BROKEN)
+    except SheetError as exc:
+        _finish(job, State.FAILED, str(exc))
         return
+    job.total = job.rows_read = len(dataset)
+    job.state = State.CHECKING
+    job.save(update_fields=["total", "rows_read", "state", "updated_at"])
+    resource = _resource(job, sheet_admin, "rows_checked")
+    result = resource.import_data(dataset, dry_run=True, raise_errors=False, file_name=job.original_name, user=job.user)
     shown = _stored(result)
     if shown["confirmable"]:
         m.ImportJob.objects.filter(pk=job_id, state=State.CHECKING).update(
@@ -206,41 +205,33 @@ def check_import(job_id):
 
 
 @task()
-@counted
+@stage
 def write_import(job_id):
     """Writes the confirmed rows: all of them in one transaction (or the valid ones, as the user chose), or none."""
     if not _claim(job_id, (State.WRITING,), State.WRITING):
         return
     job = m.ImportJob.objects.select_related("user").get(pk=job_id)
+    sheet_admin = model_admin(job)
     try:
-        sheet_admin = model_admin(job)
-        try:
-            dataset = _read(job, sheet_admin)
-        except (FileNotFoundError, SheetError):
-            _finish(job, State.FAILED, GONE)
-            return
-        resource = _resource(job, sheet_admin, "rows_written")
-        with transaction.atomic():
-            result = resource.import_data(
-                dataset, dry_run=False, raise_errors=False, file_name=job.original_name, user=job.user,
-                rollback_on_validation_errors=not job.skip_invalid,
-            )
-            written = not result.has_errors() and (job.skip_invalid or not result.has_validation_errors())
-            if written:
-                # Done in the same transaction as the rows: a cancel that came first (the state is no longer
-                # 写入中) takes the rows back with it.
-                if not m.ImportJob.objects.filter(pk=job_id, state=State.WRITING).update(
-                    state=State.DONE, rows_written=len(dataset), preview=_stored(result),
-                    message=sheet_admin.success_text(result), finished_at=timezone.now(), updated_at=timezone.now(),
-                ):
-                    raise Cancelled
-    except Cancelled:
-        _finish(job, State.CANCELLED, "已取消导入，没有写入任何数据，上传的文件已删除。")
+        dataset = _read(job, sheet_admin)
+    except (FileNotFoundError, SheetError):
+        _finish(job, State.FAILED, GONE)
         return
-    except Exception:
-        logger.exception("import job %s failed while writing", job_id)
-        _finish(job, State.FAILED, BROKEN)
-        return
+    resource = _resource(job, sheet_admin, "rows_written")
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset, dry_run=False, raise_errors=False, file_name=job.original_name, user=job.user,
+            rollback_on_validation_errors=not job.skip_invalid,
+        )
+        written = not result.has_errors() and (job.skip_invalid or not result.has_validation_errors())
+        if written:
+            # Done in the same transaction as the rows: a cancel that came first (the state is no longer
+            # 写入中) takes the rows back with it.
+            if not m.ImportJob.objects.filter(pk=job_id, state=State.WRITING).update(
+                state=State.DONE, rows_written=len(dataset), preview=_stored(result),
+                message=sheet_admin.success_text(result), finished_at=timezone.now(), updated_at=timezone.now(),
+            ):
+                raise Cancelled
     if written:
         uploads.discard(job.file_name)
     else:
@@ -271,8 +262,7 @@ def confirm(job, skip_invalid):
 def cancel(job):
     """Stops the job at its next chunk of rows, and deletes its upload; False if it had finished already."""
     _cache().set(_key(job.pk, "cancel"), True, timeout=86400)
-    done = _finish(job, State.CANCELLED, "已取消导入，没有写入任何数据，上传的文件已删除。")
-    return done
+    return _finish(job, State.CANCELLED, CANCELLED)
 
 
 def recover(now=None):

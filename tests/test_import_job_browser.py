@@ -2,21 +2,14 @@
 by itself (the page's poll, no reload by hand) to the preview, and after the confirm to 100% written."""
 import time
 
-import pytest
-from browser import SCREENSHOTS, chromium, needs_chromium
+from browser import SCREENSHOTS, needs_chromium
 from django.core.cache import caches
+from test_secretary_reviews_browser import browser, log_in  # noqa: F401 (a fixture: Chromium at 1440x900)
 
 from branches import jobs
 from branches import models as m
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture
-def browser(tmp_path):
-    driver = chromium(tmp_path / "profile", "--window-size=1440,900")
-    yield driver
-    driver.quit()
 
 
 def test_the_progress_bar_follows_the_worker_to_the_preview_and_to_100_percent_written(
@@ -44,11 +37,7 @@ def test_the_progress_bar_follows_the_worker_to_the_preview_and_to_100_percent_w
     path = tmp_path / "党员名册.xlsx"
     path.write_bytes(roster(3000))
 
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys("office")
-    browser.find_element(By.NAME, "password").send_keys("a-long-test-password")
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    WebDriverWait(browser, 10).until(lambda b: "/admin/login/" not in b.current_url)
+    log_in(browser, live_server.url, "office")
     browser.get(f"{live_server.url}/admin/branches/member/import/")
     browser.find_element(By.NAME, "import_file").send_keys(str(path))
     browser.find_element(By.CSS_SELECTOR, "input[type=submit][value=上传并预览]").click()

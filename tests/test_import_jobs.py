@@ -284,3 +284,22 @@ def test_a_preview_left_a_day_is_cancelled_with_its_upload(background, branch, s
     call_command("clean_imports", stdout=open("/dev/null", "w"))
     job.refresh_from_db()
     assert job.state == State.CANCELLED and "超过一天" in job.message and waiting(background) == []
+
+
+def test_a_stage_that_breaks_ends_failed_with_a_chinese_message_and_nothing_written(background, branch, sheets, settings,
+                                                                                   monkeypatch, caplog):
+    settings.SHUZHI = {**settings.SHUZHI, "IMPORT_BACKGROUND_KB": 0}
+    upload(sheets, roster(30))
+    job = m.ImportJob.objects.get()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(jobs.Tracked, "import_row", broken)
+    sheets.client.post(job_url(job, "import_job_confirm"))
+    job.refresh_from_db()
+    page = sheets.client.get(job_url(job))
+    assert page.status_code == 200 and job.state == State.FAILED and job.message == jobs.BROKEN
+    assert jobs.BROKEN in page.content.decode() and "disk full" not in page.content.decode()
+    assert not m.Member.objects.exists() and waiting(background) == []
+    assert "import job" in caplog.text  # the cause is in the log, for whoever looks after the server

@@ -277,7 +277,7 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
         if request.method != "POST":
             raise PermissionDenied
         if jobs.cancel(job):
-            messages.info(request, "已取消导入，没有写入任何数据，上传的文件已删除。")
+            messages.info(request, jobs.CANCELLED)
         else:
             job.refresh_from_db()
             messages.error(request, f"该导入任务已经{job.get_state_display()}，不能再取消。")
