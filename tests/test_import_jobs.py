@@ -230,14 +230,16 @@ def test_no_page_of_a_job_gives_a_server_error(background, branch, sheets):
 
 
 @pytest.fixture
-def database_worker(settings):
+def database_worker(settings, monkeypatch):
     """django-tasks' database backend, as production runs it: enqueue stores the task, the worker runs it."""
+    from django_tasks_db.management.commands import db_worker
+
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    # The worker runs inside the test's transaction, which closing "old" connections between tasks would end.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run():
-        from django_tasks_db.management.commands.db_worker import Worker
-
-        Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+        db_worker.Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
                max_tasks=None, worker_id="test", excluded_queue_names=[]).run()
 
     return run
