@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, When
@@ -2466,6 +2467,70 @@ def model_label(label):
         return apps.get_model(label)._meta.verbose_name
     except (LookupError, ValueError):
         return label
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The office sees every import job; anyone else only their own (an upload may hold a whole roll)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self if decides(user) else self.filter(user=user)
+
+    def unfinished(self):
+        return self.exclude(state__in=ImportJob.FINISHED)
+
+
+class ImportJob(models.Model):
+    """A large import run by the background worker (branches/jobs.py): read and checked, then, once the user
+    confirms the preview, written. The counters are what the page's progress bar shows."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        READING = "reading", "读取中"
+        CHECKING = "checking", "校验中"
+        CHECKED = "checked", "待确认"
+        WRITING = "writing", "写入中"
+        DONE = "done", "已完成"
+        CANCELLED = "cancelled", "已取消"
+        FAILED = "failed", "失败"
+
+    FINISHED = (State.DONE, State.CANCELLED, State.FAILED)
+    RUNNING = (State.QUEUED, State.READING, State.CHECKING, State.WRITING)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.CASCADE, related_name="+")
+    model = models.CharField("导入对象", max_length=100)
+    file_name = models.CharField("上传文件", max_length=64, help_text="等待导入的上传文件在服务器上的名称")
+    original_name = models.CharField("文件名", max_length=255)
+    options = models.JSONField("导入选项", default=dict, blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField("总行数", default=0)
+    rows_read = models.PositiveIntegerField("已读取", default=0)
+    rows_checked = models.PositiveIntegerField("已校验", default=0)
+    rows_written = models.PositiveIntegerField("已写入", default=0)
+    skip_invalid = models.BooleanField("跳过有误的行", default=False)
+    preview = models.JSONField("预览结果", null=True, blank=True, encoder=DjangoJSONEncoder)
+    message = models.TextField("说明", blank=True)
+    attempts = models.PositiveSmallIntegerField("运行次数", default=0)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    updated_at = models.DateTimeField("最近进展", auto_now=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.original_name}（{self.get_state_display()}）"
+
+    @property
+    def model_label(self):
+        return model_label(self.model)
+
+    @property
+    def finished(self):
+        return self.state in self.FINISHED
 
 
 # ---------------------------------------------------------------------------------------------

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",  # the background worker's queue, in the project's own database (manage.py db_worker)
     "branches",
     "reports",
     "audit",
@@ -209,6 +211,9 @@ SHUZHI = {
     "IMPORT_MAX_MB": int(os.environ.get("SHUZHI_IMPORT_MAX_MB", "10")),
     # The most rows one sheet may hold, whichever way it comes in (branches/sheets.py refuses a longer one).
     "IMPORT_MAX_ROWS": int(os.environ.get("SHUZHI_IMPORT_MAX_ROWS", "200000")),
+    # An upload from this size on (KB; about 2,000 rows of a roster) is read, checked and written by the background
+    # worker (branches/jobs.py), with a progress bar, instead of within the request; 0: every upload.
+    "IMPORT_BACKGROUND_KB": int(os.environ.get("SHUZHI_IMPORT_BACKGROUND_KB", "64")),
     # Reuse the dashboard's figures until a record changes (branches/version.py, the "figures" cache). Off in tests, whose changes
     # never commit (the token is replaced on commit); tests/test_memo.py turns it on and commits.
     "REMEMBER_FIGURES": env_bool("SHUZHI_REMEMBER_FIGURES", not TESTING),
@@ -228,6 +233,26 @@ CACHES = {
         if REDIS_URL else
         {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "figures", "OPTIONS": {"MAX_ENTRIES": 64}}
     ),
+    # A background import's live counters and its cancel request (branches/jobs.py): outside the database, because
+    # the import's own transaction holds it (on SQLite, its write lock) until the import ends. Shared by the worker
+    # and the web processes: Redis with REDIS_URL, else files beside the pending uploads (one host).
+    "jobs": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": os.environ.get("REDIS_KEY_PREFIX", "shuzhi") + "-jobs",
+         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
+        if REDIS_URL else
+        {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+         "LOCATION": os.path.join(STORAGES["import_export"]["OPTIONS"]["location"], "progress")}
+    ),
+}
+
+# Background work (django-tasks, its database backend): imports of large files (branches/jobs.py). The queue is a
+# table of the project's database, so the embedded SQLite default needs no other server; `manage.py db_worker` runs
+# the tasks (scripts/run.sh starts it beside the server; docs/production.md). Tests run each task at once.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    if TESTING else
+    {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
 }
 
 # Reminders (manage.py send_reminders): Django's mail framework. The console backend prints the mails until an

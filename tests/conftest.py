@@ -137,6 +137,20 @@ def make_xlsx(*rows, merges=(), title="Sheet1", extra_sheets=()):
     return out.getvalue()
 
 
+@pytest.fixture
+def folder(tmp_path, settings):
+    """The uploads waiting for their confirm (branches/uploads.py), in a folder of the test's own."""
+    from branches import uploads
+
+    settings.STORAGES = {**settings.STORAGES, "import_export": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    return tmp_path / uploads.FOLDER
+
+
+def waiting(folder):
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
 class SheetPages:
     """The admin's import pages, driven as the office worker drives them."""
 

@@ -5,26 +5,16 @@ import os
 import time
 
 import pytest
-from conftest import make_xlsx
+from conftest import make_xlsx, waiting
 from django.core.management import call_command
 from django.urls import reverse
 
 from branches import models as m
-from branches import uploads
 from branches.idcard import make_id_number
 
 HEADER = ("姓名", "身份证号码", "所在党组织", "入党日期")
 
 
-@pytest.fixture
-def folder(tmp_path, settings):
-    settings.STORAGES = {**settings.STORAGES, "import_export": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
-    return tmp_path / uploads.FOLDER
-
-
-def waiting(folder):
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
 @pytest.fixture

@@ -212,6 +212,13 @@ class BallotAdmin(ScopedAdminMixin, SheetAdmin):
             initial["review_round"] = import_form.cleaned_data["review_round"].pk
         return initial
 
+    def job_options(self, form):
+        chosen = form.cleaned_data.get("review_round")
+        return {"review_round": chosen.pk} if chosen else {}
+
+    def job_resource_kwargs(self, job):
+        return {"review_round": m.ReviewRound.objects.filter(pk=job.options.get("review_round")).first()}
+
     def get_import_resource_kwargs(self, request, **kwargs):
         form = kwargs.get("form")
         chosen = getattr(form, "cleaned_data", {}).get("review_round") if form is not None else None

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -17,7 +18,8 @@ from django.utils.translation import gettext
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from .. import uploads
+from .. import jobs, uploads
+from .. import models as m
 from ..importing import preview, sheet_format
 from ..sheets import SheetError
 
@@ -88,6 +90,13 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
         return [
             path("template/", self.admin_site.admin_view(self.template_view), name="%s_%s_template" % info),
             path("import/cancel/", self.admin_site.admin_view(self.cancel_import), name="%s_%s_cancel_import" % info),
+            path("import/job/<int:pk>/", self.admin_site.admin_view(self.job_view), name="%s_%s_import_job" % info),
+            path("import/job/<int:pk>/progress/", self.admin_site.admin_view(self.job_progress),
+                 name="%s_%s_import_job_progress" % info),
+            path("import/job/<int:pk>/confirm/", self.admin_site.admin_view(self.job_confirm),
+                 name="%s_%s_import_job_confirm" % info),
+            path("import/job/<int:pk>/cancel/", self.admin_site.admin_view(self.job_cancel),
+                 name="%s_%s_import_job_cancel" % info),
         ] + super().get_urls()
 
     def cancel_import(self, request):
@@ -140,6 +149,10 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
         return {"sheet_title": resource.title, "sheet_columns": columns}
 
     def import_action(self, request, **kwargs):
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid() and self.in_background(form.cleaned_data["import_file"]):
+                return self.start_job(request, form)
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None)
         result = context and context.get("result")
@@ -149,6 +162,10 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
                 form = self.create_confirm_form(request, import_form=context["form"])
                 form.initial["skip_invalid"] = True
                 context["skip_form"] = form
+        if context is not None:  # the user's own jobs of this record type, to come back to
+            context["recent_jobs"] = m.ImportJob.objects.filter(
+                user=request.user, model=self.model._meta.label_lower
+            )[:5]
         if context and request.method == "POST" and not context.get("confirm_form") and not context.get("skip_form"):
             # Nothing in the file can be confirmed (it could not be read, or every row is wrong): not kept.
             # (The library names the stored copy on the uploaded file; the form drops a refused file's field.)
@@ -187,6 +204,9 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
         return super().process_result(result, request)
 
     def add_success_message(self, result, request):
+        messages.success(request, self.success_text(result))
+
+    def success_text(self, result):
         p = preview(result)
         text = f"{p['title']}导入完成：新增{p['new']}条，更新{p['update']}条，无变化{p['skip']}条"
         if getattr(result, "proposed_changes", None) is not None:  # a secretary's member import (member_changes.py)
@@ -194,4 +214,71 @@ class SheetAdmin(ImportMixin, ExportActionMixin, admin.ModelAdmin):
                     f"待工委组织科审核，审核通过后名册才会变更；无变化{p['skip']}条")
         if p["invalid"]:
             text += f"；有误未导入{p['invalid']}行（第{p['invalid_rows_text']}行）"
-        messages.success(request, text + "。")
+        return text + "。"
+
+    # -- a large file: a background job (branches/jobs.py) and its page -------------------------------------
+    @staticmethod
+    def in_background(upload):
+        return upload.size >= settings.SHUZHI["IMPORT_BACKGROUND_KB"] * 1024
+
+    def job_options(self, form):
+        """What the job needs of the import form besides the file (JSON), for job_resource_kwargs()."""
+        return {}
+
+    def job_resource_kwargs(self, job):
+        """The resource's arguments for a job, from its options, as get_import_resource_kwargs() for a request."""
+        return {}
+
+    def start_job(self, request, form):
+        upload = form.cleaned_data["import_file"]
+        stored = self.write_to_tmp_storage(upload, self.get_import_formats()[int(form.cleaned_data["format"])]())
+        job = jobs.start(request.user, self.model, stored.name, upload.name, self.job_options(form))
+        return HttpResponseRedirect(reverse("admin:%s_%s_import_job" % self.get_model_info(), args=[job.pk]))
+
+    def get_job(self, request, pk):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        jobs_here = m.ImportJob.objects.visible_to(request.user).filter(model=self.model._meta.label_lower)
+        return get_object_or_404(jobs_here.select_related("user"), pk=pk)
+
+    @staticmethod
+    def keep_session_as_is(request):
+        # Watching a job neither extends the idle session nor waits for the database's write lock, which the
+        # import it watches may hold for a minute (SQLite): the session, saved on every request, is not saved here.
+        request.session.save = lambda must_create=False: None
+
+    def job_view(self, request, pk):
+        job = self.get_job(request, pk)
+        if not job.finished:
+            self.keep_session_as_is(request)
+        context = {
+            **self.admin_site.each_context(request), **self.get_import_context_data(),
+            "title": f"{job.model_label}导入任务", "opts": self.model._meta, "job": job,
+            "progress": jobs.progress(job), "preview": job.preview,
+            "stages": [("rows_read", "读取"), ("rows_checked", "校验"), ("rows_written", "写入")],
+        }
+        return TemplateResponse(request, "admin/branches/import_job.html", context)
+
+    def job_progress(self, request, pk):
+        job = self.get_job(request, pk)
+        self.keep_session_as_is(request)
+        return JsonResponse(jobs.progress(job))
+
+    def job_confirm(self, request, pk):
+        job = self.get_job(request, pk)
+        if request.method != "POST":
+            raise PermissionDenied
+        if not jobs.confirm(job, skip_invalid=request.POST.get("skip_invalid") == "1"):
+            messages.error(request, f"该导入任务{job.get_state_display()}，不能再确认。")
+        return HttpResponseRedirect(reverse("admin:%s_%s_import_job" % self.get_model_info(), args=[job.pk]))
+
+    def job_cancel(self, request, pk):
+        job = self.get_job(request, pk)
+        if request.method != "POST":
+            raise PermissionDenied
+        if jobs.cancel(job):
+            messages.info(request, jobs.CANCELLED)
+        else:
+            job.refresh_from_db()
+            messages.error(request, f"该导入任务已经{job.get_state_display()}，不能再取消。")
+        return HttpResponseRedirect(reverse("admin:%s_%s_import_job" % self.get_model_info(), args=[job.pk]))
