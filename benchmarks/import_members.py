@@ -14,6 +14,7 @@ times, each in a fresh process so that peak memory is that phase's own:
 The database is DATABASE_URL, or a SQLite file in the temporary directory. Not a test: nothing is asserted.
 """
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -89,26 +90,31 @@ def setup(sizes):
             book.close()
 
 
-def floor(size):
-    """openpyxl read-only parsing plus bulk_create: what any import must at least spend."""
+def floor(size, gc_paused=True):
+    """openpyxl read-only parsing plus bulk_create: what any import must at least spend.
+
+    The import pauses Python's cyclic garbage collector (sheets.paused_gc); the fair floor does too, else the import
+    would be compared with code doing extra work. floor_gc_on keeps the collector on, as plain code would."""
     django_setup()
     import openpyxl
     from django.db import transaction
 
     from branches import models as m
+    from branches.sheets import paused_gc
 
     start = time.perf_counter()
-    orgs = dict(m.Organization.objects.values_list("name", "pk"))
-    book = openpyxl.load_workbook(roster_path(size), read_only=True, data_only=True)
-    rows = book.active.iter_rows(min_row=3, values_only=True)
-    members = [
-        m.Member(name=r[1], id_number=r[2], gender=r[3], ethnicity=r[4], birth_date=r[5].date(), education="bachelor",
-                 organization_id=orgs[r[7]], status="full", join_date=r[9].date(), full_member_date=r[10].date(),
-                 job="teacher", phone=r[13], roll_status="on_roll")
-        for r in rows
-    ]
-    with transaction.atomic():
-        m.Member.objects.bulk_create(members, batch_size=2000)
+    with paused_gc() if gc_paused else contextlib.nullcontext():
+        orgs = dict(m.Organization.objects.values_list("name", "pk"))
+        book = openpyxl.load_workbook(roster_path(size), read_only=True, data_only=True)
+        rows = book.active.iter_rows(min_row=3, values_only=True)
+        members = [
+            m.Member(name=r[1], id_number=r[2], gender=r[3], ethnicity=r[4], birth_date=r[5].date(), education="bachelor",
+                     organization_id=orgs[r[7]], status="full", join_date=r[9].date(), full_member_date=r[10].date(),
+                     job="teacher", phone=r[13], roll_status="on_roll")
+            for r in rows
+        ]
+        with transaction.atomic():
+            m.Member.objects.bulk_create(members, batch_size=2000)
     elapsed = time.perf_counter() - start
     m.Member.objects.all().delete()
     return {"seconds": elapsed}
@@ -139,13 +145,15 @@ def run_preview(size):
     from branches.importing import preview
     from branches.resources import MemberResource
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     resource = MemberResource()
     dataset = resource.read(roster_path(size).read_bytes())
     result = resource.import_data(dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True)
     shown = preview(result)
     elapsed = time.perf_counter() - start
-    return {"seconds": elapsed, "totals": dict(result.totals), "sample": len(shown["new_rows"])}
+    # CPU seconds beside the wall clock: on a shared machine the wall clock also counts the others' work.
+    return {"seconds": elapsed, "cpu_seconds": time.process_time() - cpu, "totals": dict(result.totals),
+            "sample": len(shown["new_rows"])}
 
 
 def clear(size=None):
@@ -156,7 +164,7 @@ def clear(size=None):
     return {}
 
 
-PHASES = {"floor": floor, "preview": run_preview, "import": run_import, "update": lambda size: run_import(size, "-update"), "clear": clear}
+PHASES = {"floor": floor, "floor_gc_on": lambda size: floor(size, gc_paused=False), "preview": run_preview, "import": run_import, "update": lambda size: run_import(size, "-update"), "clear": clear}
 
 
 def peak_mb():
@@ -183,6 +191,8 @@ def main():
     parser.add_argument("--phase", choices=PHASES)
     parser.add_argument("--size", type=int)
     parser.add_argument("--repeat", type=int, default=1, help="run each phase this many times and keep the fastest")
+    parser.add_argument("--preview-only", action="store_true", help="time only the preview (e.g. --sizes 200000)")
+    parser.add_argument("--json", action="store_true", help="print each size's figures as one JSON line (run.py)")
     args = parser.parse_args()
     if args.phase:
         figures = PHASES[args.phase](args.size)
@@ -190,38 +200,73 @@ def main():
         print(json.dumps(figures))
         return
     setup(args.sizes)
+    if args.preview_only:
+        for size in args.sizes:
+            shown = phase("preview", size)
+            assert shown["totals"]["new"] == size and shown["sample"] <= 500, shown
+            print(f"preview of {size:,} rows: {shown['seconds']:.1f} s ({shown['cpu_seconds']:.1f} s CPU), "
+                  f"peak {shown['peak_mb']:.0f} MB "
+                  f"(load {os.getloadavg()[0]:.1f})", flush=True)
+        return
     backend = os.environ["DATABASE_URL"].split(":", 1)[0]
     lines = [
         f"database: {backend}; {os.cpu_count()} cores; Python {sys.version.split()[0]}",
         "",
-        "| rows | floor (s) | preview (s) | import (s) | import / floor | re-import (s) | re-import / import | update (s) "
-        "| import queries | peak MB (preview) | peak MB (import) | peak MB (re-import) | peak MB (update) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| rows | floor (s) | floor, GC on (s) | preview (s) | import (s) | import / floor | import / floor GC on "
+        "| re-import (s) | re-import / import | update (s) | import queries | peak MB (preview) | peak MB (import) "
+        "| peak MB (re-import) | peak MB (update) | load |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size in args.sizes:
         runs = []
         for _ in range(args.repeat):  # a shared machine is noisy: the fastest of a few runs of each phase
-            phase("clear", size)
-            base = phase("floor", size)
-            shown = phase("preview", size)
-            first = phase("import", size)
-            again = phase("import", size)
-            update = phase("update", size)
-            runs.append((base, shown, first, again, update))
-        base, shown, first, again, update = (min((r[i] for r in runs), key=lambda f: f["seconds"]) for i in range(5))
+            runs.append(run_phases(size))
+        base, base_gc, shown, first, again, update = (
+            min((r[i] for r in runs), key=lambda f: f["seconds"]) for i in range(6))
         assert shown["totals"]["new"] == size and shown["sample"] <= 500, shown
         assert first["totals"]["new"] == size and first["totals"]["invalid"] == 0, first
         assert again["totals"]["skip"] == size, again
         assert update["totals"]["update"] == size, update
+        if args.json:
+            print(json.dumps({"size": size, "rows": as_rows(args.repeat, base, base_gc, shown, first, again, update)}))
+            continue
         lines.append(
-            f"| {size:,} | {base['seconds']:.2f} | {shown['seconds']:.2f} | {first['seconds']:.2f} | {first['seconds'] / base['seconds']:.2f}x "
+            f"| {size:,} | {base['seconds']:.2f} | {base_gc['seconds']:.2f} | {shown['seconds']:.2f} | {first['seconds']:.2f} "
+            f"| {first['seconds'] / base['seconds']:.2f}x | {first['seconds'] / base_gc['seconds']:.2f}x "
             f"| {again['seconds']:.2f} | {again['seconds'] / first['seconds']:.2f}x | {update['seconds']:.2f} "
-            f"| {first['queries']} | {shown['peak_mb']:.0f} | {first['peak_mb']:.0f} | {again['peak_mb']:.0f} | {update['peak_mb']:.0f} |"
+            f"| {first['queries']} | {shown['peak_mb']:.0f} | {first['peak_mb']:.0f} | {again['peak_mb']:.0f} "
+            f"| {update['peak_mb']:.0f} | {os.getloadavg()[0]:.1f} |"
         )
         print(lines[-1], flush=True)
-        phase("clear", size)
     print("\n".join(lines))
 
+
+def as_rows(repeat, base, base_gc, shown, first, again, update):
+    """The phases as run.py's rows: milliseconds, the import against both floors."""
+    def row(what, figures, **more):
+        return {"what": what, "ms": figures["seconds"] * 1000, "queries": figures.get("queries"), "runs": repeat,
+                "load": os.getloadavg()[0], "peak_mb": figures["peak_mb"], **more}
+
+    return [
+        row("import (peak {:.0f} MB)".format(first["peak_mb"]), first, floor_ms=base["seconds"] * 1000,
+            floor_gc_on_ms=base_gc["seconds"] * 1000),
+        row("import preview (peak {:.0f} MB)".format(shown["peak_mb"]), shown),
+        row("re-import, nothing changed", again),
+        row("import, every phone changed", update),
+    ]
+
+
+def run_phases(size):
+    """One round of every phase at `size`, each floor next to the import it is compared with; the roll left empty."""
+    phase("clear", size)
+    base = phase("floor", size)
+    base_gc = phase("floor_gc_on", size)
+    shown = phase("preview", size)
+    first = phase("import", size)
+    again = phase("import", size)
+    update = phase("update", size)
+    phase("clear", size)
+    return base, base_gc, shown, first, again, update
 
 if __name__ == "__main__":
     main()

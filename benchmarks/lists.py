@@ -32,8 +32,8 @@ LISTS = {
 PASSWORD = "Zq8-timing-7731-rk"
 
 
-def measure(url):
-    """Runs in a new process whose DATABASE_URL is set: three loads of one list, printed as one line."""
+def office_client():
+    """In a process whose DATABASE_URL is set: Django set up, and a test client logged in as the office."""
     import warnings
 
     warnings.filterwarnings("ignore", "No directory at")  # WhiteNoise: static files are not collected here
@@ -43,14 +43,22 @@ def measure(url):
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from django.core.cache import caches
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import setup_test_environment
 
     setup_test_environment()  # lets the client see the response's context; templates still render as served
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-office"))
+    return client
+
+
+def measure(url):
+    """Runs in a new process whose DATABASE_URL is set: three loads of one list, printed as one line."""
+    client = office_client()
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     figures = []
     for step in ("first", "second", "warm"):
         if step == "second":

@@ -644,7 +644,8 @@ class Member(models.Model):
     gender = models.CharField("性别", max_length=2, choices=Gender.choices, blank=True)
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
     birth_date = models.DateField("出生日期", null=True, blank=True, validators=BIRTH_DATE)
-    id_number = models.CharField("身份证号码", max_length=18, unique=True, validators=[idcard.validate_id_number])
+    # Checked once, in clean(), which also reads the birth date and sex from it (not again as a field validator).
+    id_number = models.CharField("身份证号码", max_length=18, unique=True)
     education = models.CharField("学历", max_length=20, choices=Education.choices, blank=True)
     join_date = models.DateField("入党日期", validators=PARTY_DATE)
     full_member_date = models.DateField("转正日期", null=True, blank=True, validators=PARTY_DATE)
@@ -2225,7 +2226,7 @@ class Recruit(Reviewed):
     """
 
     name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("公民身份号码", max_length=18, unique=True, validators=[idcard.validate_id_number])
+    id_number = models.CharField("公民身份号码", max_length=18, unique=True)  # checked in clean(), as Member's
     gender = models.CharField("性别", max_length=2, choices=Member.Gender.choices, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True, editable=False)
     organization = models.ForeignKey(Organization, verbose_name="所在党组织", on_delete=models.PROTECT,

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from conftest import make_xlsx
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -137,6 +138,39 @@ def test_the_preview_counts_new_updated_unchanged_and_invalid_rows_and_shows_the
     assert "confirm_form" not in response.context  # only the explicit choice to skip the invalid row
     page = response.content.decode()
     assert "13900000002 → 13911112222" in page and "跳过有误的 1 行" in page
+
+
+def test_a_big_preview_lists_its_first_rows_counts_the_rest_and_writes_nothing(branch, sheets, monkeypatch):
+    from branches import importing
+
+    monkeypatch.setattr(importing, "PREVIEW_ROWS", 3)  # 500 on the page: the same rule at a test's size
+    rows = [[f"党员{i}", an_id(100 + i), branch.name, "2010-07-01"] for i in range(8)]
+    rows.append(["有误", "1234", branch.name, "2010-07-01"])
+    with CaptureQueriesContext(connection) as queries:
+        response = sheets.upload("member", members_sheet(*rows))
+    preview = preview_of(response)
+    assert (preview["total"], preview["new"], preview["invalid"]) == (9, 8, 1)
+    assert [row for row, *_ in preview["new_rows"]] == [2, 3, 4] and preview["more_new"] == 5
+    assert [p.row for p in preview["problems"]] == [10]  # every invalid row, wherever it is
+    result = response.context["result"]
+    assert len([r for r in result.rows if r.is_new()]) == 3  # the other rows' results are not kept
+    page = response.content.decode()
+    assert "预览只逐行列出前3行新增，另有 5 行新增未列出" in page
+    # The rows are checked, not written and rolled back: no INSERT of a member or its history.
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("INSERT") and "member" in q["sql"]]
+    assert m.Member.objects.count() == 0
+
+    sheets.confirm("member", response, skip_invalid=True)  # the confirmed import writes every valid row
+    assert m.Member.objects.count() == 8
+
+
+def test_a_wrong_id_number_is_checked_once_and_reported_once(branch):
+    # 公民身份号码 (GB 11643-1999): Member.clean() checks it, and reads the birth date and sex from it.
+    member = m.Member(name="王芳", id_number=an_id(2)[:17] + "0", organization=branch, join_date=datetime.date(2010, 7, 1))
+    with pytest.raises(ValidationError) as refused:
+        member.full_clean(validate_unique=False)
+    assert len(refused.value.message_dict["id_number"]) == 1
+    assert "校验位错误" in refused.value.message_dict["id_number"][0]
 
 
 def test_confirming_writes_every_valid_row(branch, sheets):
