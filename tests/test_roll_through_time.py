@@ -89,52 +89,57 @@ def test_a_transfer_before_the_member_joined_is_refused(build, two):
     assert errors["transferred_on"] == ["转接日期不能早于该党员的入党日期（2015-07-01）。"]
 
 
-def test_a_transfer_to_the_organization_the_member_is_in_on_that_day_is_refused(build, two):
+# A member moved from the first branch (a) to the second (b) on 2024-08-20; each later attempt reads that day's state.
+MOVED_REFUSALS = {
+    "to the organization the member is in that day": (
+        dict(kind=T.WITHIN, on=D(2025, 2, 1), source="a", target="b"),
+        "to_organization", "该党员2025-02-01已在“一中第二党支部”，不需转入。"),
+    "out of an organization not the member's that day (still in a on 2023-05-01, whatever the record says today)": (
+        dict(kind=T.WITHIN, on=D(2023, 5, 1), source="b", target="a"),
+        "from_organization", "该党员2023-05-01的组织关系在“一中第一党支部”，不在“一中第二党支部”。"),
+    "out of the district before a later move": (
+        dict(kind=T.OUT, on=D(2024, 3, 1), source="a", target=None),
+        "transferred_on", "该党员在2024-03-01之后还有组织关系转接记录，转出后即离册，请核对转接日期。"),
+}
+
+
+@pytest.mark.parametrize("case", MOVED_REFUSALS, ids=range(len(MOVED_REFUSALS)))
+def test_a_transfer_that_contradicts_the_members_moves_is_refused_naming_the_field(build, two, case):
     a, b = two
+    orgs = {"a": a, "b": b, None: None}
+    attempt, field, message = MOVED_REFUSALS[case]
     member = build.member(a, join=D(2010, 7, 1))
     transfer(member, T.WITHIN, D(2024, 8, 20), from_organization=a, to_organization=b)
-    errors = refusal(member, T.WITHIN, D(2025, 2, 1), from_organization=a, to_organization=b)
-    assert errors["to_organization"] == ["该党员2025-02-01已在“一中第二党支部”，不需转入。"]
+    unit = {"outside_unit": "兰州市某中学党支部"} if attempt["kind"] == T.OUT else {}
+    errors = refusal(member, attempt["kind"], attempt["on"], from_organization=orgs[attempt["source"]],
+                     to_organization=orgs[attempt["target"]], **unit)
+    assert errors[field] == [message]
 
 
-def test_a_transfer_out_of_an_organization_not_the_members_on_that_day_is_refused(build, two):
+# A member off the roll that day (left by a transfer out, or by death) or not yet on it (arrived later from outside).
+ROLL_REFUSALS = {
+    "transferred out the day before": (
+        dict(kind=T.OUT, transferred_on=D(2025, 3, 1), outside_unit="兰州市某中学党支部", from_organization="a"), D(2025, 3, 2),
+        "该党员已于2025-03-01转出离册，2025-03-02不在册，不能办理组织关系转接。"),
+    "arrived from outside the district a year later": (
+        dict(kind=T.IN, transferred_on=D(2024, 9, 1), outside_unit="天水市某小学党支部", to_organization="a"), D(2023, 9, 1),
+        "该党员2024-09-01才从系统外转入，2023-09-01尚未在册。"),
+    "died before": (None, D(2024, 2, 1), "该党员已于2024-01-05去世离册，2024-02-01不在册，不能办理组织关系转接。"),
+}
+
+
+@pytest.mark.parametrize("case", ROLL_REFUSALS, ids=range(len(ROLL_REFUSALS)))
+def test_a_transfer_of_a_member_not_on_the_roll_that_day_is_refused(build, two, case):
     a, b = two
-    member = build.member(a, join=D(2010, 7, 1))
-    transfer(member, T.WITHIN, D(2024, 8, 20), from_organization=a, to_organization=b)
-    # On 2023-05-01 the member was still in a, whatever the record says today.
-    errors = refusal(member, T.WITHIN, D(2023, 5, 1), from_organization=b, to_organization=a)
-    assert errors["from_organization"] == ["该党员2023-05-01的组织关系在“一中第一党支部”，不在“一中第二党支部”。"]
-
-
-def test_a_transfer_of_a_member_already_off_the_roll_on_that_day_is_refused(build, two):
-    a, b = two
-    member = build.member(a, join=D(2010, 7, 1))
-    transfer(member, T.OUT, D(2025, 3, 1), from_organization=a, outside_unit="兰州市某中学党支部")
-    errors = refusal(member, T.WITHIN, D(2025, 3, 2), from_organization=a, to_organization=b)
-    assert errors["transferred_on"] == ["该党员已于2025-03-01转出离册，2025-03-02不在册，不能办理组织关系转接。"]
-
-
-def test_a_deceased_member_cannot_be_transferred_after_their_death(build, two):
-    a, b = two
-    member = build.member(a, join=D(2010, 7, 1), roll_status=m.Member.Roll.DECEASED, left_on=D(2024, 1, 5))
-    errors = refusal(member, T.WITHIN, D(2024, 2, 1), from_organization=a, to_organization=b)
-    assert errors["transferred_on"] == ["该党员已于2024-01-05去世离册，2024-02-01不在册，不能办理组织关系转接。"]
-
-
-def test_a_transfer_before_the_member_arrived_from_outside_is_refused(build, two):
-    a, b = two
-    member = build.member(a, join=D(2001, 7, 1))
-    transfer(member, T.IN, D(2024, 9, 1), to_organization=a, outside_unit="天水市某小学党支部")
-    errors = refusal(member, T.WITHIN, D(2023, 9, 1), from_organization=a, to_organization=b)
-    assert errors["transferred_on"] == ["该党员2024-09-01才从系统外转入，2023-09-01尚未在册。"]
-
-
-def test_a_transfer_out_dated_before_a_later_move_is_refused(build, two):
-    a, b = two
-    member = build.member(a, join=D(2010, 7, 1))
-    transfer(member, T.WITHIN, D(2024, 8, 20), from_organization=a, to_organization=b)
-    errors = refusal(member, T.OUT, D(2024, 3, 1), from_organization=a, outside_unit="兰州市某中学党支部")
-    assert errors["transferred_on"] == ["该党员在2024-03-01之后还有组织关系转接记录，转出后即离册，请核对转接日期。"]
+    before, on, message = ROLL_REFUSALS[case]
+    if before is None:
+        member = build.member(a, join=D(2001, 7, 1), roll_status=m.Member.Roll.DECEASED, left_on=D(2024, 1, 5))
+    else:
+        member = build.member(a, join=D(2001, 7, 1))
+        before = {k: a if v == "a" else v for k, v in before.items()}
+        transfer(member, before.pop("kind"), before.pop("transferred_on"), **before)
+    errors = refusal(member, T.WITHIN, on, from_organization=a, to_organization=b)
+    assert errors["transferred_on"] == [message]
 
 
 def test_correcting_an_applied_transfer_is_checked_against_the_members_state_before_it(build, two):
