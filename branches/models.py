@@ -404,6 +404,10 @@ class Organization(models.Model):
         return ids
 
 
+# What OrganizationQuerySet.with_staffing() annotates: the member counts (staffing_counts), then the posts.
+STAFFING_FIELDS = ("full_count", "roll_count", "committee_count", "secretary_birth", "secretary_vacant_since")
+
+
 def staffing_counts(path="", on=None):
     """The member counts staffing_status() is given, as aggregates over members: from organizations (path
     "members__"), or over members grouped by organization (path ""), where the dashboard counts everything in one

@@ -231,7 +231,7 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
         counts = m.Organization.objects.filter(pk=OuterRef("pk")).order_by().values("pk").with_staffing(on)
         return (
             queryset
-            .annotate(**{name: Subquery(counts.values(name)) for name in m.staffing_counts()})
+            .annotate(**{name: Subquery(counts.values(name)) for name in m.STAFFING_FIELDS})
             .with_last_election(on)
             .annotate(
                 as_of_day=Value(on, output_field=DateField()),  # the columns read the state on the filter's day
