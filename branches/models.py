@@ -274,15 +274,24 @@ class OrganizationQuerySet(ScopedQuerySet):
         """Annotate what the staffing rule needs: full members on the roll, posts held, the secretary's birth, and
         since when the secretary's post is vacant.
 
-        With `on`, the state as it stood then: the roll that day (MemberQuerySet.as_of: the members still in the
-        organization since are counted through the join, those moved since, few, by a subquery over their
-        organization that day) and the tenures valid that day.
+        With `on`, the state as it stood then: the roll that day (MemberQuerySet.as_of) and the tenures valid that
+        day.
         """
-        counts = staffing_counts("members__", on)
-        if on is not None:
-            moved = (Member.objects.as_of(on).filter(pk__in=moved_since(on), organization_on=OuterRef("pk"))
-                     .order_by().values("organization_on").annotate(**staffing_counts(on=on)))
-            counts = {name: count + Coalesce(Subquery(moved.values(name)[:1]), 0) for name, count in counts.items()}
+        # Each figure a subquery over one organization's rows (their indexes), not a join of all members grouped by
+        # organization: grouped, every subquery below ran once per member row, not once per organization.
+        def per_organization(members, key):
+            grouped = members.order_by().values(key).annotate(**staffing_counts(on=on))
+            return {name: Coalesce(Subquery(grouped.values(name)[:1]), 0) for name in ("full_count", "roll_count")}
+
+        if on is None:
+            counts = per_organization(Member.objects.filter(organization=OuterRef("pk")), "organization")
+        else:
+            # Those still in it since are read by its organization; those moved since, few, by their organization then.
+            stayed = per_organization(
+                Member.objects.filter(organization=OuterRef("pk")).exclude(pk__in=moved_since(on)), "organization")
+            moved = per_organization(
+                Member.objects.as_of(on).filter(pk__in=moved_since(on), organization_on=OuterRef("pk")), "organization_on")
+            counts = {name: stayed[name] + moved[name] for name in stayed}
         tenures = Tenure.objects.counted(on).filter(organization=OuterRef("pk")).order_by()
         ended = (Tenure.objects.filter(organization=OuterRef("pk"), post=Member.Post.SECRETARY, ended_on__lte=on or today())
                  .order_by("-ended_on").values("ended_on")[:1])
