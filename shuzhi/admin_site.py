@@ -4,7 +4,8 @@ from django.contrib.admin.apps import AdminConfig
 
 # The index's sections, in the order the office works through them; each lists its models in this order.
 SECTIONS = [
-    ("党组织与党员", ["branches.organization", "branches.member", "branches.memberchange", "branches.transfer", "branches.leader"]),
+    ("党组织与党员", ["branches.organization", "branches.member", "branches.tenure", "branches.memberchange", "branches.transfer",
+                "branches.leader"]),
     ("发展党员", ["branches.recruit", "branches.recruitmentplan", "branches.steprule"]),
     ("换届", ["branches.election"]),
     ("标准化", ["branches.assessment", "branches.standarditem", "branches.standardlevel", "branches.standardarea"]),
@@ -62,3 +63,16 @@ class ShuzhiAdminSite(admin.AdminSite):
 
 class ShuzhiAdminConfig(AdminConfig):
     default_site = "shuzhi.admin_site.ShuzhiAdminSite"
+
+    def ready(self):
+        super().ready()
+        # The task queue's own rows (django-tasks' database backend) are the worker's, in English: the office follows
+        # an import on its job's page.
+        from django.contrib.admin.exceptions import NotRegistered
+
+        from django_tasks_db.models import DBTaskResult
+
+        try:
+            admin.site.unregister(DBTaskResult)
+        except NotRegistered:
+            pass
