@@ -12,7 +12,7 @@ BEFORE = [("branches", "0210_merge_review_roll_dates_items"), ("audit", "0210_me
 AFTER = [("branches", "0222_drop_posts"), ("audit", "0222_drop_posts_history")]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # its flush must not re-seed the groups the next such test restores
 def test_posts_become_open_tenures_from_the_last_election_and_unmatched_names_are_kept():
     executor = MigrationExecutor(connection)
     try:
