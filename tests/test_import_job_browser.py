@@ -13,7 +13,8 @@ pytestmark = needs_chromium
 
 
 def test_the_progress_bar_follows_the_worker_to_the_preview_and_to_100_percent_written(
-    transactional_db, live_server, browser, django_user_model, folder, settings, tmp_path, monkeypatch
+    transactional_db, django_db_serialized_rollback, live_server, browser, django_user_model, folder, settings, tmp_path,
+    monkeypatch,
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait

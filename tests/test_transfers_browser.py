@@ -18,8 +18,9 @@ def browser(tmp_path):
     driver.quit()
 
 
-def test_the_transfer_list_and_a_members_transfers_fit_the_office_screen(transactional_db, live_server, build, browser,
-                                                                        django_user_model):
+def test_the_transfer_list_and_a_members_transfers_fit_the_office_screen(
+    transactional_db, django_db_serialized_rollback, live_server, build, browser, django_user_model
+):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
