@@ -242,6 +242,16 @@ def conversion_overdue(ctx):
         yield ctx.by_id[org_id], detail, _admin(m.Member, query="id__in=" + ",".join(map(str, pks))), pks
 
 
+# 中国共产党章程 第八条: every member is placed in a branch. A record from before the rule (Member.clean refuses it
+# now) is not moved by the system: the office moves the member into the branch they belong to.
+@rule("members_outside_branches", "党员直接编在党委/党总支", MEMBERS, "党员未编入支部")
+def members_outside_branches(ctx):
+    for org in ctx.organizations:
+        if not org.is_branch and org.roll_count:
+            detail = f"在册党员{org.roll_count}人直接编在{org.get_kind_display()}，未编入党支部（党章第八条），应转入所在党支部"
+            yield org, detail, _members_of(org)
+
+
 @rule("no_recruitment", "两年未发展党员", MEMBERS, "两年未发展")
 def no_recruitment(ctx):
     """No member on the roll joined in the last two years: those the pipeline brought in are on the roll from their

@@ -65,6 +65,16 @@ class OrgKind(models.TextChoices):
 
 
 BRANCH_KINDS = (OrgKind.BRANCH, OrgKind.JOINT_BRANCH)
+# 中国共产党章程 第八条: every member is placed in a branch (每个党员…都必须编入党的一个支部、小组或其他特定组织); a
+# 党委's or 党总支's committee are members of its branches who hold a post in it (Tenure).
+BRANCH_MEMBERSHIP_MESSAGE = "党员的组织关系在党支部（党章第八条），请选择党支部或联合党支部。"
+
+
+def branch_membership_refusal(org):
+    """The message for a member's organization that is not a branch, or None: one rule for the member's record,
+    a transfer's two ends and a recruit who becomes a member."""
+    return BRANCH_MEMBERSHIP_MESSAGE if org is not None and org.kind not in BRANCH_KINDS else None
+
 # Which kind may sit under which: the committee is the root, branches are leaves.
 ALLOWED_PARENTS = {
     OrgKind.PARTY_COMMITTEE: {OrgKind.COMMITTEE},
@@ -786,8 +796,13 @@ class Member(models.Model):
             errors["backbone_year"] = "有骨干教师称号的，请填写称号年度。"
         if self.organization_id and not self.organization.is_active and self.roll_status == self.Roll.ON_ROLL:
             errors["organization"] = f"党组织“{self.organization}”已撤销，在册党员不能编入。"
-        if self.organization_id and self.organization.kind == OrgKind.COMMITTEE:
-            errors["organization"] = "党员应编入基层党组织，不能直接编入教育工委。"
+        if self.organization_id:
+            # Off the roll (转出, 去世…), a member keeps the organization they last belonged to, whatever it is now.
+            refusal = branch_membership_refusal(self.organization) if self.roll_status == self.Roll.ON_ROLL else None
+            if refusal:
+                errors.setdefault("organization", refusal)
+            elif self.organization.kind == OrgKind.COMMITTEE:
+                errors["organization"] = "党员应编入基层党组织，不能直接编入教育工委。"
         if errors:
             raise ValidationError(errors)
 
@@ -968,9 +983,9 @@ class Transfer(models.Model):
         if self.kind == inside and self.from_organization_id and self.from_organization_id == self.to_organization_id:
             errors["to_organization"] = "转入党组织与转出党组织相同。"
         for field in ("from_organization", "to_organization"):
-            org = getattr(self, field) if getattr(self, f"{field}_id") else None
-            if org is not None and org.kind not in BRANCH_KINDS and field not in errors:
-                errors[field] = "党员的组织关系在党支部（党章第八条），请选择党支部或联合党支部。"
+            refusal = branch_membership_refusal(getattr(self, field) if getattr(self, f"{field}_id") else None)
+            if refusal and field not in errors:
+                errors[field] = refusal
         if self.transferred_on:
             if self.transferred_on > today():
                 errors["transferred_on"] = "转接日期不能晚于今天。"
@@ -2374,6 +2389,9 @@ class Recruit(Reviewed):
                 errors["organization"] = "发展党员由基层党组织登记，不能登记在教育工委名下。"
             elif not self.organization.is_active and self.member_id is None:
                 errors["organization"] = f"党组织“{self.organization}”已撤销。"
+            elif self.becomes_member and self.member_id is None and branch_membership_refusal(self.organization):
+                # Accepted and approved, the person joins the roll here (make_member): in a branch, as every member.
+                errors["organization"] = branch_membership_refusal(self.organization)
         contacts = [c for c in (self.contact_1, self.contact_2) if c is not None]
         for name, contact in (("contact_1", self.contact_1), ("contact_2", self.contact_2)):
             if contact is not None and (contact.status != Member.Status.FULL or contact.roll_status != Member.Roll.ON_ROLL):

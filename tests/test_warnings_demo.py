@@ -17,11 +17,14 @@ ON = datetime.date(2023, 12, 31)
 
 # The demo's transfers are 2024's, after the report's year: what the transfer rules find, they find at its end.
 TRANSFER_RULES, TRANSFERS_ON = ("receipt_missing", "transferred_in_incomplete"), datetime.date(2024, 12, 31)
+# What the demo obeys and a database from before the rule may not: no member directly in a 党委 or 党总支 (党章第八条;
+# tests/test_rules_branch_membership.py finds them).
+OBEYED = ("members_outside_branches",)
 
 
 def test_every_rule_finds_something_in_the_demo_on_the_years_last_day(demo):
     result = warnings.evaluate(ON)
-    assert {r.code: n for r, n, _, _ in result.counts() if n == 0} == {code: 0 for code in TRANSFER_RULES}
+    assert {r.code: n for r, n, _, _ in result.counts() if n == 0} == {code: 0 for code in TRANSFER_RULES + OBEYED}
     assert all(n for _, n, _, _ in warnings.evaluate(TRANSFERS_ON, codes=TRANSFER_RULES).counts())
     # Most branches keep to their meetings; a handful do not.
     branches = m.Organization.objects.branches().count()
@@ -51,7 +54,7 @@ def test_the_demos_vacancies_are_dated_and_a_recent_one_is_not_yet_a_warning(dem
 
 def test_every_reason_leads_to_a_page_that_shows_its_records(demo, admin_client):
     hits = warnings.evaluate(ON).hits + warnings.evaluate(TRANSFERS_ON, codes=TRANSFER_RULES).hits
-    for rule in warnings.RULES:
+    for rule in (r for r in warnings.RULES if r.code not in OBEYED):
         hit = next(h for h in hits if h.rule == rule)
         response = admin_client.get(hit.url)
         assert response.status_code == 200, (rule.code, hit.url)
