@@ -254,7 +254,8 @@ class DemoBuilder:
         m.Organization.objects.bulk_create([o for o, _ in children])
         for org, unit in basic:
             if unit.branches:
-                leaves.append((org, 6 if unit.kind == m.OrgKind.PARTY_COMMITTEE else 5))  # their committees
+                # The school's committee and people drawn with it: members of its branches (build_members).
+                leaves.append((org, 6 if unit.kind == m.OrgKind.PARTY_COMMITTEE else 5))
             else:
                 leaves.append((org, unit.weight))
         leaves += [(o, u.weight) for o, u in children]
@@ -446,7 +447,8 @@ class DemoBuilder:
         """How many members each leaf holds, exactly self.target in all. Sizes follow the weights, flattened and
         varied by a generator of their own (so that the people drawn after keep their order): schools of one kind
         differ, a few small branches hold 3 to 6, and at the district's real size no branch passes 50 members
-        but the bureau's own, the one the over-50 warning names."""
+        but the bureau's own, the one the over-50 warning names, once the people of each 党委 and 党总支 have joined
+        its branches (place_in_branches)."""
         rng = random.Random(f"sizes{YEAR}")
         weights = [(RETIREE_WEIGHT if org.name.endswith(RETIREE_BRANCH) else w) ** 0.8 * rng.uniform(0.6, 1.4)
                    for org, w in leaves]
@@ -475,6 +477,24 @@ class DemoBuilder:
             sizes[i] += 1 if sum(sizes) < self.target else -1
             k += 1
         return sizes
+
+    def place_in_branches(self, leaves, sizes):
+        """党章第八条: every member belongs to a branch. The people drawn for a 党委 or 党总支 (its committee first) are
+        members of its branches, each put in the one with the fewest members so far (not the retirees'), so that no
+        branch passes 50 at the district's real size; their posts stay the upper organization's (self.posts).
+        No draws: the people after them are the same."""
+        size = {org.pk: n for (org, _), n in zip(leaves, sizes)}
+        below = {}
+        for child in self.children:
+            if child.kind in m.BRANCH_KINDS and not child.name.endswith(RETIREE_BRANCH):
+                below.setdefault(child.parent_id, []).append(child)
+        for org, _ in leaves:
+            if org.kind in m.BRANCH_KINDS or org.pk not in below:
+                continue
+            for member in self.rolls[org.pk]:
+                branch = min(below[org.pk], key=lambda b: size[b.pk])  # the first of the smallest
+                member.organization = branch
+                size[branch.pk] += 1
 
     def build_members(self, leaves):
         rng = self.rng
@@ -531,6 +551,7 @@ class DemoBuilder:
                 elif org.unit_category == m.UnitCategory.BUREAU and org.name.endswith("机关党支部"):
                     member.party_worker = m.Member.PartyWorker.FULL_TIME  # the office's own cadres (组织科)
             members += roll
+        self.place_in_branches(leaves, sizes)
         # Probationary members: those who joined this year, and a few whose year has passed unconverted.
         holders = {id(x) for x, _, _ in self.posts}
         plain = [x for x in members if id(x) not in holders and x.birth_date.year >= YEAR - 40]
@@ -607,6 +628,8 @@ class DemoBuilder:
         elections = []
         full = dict(m.Member.objects.filter(status=m.Member.Status.FULL, organization__in=orgs)
                     .values_list("organization").annotate(n=Count("pk")).order_by())
+        for child in self.children:  # a 党委's or 党总支's 党员大会: the full members of its branches
+            full[child.parent_id] = full.get(child.parent_id, 0) + full.get(child.pk, 0)
 
         def elect(org, day, kind=m.Election.Kind.NEW_TERM, seats=None, rng=rng):
             term = m.TERM_YEARS[org.kind]
