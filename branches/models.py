@@ -82,7 +82,8 @@ ALLOWED_PARENTS = {
     OrgKind.BRANCH: {OrgKind.COMMITTEE, OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH},
     OrgKind.JOINT_BRANCH: {OrgKind.COMMITTEE, OrgKind.PARTY_COMMITTEE, OrgKind.GENERAL_BRANCH},
 }
-# 中国共产党章程 / 基层组织选举工作条例: basic-level party committees serve 5 years, general branches and branches 3.
+# 中国共产党章程 第三十一条 (三年至五年) and 中办《关于党的基层组织任期的意见》(2018) 一: basic-level party committees
+# serve 5 years, general branches and branches 3.
 TERM_YEARS = {
     OrgKind.PARTY_COMMITTEE: 5,
     OrgKind.GENERAL_BRANCH: 3,
@@ -90,8 +91,8 @@ TERM_YEARS = {
     OrgKind.JOINT_BRANCH: 3,
 }
 ELECTION_DUE_MONTHS = 6
-# 中国共产党支部工作条例: a branch of 7 or more full members sets up a committee of 3 to 5; a branch needs
-# 3 full members to exist on its own and should not exceed 50 members.
+# 中国共产党支部工作条例（试行）: a branch of 7 or more full members sets up a committee of 3 to 5 (its chapter on the
+# committee); a branch needs 3 full members to exist on its own and should not exceed 50 members (第四条).
 BRANCH_COMMITTEE_FROM = 7
 BRANCH_COMMITTEE_MIN = 3
 BRANCH_MIN_FULL = 3

@@ -2,8 +2,9 @@
 elections that open and close them, checked on hand-built cases and through the admin and the import.
 
 The committee rules cite 中国共产党支部工作条例（试行）: the searched texts quote them (有正式党员7人以上的党支部，应当设立
-党支部委员会；党支部委员会由3至5人组成…设书记和组织委员、宣传委员、纪检委员等；正式党员不足7人的党支部，设1名书记), in its
-articles on the committee, 第十条 and 第十一条 as the task names them; no searched page gave the numbers beside the text.
+党支部委员会；党支部委员会由3至5人组成…设书记和组织委员、宣传委员、纪检委员等；正式党员不足7人的党支部，设1名书记) from its 第六章
+(党支部委员会和党支部书记); no searched page gave the article's number, and 第十条, once cited here, is the branch's
+basic tasks (第三章), not the committee.
 """
 import datetime
 
