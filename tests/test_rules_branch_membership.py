@@ -181,3 +181,13 @@ def test_the_rule_costs_no_query_of_its_own(build, school):
     with CaptureQueriesContext(connection) as both:
         found = early_warning.evaluate(D(2023, 12, 31), codes=["too_small", "members_outside_branches"])
     assert len(both) == len(one) and [h.organization for h in found.only("members_outside_branches").hits] == [committee]
+
+
+def test_the_warnings_page_and_the_organization_list_show_it_to_the_office(build, admin_client, school):
+    # 党章第八条: what the office reads to move them.
+    committee, *_ = school
+    build.member(committee)
+    page = admin_client.get(reverse("warnings"), {"date": "2023-12-31"}).content.decode()
+    assert "党员直接编在党委/党总支" in page and "在册党员1人直接编在党委" in page
+    listing = admin_client.get(reverse("admin:branches_organization_changelist")).content.decode()
+    assert "党员未编入支部" in listing
