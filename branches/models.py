@@ -75,6 +75,7 @@ def branch_membership_refusal(org):
     a transfer's two ends and a recruit who becomes a member."""
     return BRANCH_MEMBERSHIP_MESSAGE if org is not None and org.kind not in BRANCH_KINDS else None
 
+
 # Which kind may sit under which: the committee is the root, branches are leaves.
 ALLOWED_PARENTS = {
     OrgKind.PARTY_COMMITTEE: {OrgKind.COMMITTEE},

@@ -156,10 +156,12 @@ def test_a_secretary_cannot_move_their_member_to_another_school(district, secret
     assert member.organization == district.branch
 
 
-def test_a_secretary_changes_their_own_member_and_the_change_is_theirs_in_the_history(district, secretary):
+def test_a_secretary_changes_their_own_member_and_the_change_is_theirs_in_the_history(build, district, secretary):
     member = district.member
+    # To another branch of the school (党章第八条: a member sits in a branch, not in the 党委 itself).
+    second = build.org("育英学校第二党支部", parent=district.school, unit_category=m.UnitCategory.PRIVATE_SCHOOL)
     response = as_user(secretary).post(url(m.Member, "change", member.pk), {
-        "name": member.name, "id_number": member.id_number, "ethnicity": "汉族", "organization": district.school.pk,
+        "name": member.name, "id_number": member.id_number, "ethnicity": "汉族", "organization": second.pk,
         "status": "full", "join_date": member.join_date, "full_member_date": member.full_member_date,
         "roll_status": "on_roll", "phone": "13900001111", **NO_EXTENSION,
     })
@@ -171,7 +173,7 @@ def test_a_secretary_changes_their_own_member_and_the_change_is_theirs_in_the_hi
     office = account("office", roles.ADMIN, district.root)
     as_user(office).post(url(m.MemberChange, "changelist"), {"action": "approve_selected", "_selected_action": [change.pk]})
     member.refresh_from_db()
-    assert member.organization == district.school and member.phone == "13900001111"
+    assert member.organization == second and member.phone == "13900001111"
     assert member.history.latest("history_date").history_user == secretary
 
 
