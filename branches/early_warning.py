@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Callable
 
 from django.conf import settings
-from django.db.models import Q, Subquery
+from django.db.models import F, Q, Subquery
 
 from . import links
 from . import models as m
@@ -104,8 +104,10 @@ class Context:
 
     @cached_property
     def recruits(self):
-        """The reviewed recruits the checks look at on `on` (RecruitQuerySet.in_view), fetched once for every rule."""
-        rows = (self.within(m.Recruit.objects.reviewed().in_view(self.on))
+        """The reviewed recruits the checks look at on `on` (RecruitQuerySet.in_view), fetched once for every rule:
+        those the checks may find at fault (recruit_suspects, a condition wider than the checks), which the
+        checks then judge one by one. Fetching every recruit in view cost more than all the other rules together."""
+        rows = (self.within(m.Recruit.objects.reviewed().in_view(self.on)).filter(recruit_suspects(self))
                 .select_related("contact_1", "contact_2").order_by("applied_on", "pk"))
         return [r for r in rows if r.organization_id in self.by_id]
 
@@ -302,6 +304,15 @@ def _finding(ctx, recruit, detail):
     return ctx.by_id[recruit.organization_id], f"{recruit.name}：{detail}", _admin(m.Recruit, recruit.pk), (recruit.pk,)
 
 
+def recruit_suspects(ctx):
+    """Q for the recruits any recruitment check below may find at fault on ctx.on: each check's own condition in
+    SQL (the time rules' a little wider, StepRule.may_fail_q), so that only those are fetched and judged."""
+    q = m.out_of_order_q(ctx.on) | _unvetted_q(ctx.on) | _contact_not_full_q(ctx.on)
+    for rule in ctx.step_rules.values():
+        q |= rule.may_fail_q(ctx.on)
+    return q
+
+
 def _step_rule(ctx, step, after):
     """The hits of the office's time rule between two steps, where it keeps one."""
     rule = ctx.step_rules.get((step, after))
@@ -316,6 +327,14 @@ def _step_rule(ctx, step, after):
 @rule("recruit_activist_short", "入党积极分子培养不满规定时间即列为发展对象", RECRUITMENT, "培养期不足")
 def recruit_activist_short(ctx):
     return _step_rule(ctx, m.Step.CANDIDATE, m.Step.ACTIVIST)
+
+
+def _unvetted_q(on):
+    """recruit_unvetted's condition in SQL: accepted by `on` with the 政审 or the training not done by then, nor before."""
+    undone = Q()
+    for step in (m.Step.VETTED, m.Step.TRAINED):
+        undone |= ~Q(**{f"{step}__lte": on}) | Q(**{f"{step}__gt": F(m.Step.ACCEPTED)})
+    return Q(**{f"{m.Step.ACCEPTED}__lte": on}) & undone
 
 
 @rule("recruit_unvetted", "未经政治审查或集中培训即提交支部大会", RECRUITMENT, "未政审或培训")
@@ -338,6 +357,17 @@ def recruit_publicity_short(ctx):
 @rule("recruit_approval_late", "支部大会通过后超过规定时限未审批", RECRUITMENT, "审批超时")
 def recruit_approval_late(ctx):
     return _step_rule(ctx, m.Step.APPROVED, m.Step.ACCEPTED)
+
+
+def _contact_not_full_q(on):
+    """recruit_contact_not_full's condition in SQL: an activist or candidate on `on` with a contact who is not a
+    full member on the roll."""
+    def wrong(contact):
+        return Q(**{f"{contact}__isnull": False}) & ~Q(**{f"{contact}__status": m.Member.Status.FULL,
+                                                          f"{contact}__roll_status": m.Member.Roll.ON_ROLL})
+
+    stage = m.stage_q(m.RecruitStage.ACTIVIST, on) | m.stage_q(m.RecruitStage.CANDIDATE, on)
+    return stage & (wrong("contact_1") | wrong("contact_2"))
 
 
 @rule("recruit_contact_not_full", "培养联系人不是在册正式党员", RECRUITMENT, "联系人非正式党员")
