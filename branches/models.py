@@ -2115,13 +2115,13 @@ def steps_before(step):
     return tuple(found)
 
 
-def out_of_order_q(on=None):
-    """Q for recruits with a step dated before one that comes before it (Recruit.out_of_order), steps dated by `on`."""
-    q = Q()
+def out_of_order_q():
+    """Q for recruits with a step dated after one that comes after it: those Recruit.out_of_order() finds on some
+    day (on an earlier day it may find fewer, the later step not dated yet)."""
+    q = Q(pk__in=[])
     for step in Step:
         for earlier in steps_before(step):
-            pair = Q(**{f"{earlier}__gt": F(step)})
-            q |= pair & Q(**{f"{step}__lte": on, f"{earlier}__lte": on}) if on is not None else pair
+            q |= Q(**{f"{earlier}__gt": F(step)})
     return q
 
 
@@ -2230,28 +2230,28 @@ class StepRule(models.Model):
         years, rest = divmod(months, 12)
         return f"{years}年{rest}个月" if rest else f"{years}年"
 
-    # The fewest and the most days a shift by n of the unit can span (limits(): a month is 28 to 31 days, less
-    # up to 3 at a month's end; n working days, their own day counted, lie within n - 1 and n + 2 weekends).
-    _SPAN = {
-        Unit.DAYS: (lambda n: n - 1, lambda n: n - 1),
-        Unit.WORKDAYS: (lambda n: n - 1, lambda n: n - 1 + 2 * (n // 5 + 2)),
-        Unit.MONTHS: (lambda n: 28 * n - 3, lambda n: 31 * n),
-        Unit.YEARS: (lambda n: 365 * n - 1, lambda n: 366 * n),
-    }
+    @staticmethod
+    @functools.cache
+    def span(unit, n):
+        """(fewest, most) days from a start to the day `n` of `unit` after it (limits()), over every start in a
+        four-year cycle: what a day count in SQL compares with (a month is 28 to 31 days; working days depend on
+        the weekday one starts on)."""
+        rule, first = StepRule(unit=unit, maximum=n), datetime.date(2020, 1, 1)
+        spans = [(rule.limits(start)[1] - start).days for start in (first + datetime.timedelta(days=i) for i in range(1461))]
+        return min(spans), max(spans)
 
     def may_fail_q(self, on):
         """Q for the recruits judge() may find failing this rule on `on`, and more: comparisons of day counts that
         bound the rule's unit, so that the database hands over the few to be judged, not every recruit."""
-        fewest, most = self._SPAN[self.unit]
         started = Q(**{f"{self.after}__lte": on})
-        span = DaysBetween(self.step, self.after)
+        days = DaysBetween(self.step, self.after)
         ended = Q(**{f"{self.step}__lte": on})
         q = Q(pk__in=[])
-        if self.minimum:
-            q |= ended & Q(LessThan(span, most(self.minimum)))
-        if self.maximum is not None:
-            late = fewest(self.maximum)
-            q |= ended & Q(GreaterThan(span, late))
+        if self.minimum:  # ended before the earliest day allowed: fewer days than the longest span of the minimum
+            q |= ended & Q(LessThan(days, self.span(self.unit, self.minimum)[1]))
+        if self.maximum is not None:  # past the latest day allowed: more days than its shortest span
+            late = self.span(self.unit, self.maximum)[0]
+            q |= ended & Q(GreaterThan(days, late))
             q |= ~ended & Q(**{f"{self.after}__lt": on - datetime.timedelta(days=late)})
         return started & q
 

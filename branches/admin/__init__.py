@@ -306,7 +306,9 @@ class OrganizationAdmin(ScopedAdminMixin, SheetAdmin):
             pks = tuple(o.pk for o in cl.result_list)
             found = version.remember(
                 ("organization warnings", on, pks),
-                lambda: evaluate(on, organizations=m.Organization.objects.filter(pk__in=pks)).by_organization,
+                # The rows carry the staffing and election columns the rules read, for the same day (get_queryset).
+                lambda: evaluate(on, organizations=m.Organization.objects.filter(pk__in=pks),
+                                 annotated=cl.result_list).by_organization,
             )
             for org in cl.result_list:
                 org.warning_hits = found.get(org, [])
