@@ -28,6 +28,9 @@ LISTS = {
     "党员": "/admin/branches/member/",
     "换届选举": "/admin/branches/election/",
     "软弱涣散整顿": "/admin/branches/rectificationcase/",
+    "组织关系转接": "/admin/branches/transfer/",
+    "任职": "/admin/branches/tenure/",
+    "党组织生活": "/admin/branches/meeting/",
 }
 PASSWORD = "Zq8-timing-7731-rk"
 

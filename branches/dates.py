@@ -1,6 +1,7 @@
 """Calendar arithmetic for terms and probation periods, where a Feb 29 must not crash a rule."""
 import datetime
 
+from django.db.models import Func, IntegerField
 from django.utils import timezone
 
 
@@ -47,3 +48,19 @@ def earliest_reaching(shift, on, within_days=3 * 366):
         else:
             low = middle
     return high
+
+
+class DaysBetween(Func):
+    """Days from the date `earlier` to the date `later` in SQL, the database's own arithmetic (SQLite's julianday,
+    PostgreSQL's date subtraction), where Django's DurationField subtraction calls Python once per row on SQLite."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+    def __init__(self, later, earlier, **extra):
+        super().__init__(later, earlier, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)",
+                           arg_joiner=") - julianday(", **extra)

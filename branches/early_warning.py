@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Callable
 
 from django.conf import settings
-from django.db.models import Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 
 from . import links
 from . import models as m
@@ -76,8 +76,8 @@ def _day(d):
 class Context:
     """What the rules share for one evaluation: the date, the organizations in scope, fetched once."""
 
-    def __init__(self, on, organizations=None):
-        self.on = on
+    def __init__(self, on, organizations=None, annotated=None):
+        self.on, self.annotated = on, annotated
         scope = (
             m.Organization.objects.active().exclude(kind=m.OrgKind.COMMITTEE)
             .founded_by(on)  # not yet founded on `on`: nothing to warn of
@@ -88,6 +88,11 @@ class Context:
 
     @cached_property
     def organizations(self):
+        if self.annotated is not None:
+            # Rows already annotated with_staffing(on) and with_last_election(on) (the organization list's page):
+            # those in scope, without computing their figures a second time.
+            in_scope = set(self.scope.values_list("pk", flat=True))
+            return sorted((o for o in self.annotated if o.pk in in_scope), key=lambda o: (o.sort_order, o.pk))
         # Parents prefetched, not joined: joined, their columns would widen the GROUP BY of the member counts,
         # which at 100,000 members costs seconds on SQLite.
         return list(
@@ -104,8 +109,11 @@ class Context:
 
     @cached_property
     def recruits(self):
-        """The reviewed recruits the checks look at on `on` (RecruitQuerySet.in_view), fetched once for every rule."""
-        rows = (self.within(m.Recruit.objects.reviewed().in_view(self.on))
+        """The reviewed recruits the checks look at on `on` (RecruitQuerySet.in_view), fetched once for every rule:
+        those the checks may find at fault (recruit_suspects, a condition wider than the checks), which the
+        checks then judge one by one. Fetching every recruit in view cost more than all the other rules together."""
+        suspects = self.within(m.Recruit.objects.reviewed().in_view(self.on)).filter(recruit_suspects(self))
+        rows = (m.Recruit.objects.filter(pk__in=suspects.values("pk"))
                 .select_related("contact_1", "contact_2").order_by("applied_on", "pk"))
         return [r for r in rows if r.organization_id in self.by_id]
 
@@ -122,9 +130,11 @@ class Context:
         return queryset.filter(organization__in=self.scope.values("pk")) if self.limited else queryset
 
     def members(self):
-        """The roll on `on` (MemberQuerySet.as_of), each member in the organization they were in that day."""
-        roll = m.Member.objects.as_of(self.on)
-        return roll.in_organizations(self.scope.values("pk"), self.on) if self.limited else roll
+        """The roll on `on` (MemberQuerySet.as_of), each member in the organization they were in that day; a rule
+        keeps those whose organization is in by_id. Not filtered in SQL: the organization that day is a CASE
+        over each member's transfers, which no index serves, so a filter on it only computed it twice per member
+        (the rules' conditions, few members each, are what the database narrows by)."""
+        return m.Member.objects.as_of(self.on)
 
 
 # -- the team ---------------------------------------------------------------------------------
@@ -312,6 +322,15 @@ def _finding(ctx, recruit, detail):
     return ctx.by_id[recruit.organization_id], f"{recruit.name}：{detail}", _admin(m.Recruit, recruit.pk), (recruit.pk,)
 
 
+def recruit_suspects(ctx):
+    """Q for the recruits any recruitment check below may find at fault on ctx.on: each check's own condition in
+    SQL (the time rules' a little wider, StepRule.may_fail_q), so that only those are fetched and judged."""
+    q = m.out_of_order_q() | _unvetted_q(ctx.on) | _contact_not_full_q(ctx.on)
+    for rule in ctx.step_rules.values():
+        q |= rule.may_fail_q(ctx.on)
+    return q
+
+
 def _step_rule(ctx, step, after):
     """The hits of the office's time rule between two steps, where it keeps one."""
     rule = ctx.step_rules.get((step, after))
@@ -326,6 +345,14 @@ def _step_rule(ctx, step, after):
 @rule("recruit_activist_short", "入党积极分子培养不满规定时间即列为发展对象", RECRUITMENT, "培养期不足")
 def recruit_activist_short(ctx):
     return _step_rule(ctx, m.Step.CANDIDATE, m.Step.ACTIVIST)
+
+
+def _unvetted_q(on):
+    """recruit_unvetted's condition in SQL: accepted by `on` with the 政审 or the training not done by then, nor before."""
+    undone = Q()
+    for step in (m.Step.VETTED, m.Step.TRAINED):
+        undone |= ~Q(**{f"{step}__lte": on}) | Q(**{f"{step}__gt": F(m.Step.ACCEPTED)})
+    return Q(**{f"{m.Step.ACCEPTED}__lte": on}) & undone
 
 
 @rule("recruit_unvetted", "未经政治审查或集中培训即提交支部大会", RECRUITMENT, "未政审或培训")
@@ -348,6 +375,17 @@ def recruit_publicity_short(ctx):
 @rule("recruit_approval_late", "支部大会通过后超过规定时限未审批", RECRUITMENT, "审批超时")
 def recruit_approval_late(ctx):
     return _step_rule(ctx, m.Step.APPROVED, m.Step.ACCEPTED)
+
+
+def _contact_not_full_q(on):
+    """recruit_contact_not_full's condition in SQL: an activist or candidate on `on` with a contact who is not a
+    full member on the roll."""
+    def wrong(contact):  # a lookup of the few in stage, not a join for every recruit
+        return Exists(m.Member.objects.filter(pk=OuterRef(contact))
+                      .exclude(status=m.Member.Status.FULL, roll_status=m.Member.Roll.ON_ROLL))
+
+    stage = m.stage_q(m.RecruitStage.ACTIVIST, on) | m.stage_q(m.RecruitStage.CANDIDATE, on)
+    return stage & (wrong("contact_1") | wrong("contact_2"))
 
 
 @rule("recruit_contact_not_full", "培养联系人不是在册正式党员", RECRUITMENT, "联系人非正式党员")
@@ -456,11 +494,13 @@ class WarningList:
         return WarningList(self.on, [r for r in self.rules if not code or r.code == code], hits, keep)
 
 
-def evaluate(on=None, organizations=None, codes=None):
-    """The warning list for `on` (today by default), limited to `organizations` and to the rules `codes` if given."""
+def evaluate(on=None, organizations=None, codes=None, annotated=None):
+    """The warning list for `on` (today by default), limited to `organizations` and to the rules `codes` if given.
+    `annotated`: those organizations already fetched with_staffing(on).with_last_election(on), their parents
+    with them (a list page's rows), read instead of fetched again."""
     on = on or today()
     rules = [r for r in RULES if not codes or r.code in codes]
-    ctx = Context(on, organizations)
+    ctx = Context(on, organizations, annotated)
     hits = [Hit(r, *finding) for r in rules for finding in r.find(ctx)]
     order = {o.pk: i for i, o in enumerate(ctx.organizations)}
     rule_order = {r.code: i for i, r in enumerate(RULES)}

@@ -4,6 +4,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import connections, router, transaction
+from django.db.models import Q
 from django.db.models.deletion import Collector
 from django.dispatch import receiver
 from django.utils import timezone
@@ -22,23 +23,68 @@ class Records(HistoricalRecords):
         if not _deleting_in_bulk.get():
             super().post_delete(instance, using=using, **kwargs)
 
+    def pre_delete(self, instance, **kwargs):
+        # simple-history loads a deferred record's fields for the row it writes after the delete: one query per
+        # record, for a row delete_with_history() has already copied in SQL.
+        if not _deleting_in_bulk.get():
+            super().pre_delete(instance, **kwargs)
+
+
+class _BulkCollector(Collector):
+    """Django's collector, told that no model has delete signals' receivers: the only ones are the history's and
+    the figures version's, which delete_with_history() serves itself, once for all the records. So a relation
+    without cascades of its own goes by one DELETE … WHERE fk IN (…) (Django's fast delete) and the records that
+    must be fetched are fetched with only the columns the cascades read, not row by row with all of them."""
+
+    def __init__(self, *args, whole_table=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.whole_table = whole_table  # the model whose every row is being deleted, if so
+
+    def _has_signal_listeners(self, model):
+        return False
+
+    def related_objects(self, related_model, related_fields, objs):
+        # Every row of a table going (load_demo --reset): its dependants are those pointing to any row, said by a
+        # subquery, not by an IN list of every id (38,000 ids, parsed and planned once per relation on PostgreSQL).
+        model = type(objs[0]) if objs else None
+        if model is not None and model is self.whole_table and len(objs) == len(self.data.get(model, ())):
+            every = model._base_manager.using(self.using).values("pk")
+            predicate = Q.create([(f"{f.name}__in", every) for f in related_fields], connector=Q.OR)
+            return related_model._base_manager.using(self.using).filter(predicate)
+        return super().related_objects(related_model, related_fields, objs)
+
 
 def delete_with_history(queryset, user=None, reason=""):
     """Delete these records and all that cascades from them, as QuerySet.delete() does (protected records
-    refuse it, signals are sent), with each deleted record's history row of type "-" written by one
-    INSERT … SELECT per 500 rows of a model before the rows go. Returns what QuerySet.delete() returns."""
+    refuse it), with each deleted record's history row of type "-" written by one INSERT … SELECT per 500 rows
+    of a model before the rows go, and the figures' version replaced once. Returns what QuerySet.delete() returns.
+
+    Records fetched by the cascade (those with relations of their own) still send their delete signals, the
+    history's receiver standing aside; those deleted in bulk send none."""
+    from . import version
+
     using = queryset.db
     with transaction.atomic(using=using):
-        collector = Collector(using=using, origin=queryset)
-        collector.collect(queryset)
+        whole = queryset.model if not queryset.query.where.children else None
+        collector = _BulkCollector(using=using, origin=queryset, whole_table=whole)
+        # The history is copied in SQL from the rows, and the cascades read the primary keys: nothing else is
+        # fetched (not a list's annotations either).
+        model = queryset.model
+        collector.collect(model._base_manager.using(using).filter(pk__in=queryset.values("pk")).only("pk"))
         for model, instances in collector.data.items():
             if hasattr(model._meta, "simple_history_manager_attribute"):
                 copy_to_history(model, [obj.pk for obj in instances], "-", user=user, reason=reason)
+        for fast in collector.fast_deletes:
+            if hasattr(fast.model._meta, "simple_history_manager_attribute"):
+                copy_to_history(fast.model, list(fast.values_list("pk", flat=True)), "-", user=user, reason=reason)
         token = _deleting_in_bulk.set(True)
         try:
-            return collector.delete()
+            deleted = collector.delete()
         finally:
             _deleting_in_bulk.reset(token)
+        if deleted[0]:
+            version.changed(using)
+        return deleted
 
 
 @contextmanager

@@ -4,6 +4,7 @@ Each rule lives once, here: on the model (clean, properties) or on its queryset,
 the import, the dashboard and the annual report all ask the same question the same way.
 """
 import datetime
+import functools
 import math
 import os
 import uuid
@@ -17,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 import simple_history
 
@@ -25,7 +27,7 @@ from .phones import validate_phone
 from .periods import YEARS, MeetingPeriod
 from .scope import organization_ids
 from .history import Records
-from .dates import add_months, add_years, age_on, earliest_reaching, months_between, today
+from .dates import DaysBetween, add_months, add_years, age_on, earliest_reaching, months_between, today
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1077,6 +1079,56 @@ class Transfer(models.Model):
         member.save(update_fields=["organization", "roll_status", "left_on"])
         self.member = member
 
+    def deletion_refusal(self, also_deleted=()):
+        """Why this transfer may not be deleted (the office's way to correct a mistaken entry), or None.
+
+        Only the member's latest transfer can be undone: an earlier one is where a later one starts from
+        (its 转出党组织), so it goes only after the later ones (`also_deleted`: the pks deleted with it, as by the
+        list's 删除所选). A 转入 is never undone alone: it is how the member came onto the roll, and without it the
+        record would say they had been on the district's roll since they joined the party, in every past year's
+        figures. A 转入 entered by mistake goes with the member's record; a wrong day or organization is corrected.
+        """
+        later = (Transfer.objects.filter(member_id=self.member_id).exclude(pk__in=[self.pk, *also_deleted])
+                 .filter(Q(transferred_on__gt=self.transferred_on) | Q(transferred_on=self.transferred_on, pk__gt=self.pk)))
+        if later.exists():
+            return "只能删除该党员最近一次组织关系转接，请先删除其后的转接。"
+        if self.kind == self.Kind.IN:
+            return ("转入是该党员进入本系统党员名册的记录，不能单独删除（删除后该党员将自入党起即在册）。"
+                    "如系误登，请删除该党员的记录（转入记录随之删除）；如日期或党组织有误，请直接修改。")
+        return None
+
+    def delete(self, *args, **kwargs):
+        """Undo the transfer: the member goes back where it found them, in one transaction with the deletion, the
+        member's history row saying why. A 系统内转接 puts them back in its 转出党组织; a 转出 puts them back on
+        that organization's roll. Refused (ValidationError) where deletion_refusal() says so."""
+        with transaction.atomic():
+            member = Member.objects.select_for_update().get(pk=self.member_id)
+            refusal = self.deletion_refusal()
+            if refusal:
+                raise ValidationError(refusal)
+            result = super().delete(*args, **kwargs)
+            if self.transferred_on <= today():  # a transfer dated later never moved the member (apply)
+                member.organization_id = self.from_organization_id
+                back_on_roll = self.kind == self.Kind.OUT and member.roll_status == Member.Roll.TRANSFERRED
+                if back_on_roll:
+                    member.roll_status, member.left_on = Member.Roll.ON_ROLL, None
+                member._change_reason = f"删除{self.get_kind_display()}（{self.transferred_on:%Y-%m-%d}），恢复转接前的组织关系"
+                member.save(update_fields=["organization", "roll_status", "left_on"])
+                if back_on_roll:
+                    self._reopen_posts(member)
+            self.member = member
+            return result
+
+    def _reopen_posts(self, member):
+        """The posts the 转出 ended (Member.save ends them the day the member leaves) carry on, in an organization
+        where no post has begun since: a post begun there (a 换届, a successor) says the team went on without them."""
+        reason = f"删除转出（{self.transferred_on:%Y-%m-%d}），恢复任职"
+        for tenure in member.tenures.filter(ended_on=self.transferred_on):
+            if Tenure.objects.filter(organization_id=tenure.organization_id, started_on__gte=self.transferred_on).exists():
+                continue
+            tenure.ended_on, tenure._change_reason = None, reason
+            tenure.save(update_fields=["ended_on"])
+
     def seen_by(self, user):
         """visible_to()'s rule for one transfer in hand: either end lies in what `user` may see."""
         ids = organization_ids(user)
@@ -2068,6 +2120,7 @@ STEP_AFTER = {
 }
 
 
+@functools.cache
 def steps_before(step):
     """Every step that comes before `step`, directly or through another (so a missing date is stepped over)."""
     found, frontier = [], list(STEP_AFTER.get(step, ()))
@@ -2076,7 +2129,17 @@ def steps_before(step):
         if earlier not in found:
             found.append(earlier)
             frontier += STEP_AFTER.get(earlier, ())
-    return found
+    return tuple(found)
+
+
+def out_of_order_q():
+    """Q for recruits with a step dated after one that comes after it: those Recruit.out_of_order() finds on some
+    day (on an earlier day it may find fewer, the later step not dated yet)."""
+    q = Q(pk__in=[])
+    for step in Step:
+        for earlier in steps_before(step):
+            q |= Q(**{f"{earlier}__gt": F(step)})
+    return q
 
 
 class RecruitStage(models.TextChoices):
@@ -2183,6 +2246,31 @@ class StepRule(models.Model):
             return f"{months}个月"
         years, rest = divmod(months, 12)
         return f"{years}年{rest}个月" if rest else f"{years}年"
+
+    @staticmethod
+    @functools.cache
+    def span(unit, n):
+        """(fewest, most) days from a start to the day `n` of `unit` after it (limits()), over every start in a
+        four-year cycle: what a day count in SQL compares with (a month is 28 to 31 days; working days depend on
+        the weekday one starts on)."""
+        rule, first = StepRule(unit=unit, maximum=n), datetime.date(2020, 1, 1)
+        spans = [(rule.limits(start)[1] - start).days for start in (first + datetime.timedelta(days=i) for i in range(1461))]
+        return min(spans), max(spans)
+
+    def may_fail_q(self, on):
+        """Q for the recruits judge() may find failing this rule on `on`, and more: comparisons of day counts that
+        bound the rule's unit, so that the database hands over the few to be judged, not every recruit."""
+        started = Q(**{f"{self.after}__lte": on})
+        days = DaysBetween(self.step, self.after)
+        ended = Q(**{f"{self.step}__lte": on})
+        q = Q(pk__in=[])
+        if self.minimum:  # ended before the earliest day allowed: fewer days than the longest span of the minimum
+            q |= ended & Q(LessThan(days, self.span(self.unit, self.minimum)[1]))
+        if self.maximum is not None:  # past the latest day allowed: more days than its shortest span
+            late = self.span(self.unit, self.maximum)[0]
+            q |= ended & Q(GreaterThan(days, late))
+            q |= ~ended & Q(**{f"{self.after}__lt": on - datetime.timedelta(days=late)})
+        return started & q
 
     def judge(self, recruit, on=None):
         """None where the rule does not apply yet (its start not dated); else (met, what was found).

@@ -113,6 +113,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         timeout=30, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL;"
     )
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No JIT compilation: the pages' queries are many small per-organization subqueries whose estimated cost
+    # passes jit_above_cost, and compiling them took 0.37 s of the organization list's 0.45 s query at 100,000
+    # members, for a plan that runs in 60 ms without it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

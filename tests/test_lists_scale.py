@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from branches import demo as demo_module
 
 LISTS = ["/admin/branches/organization/", "/admin/branches/member/", "/admin/branches/election/",
-         "/admin/branches/rectificationcase/"]
+         "/admin/branches/rectificationcase/", "/admin/branches/transfer/", "/admin/branches/tenure/",
+         "/admin/branches/meeting/"]
 MOST = 40  # the queries of one list page, its filters' choices and the admin's own included
 
 

@@ -7,8 +7,10 @@ organization_path), so the receiving secretary opens it read-only and confirms t
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import router, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -94,6 +96,31 @@ class TransferAdmin(ScopedAdminMixin, SheetAdmin):
             obj.received_by = request.user if obj.received_on else None
         super().save_model(request, obj, form, change)
 
+    # --- deleting undoes (Transfer.delete) ------------------------------------------------------------
+    def delete_view(self, request, object_id, extra_context=None):
+        transfer = self.get_object(request, unquote(object_id))
+        refusal = transfer.deletion_refusal() if transfer is not None and self.has_delete_permission(request, transfer) else None
+        if refusal is None:
+            try:
+                return super().delete_view(request, object_id, extra_context)
+            except ValidationError as exc:  # refused under the member's lock: another deletion came first
+                refusal = "；".join(exc.messages)
+        self.message_user(request, f"未删除：{refusal}", messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:branches_transfer_change", args=[transfer.pk]))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_transfers, name, description)
+        return actions
+
+    def delete_queryset(self, request, queryset):
+        # One by one, each member's latest first, so that each deletion undoes what the member's record shows.
+        with transaction.atomic():
+            for transfer in queryset.order_by("-transferred_on", "-pk"):
+                transfer.delete()
+
     # --- columns --------------------------------------------------------------------------------
     @admin.display(description="转出 → 转入")
     def from_to(self, obj):
@@ -166,6 +193,29 @@ class TransferAdmin(ScopedAdminMixin, SheetAdmin):
             self.message_user(request, "所选均为从系统外转入，介绍信由原党组织开具，无需打印。", messages.WARNING)
             return None
         return HttpResponseRedirect(f"{reverse('transfer_letters_docx')}?{urlencode({'ids': ','.join(map(str, ids))})}")
+
+
+def delete_selected_transfers(modeladmin, request, queryset):
+    """删除所选: Django's action (its confirmation page, then delete_queryset), refused as a whole, with each
+    transfer's reason, where one of them may not be deleted together with the others."""
+    selected = list(queryset.select_related("member"))
+    pks = {t.pk for t in selected}
+    refusals = [(t, t.deletion_refusal(also_deleted=pks)) for t in selected]
+    refusals = [(t, reason) for t, reason in refusals if reason]
+    if not refusals:
+        try:
+            with transaction.atomic(using=router.db_for_write(modeladmin.model)):
+                return delete_selected(modeladmin, request, queryset)
+        except ValidationError as exc:  # refused under a member's lock: another deletion came first
+            refusals = [(None, "；".join(exc.messages))]
+    modeladmin.message_user(request, "未删除任何转接。", messages.ERROR)
+    for transfer, reason in refusals:
+        modeladmin.message_user(request, f"{transfer}：{reason}" if transfer else reason, messages.ERROR)
+    return None
+
+
+delete_selected_transfers.allowed_permissions = delete_selected.allowed_permissions
+delete_selected_transfers.short_description = delete_selected.short_description
 
 
 class TransferHistoryInline(ScopedInlineMixin, admin.TabularInline):
