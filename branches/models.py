@@ -1323,16 +1323,19 @@ class TenureQuerySet(ScopedQuerySet):
         第七条: a probationary member holds no post; one entered before the rule is not counted), and, where an
         election opened it, the election approved (a secretary's entry counts once the office approves it)."""
         on = on or today()
-        full = Q(member__status=Member.Status.FULL) & (
-            Q(member__full_member_date__isnull=True) | Q(member__full_member_date__lte=on))
+        full = Q(status=Member.Status.FULL) & (Q(full_member_date__isnull=True) | Q(full_member_date__lte=on))
         reviewed = Q(election__isnull=True) | Q(election__review_status=Review.APPROVED)
-        return self.valid_on(on).filter(on_roll_on(on, "member__") & full & reviewed)
+        # The member's conditions as a subquery on the tenure's member (its primary key): joined, SQLite (without
+        # statistics) read the posts from the members' side, all full members on the roll (1.4 s at 100,000).
+        holder = Member.objects.filter(on_roll_on(on) & full, pk=OuterRef("member"))
+        return self.valid_on(on).filter(reviewed, models.Exists(holder))
 
     def posts_by_organization(self, on=None):
         """On `on`, from one query over the tenures (as many rows as posts, whatever the size of the roll):
         {organization id: (committee count, eldest secretary's birth)} and {each secretary's member id: birth}."""
         held, eldest, secretaries = {}, {}, {}
-        for org, member, post, birth in self.counted(on).values_list("organization", "member", "post", "member__birth_date"):
+        rows = self.counted(on).order_by().values_list("organization", "member", "post", "member__birth_date")
+        for org, member, post, birth in rows:
             held.setdefault(org, set()).add(member)
             if post == Member.Post.SECRETARY:
                 secretaries[member] = birth
