@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Callable
 
 from django.conf import settings
-from django.db.models import Q, Subquery
+from django.db.models import F, Q, Subquery
 
 from . import links
 from . import models as m
@@ -76,8 +76,10 @@ def _day(d):
 class Context:
     """What the rules share for one evaluation: the date, the organizations in scope, fetched once."""
 
-    def __init__(self, on, organizations=None):
+    def __init__(self, on, organizations=None, states=None):
         self.on = on
+        # Each organization's state on `on` (models.OrganizationStates), where the caller computed it already.
+        self.states = states if states is not None and states.on == on else None
         scope = (
             m.Organization.objects.active().exclude(kind=m.OrgKind.COMMITTEE)
             .founded_by(on)  # not yet founded on `on`: nothing to warn of
@@ -90,9 +92,10 @@ class Context:
     def organizations(self):
         # Parents prefetched, not joined: joined, their columns would widen the GROUP BY of the member counts,
         # which at 100,000 members costs seconds on SQLite.
-        return list(
-            self.scope.with_staffing(self.on).with_last_election(self.on).prefetch_related("parent").order_by("sort_order", "pk")
-        )
+        ordered = self.scope.prefetch_related("parent").order_by("sort_order", "pk")
+        if self.states is not None:  # counted once for the render (the dashboard's figures): not the roll again
+            return self.states.fill(list(ordered))
+        return list(ordered.with_staffing(self.on).with_last_election(self.on))
 
     @cached_property
     def by_id(self):
@@ -105,8 +108,10 @@ class Context:
     @cached_property
     def recruits(self):
         """The reviewed recruits the checks look at on `on` (RecruitQuerySet.in_view), fetched once for every rule."""
-        rows = (self.within(m.Recruit.objects.reviewed().in_view(self.on))
-                .select_related("contact_1", "contact_2").order_by("applied_on", "pk"))
+        # The 培养联系人 as three values each, not joined as two whole members per recruit: at a province's scale
+        # (thousands of recruits in view) making those members took most of the warnings' time.
+        contacts = {f"contact_{i}_{name}": F(f"contact_{i}__{name}") for i in (1, 2) for name in ("name", "status", "roll_status")}
+        rows = self.within(m.Recruit.objects.reviewed().in_view(self.on)).annotate(**contacts).order_by("applied_on", "pk")
         return [r for r in rows if r.organization_id in self.by_id]
 
     @cached_property
@@ -345,8 +350,10 @@ def recruit_contact_not_full(ctx):
     for recruit in ctx.recruits:
         if recruit.stage_on(ctx.on) not in (m.RecruitStage.ACTIVIST, m.RecruitStage.CANDIDATE):
             continue
-        wrong = [f"{c.name}（{c.get_status_display()}，{c.get_roll_status_display()}）" for c in (recruit.contact_1, recruit.contact_2)
-                 if c is not None and (c.status != m.Member.Status.FULL or c.roll_status != m.Member.Roll.ON_ROLL)]
+        contacts = [(getattr(recruit, f"contact_{i}_name"), getattr(recruit, f"contact_{i}_status"),
+                     getattr(recruit, f"contact_{i}_roll_status")) for i in (1, 2) if getattr(recruit, f"contact_{i}_id")]
+        wrong = [f"{name}（{m.Member.Status(status).label}，{m.Member.Roll(roll).label}）" for name, status, roll in contacts
+                 if status != m.Member.Status.FULL or roll != m.Member.Roll.ON_ROLL]
         if wrong:
             yield _finding(ctx, recruit, "培养联系人" + "、".join(wrong))
 
@@ -446,11 +453,12 @@ class WarningList:
         return WarningList(self.on, [r for r in self.rules if not code or r.code == code], hits, keep)
 
 
-def evaluate(on=None, organizations=None, codes=None):
-    """The warning list for `on` (today by default), limited to `organizations` and to the rules `codes` if given."""
+def evaluate(on=None, organizations=None, codes=None, states=None):
+    """The warning list for `on` (today by default), limited to `organizations` and to the rules `codes` if given;
+    `states` (models.OrganizationStates on `on`), where the caller has the organizations' state already."""
     on = on or today()
     rules = [r for r in RULES if not codes or r.code in codes]
-    ctx = Context(on, organizations)
+    ctx = Context(on, organizations, states)
     hits = [Hit(r, *finding) for r in rules for finding in r.find(ctx)]
     order = {o.pk: i for i, o in enumerate(ctx.organizations)}
     rule_order = {r.code: i for i, r in enumerate(RULES)}
