@@ -424,17 +424,22 @@ class Organization(models.Model):
 STAFFING_FIELDS = ("full_count", "roll_count", "committee_count", "secretary_birth", "secretary_vacant_since")
 
 
-def staffing_counts(path="", on=None):
+def staffing_counts(path="", on=None, of_roll=False):
     """The member counts staffing_status() is given, as aggregates over members: from organizations (path
     "members__"), or over members grouped by organization (path ""), where the dashboard counts everything in one
-    pass. The posts (committee_count, secretary_birth) are the tenures': Tenure.objects.posts_by_organization()."""
+    pass. The posts (committee_count, secretary_birth) are the tenures': Tenure.objects.posts_by_organization().
+
+    `of_roll`: the members counted are the roll on `on` already (MemberQuerySet.as_of(on)), each of them on it, so
+    only the status is asked: over 100,000 members the on-roll test on every row was half the dashboard's pass."""
     counted = path.removesuffix("__") or "pk"
+    full_member = Q(**{f"{path}status": Member.Status.FULL})
+    if of_roll:
+        return {"full_count": Count(counted, filter=full_member), "roll_count": Count(counted)}
     on_roll = on_roll_on(on, path)
     if on is not None and path:  # through an organization's members: only those not moved since were in it then
         on_roll &= ~Q(**{f"{path}pk__in": moved_since(on)})
-    full = on_roll & Q(**{f"{path}status": Member.Status.FULL})
     return {
-        "full_count": Count(counted, filter=full),
+        "full_count": Count(counted, filter=on_roll & full_member),
         "roll_count": Count(counted, filter=on_roll),
     }
 

@@ -381,8 +381,9 @@ def district(year, organizations=None):
     sides_of = {pk: (w, c) for pk, w, c in m.Organization.objects.values_list("pk", "ownership", "unit_category")}
     secretary_bands = secretary_age_bands()
     rows = members.values("organization_on").annotate(
-        total=Count("pk"),
-        full=Count("pk", filter=Q(status=m.Member.Status.FULL)),
+        # Over the roll on `on`: every member counted (roll_count) and the full members (full_count), as the
+        # staffing rule counts them.
+        **m.staffing_counts(on=on, of_roll=True),
         probationary=Count("pk", filter=Q(status=m.Member.Status.PROBATIONARY)),
         new=Count("pk", filter=Q(join_date__year=year)),
         new_previous=Count("pk", filter=Q(join_date__year=previous)),
@@ -390,12 +391,12 @@ def district(year, organizations=None):
         **_band_counts(m.AGE_BANDS, "birth_date", on, "age"),
         # 党龄 from the conversion (党章第七条): a member not yet converted on `on` has none.
         **_band_counts(m.PARTY_YEARS_BANDS, "full_member_date", on, "party", where=m.party_years_known(on)),
-        **m.staffing_counts(on=on),
     ).order_by()
     totals, staffing = Counter(), {}
     for row in rows:
         organization = row.pop("organization_on")
-        staffing[organization] = {name: row.pop(name) for name in ("full_count", "roll_count")}
+        staffing[organization] = {name: row[name] for name in ("full_count", "roll_count")}
+        row["total"], row["full"] = row.pop("roll_count"), row.pop("full_count")
         ownership, category = sides_of[organization]
         totals.update(row)
         for tally in (mf.by_ownership.setdefault(ownership, MemberTally()), mf.by_category.setdefault(category, MemberTally())):
