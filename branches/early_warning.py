@@ -90,9 +90,9 @@ class Context:
 
     @cached_property
     def organizations(self):
-        # Parents prefetched, not joined: joined, their columns would widen the GROUP BY of the member counts,
-        # which at 100,000 members costs seconds on SQLite.
-        ordered = self.scope.prefetch_related("parent").order_by("sort_order", "pk")
+        # Parents joined: no member is counted in this query (its counts are subqueries per organization, or the
+        # figures' pass), so their columns widen no GROUP BY.
+        ordered = self.scope.select_related("parent").order_by("sort_order", "pk")
         if self.states is not None:  # counted once for the render (the dashboard's figures): not the roll again
             return self.states.fill(list(ordered))
         return list(ordered.with_staffing(self.on).with_last_election(self.on))
@@ -109,6 +109,7 @@ class Context:
     def recruits(self):
         """The reviewed recruits the checks look at on `on` (RecruitQuerySet.in_view), fetched once for every rule."""
         rows = self.within(m.Recruit.objects.reviewed().in_view(self.on)).order_by("applied_on", "pk")
+        self.contacts  # noqa: B018 -- read with them: the queries do not depend on who is in training
         return [r for r in rows if r.organization_id in self.by_id]
 
     @cached_property

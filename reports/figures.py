@@ -426,10 +426,9 @@ def district(year, organizations=None):
     # -- each organization's state on as_of: staffing, elections, secretary ----------------------
     existing = orgs.active().approved_by(on).exclude(kind=K.COMMITTEE)
     # The staffing counts come from the members' pass above (as with_staffing(on) counts them); the last
-    # elections apart: grouped over the members, one query would run their subqueries per member row.
-    state = list(existing.order_by("sort_order", "pk"))
-    elections = {pk: (held, ends, vacant) for pk, held, ends, vacant in existing.with_last_election(on)
-                 .with_secretary_vacancy(on).values_list("pk", "last_election_on", "term_ends_on", "secretary_vacant_since")}
+    # elections and the secretary's vacancy on the organizations (grouped over the members, one query would run
+    # their subqueries per member row).
+    state = list(existing.with_last_election(on).with_secretary_vacancy(on).order_by("sort_order", "pk"))
     no_members = {"full_count": 0, "roll_count": 0}
     # The posts on `on` from the tenures (one query): a 党委's committee are members of its branches.
     posts, secretaries = m.Tenure.objects.filter(organization__in=orgs).posts_by_organization(on)
@@ -438,7 +437,6 @@ def district(year, organizations=None):
     for org in state:
         org.__dict__.update(staffing.get(org.pk, no_members))
         org.committee_count, org.secretary_birth = posts.get(org.pk, (0, None))
-        org.last_election_on, org.term_ends_on, org.secretary_vacant_since = elections[org.pk]
         org.staffing = m.staffing_of(org)
         org.election = m.election_status(org.term_ends_on, on)
         org.secretary_age = age_on(org.secretary_birth, on) if org.secretary_birth else None
