@@ -287,6 +287,8 @@ class DistrictFigures:
     sides: dict  # Ownership -> Side, public first
     work: dict  # reports.worklog.work_years(year, year - 1)
     recruitment: RecruitmentFigures
+    # Each organization's state on as_of (branches.models.STATE_FIELDS), for the warnings of the same render.
+    states: m.OrganizationStates
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,7 +337,8 @@ def district(year, organizations=None):
     (the committee's own work log is not limited by it).
 
     The organizations in the election and leadership lists carry their state on as_of: full_count, roll_count,
-    committee_count, secretary_birth, secretary_age, staffing, last_election_on, term_ends_on and election.
+    committee_count, secretary_birth, secretary_vacant_since, secretary_age, staffing, last_election_on,
+    term_ends_on and election; `states` holds them all by id, for the warnings to read instead of counting again.
     """
     on = as_of(year)
     previous = year - 1
@@ -378,8 +381,9 @@ def district(year, organizations=None):
     sides_of = {pk: (w, c) for pk, w, c in m.Organization.objects.values_list("pk", "ownership", "unit_category")}
     secretary_bands = secretary_age_bands()
     rows = members.values("organization_on").annotate(
-        total=Count("pk"),
-        full=Count("pk", filter=Q(status=m.Member.Status.FULL)),
+        # Over the roll on `on`: every member counted (roll_count) and the full members (full_count), as the
+        # staffing rule counts them.
+        **m.staffing_counts(on=on, of_roll=True),
         probationary=Count("pk", filter=Q(status=m.Member.Status.PROBATIONARY)),
         new=Count("pk", filter=Q(join_date__year=year)),
         new_previous=Count("pk", filter=Q(join_date__year=previous)),
@@ -387,12 +391,12 @@ def district(year, organizations=None):
         **_band_counts(m.AGE_BANDS, "birth_date", on, "age"),
         # 党龄 from the conversion (党章第七条): a member not yet converted on `on` has none.
         **_band_counts(m.PARTY_YEARS_BANDS, "full_member_date", on, "party", where=m.party_years_known(on)),
-        **m.staffing_counts(on=on),
     ).order_by()
     totals, staffing = Counter(), {}
     for row in rows:
         organization = row.pop("organization_on")
-        staffing[organization] = {name: row.pop(name) for name in ("full_count", "roll_count")}
+        staffing[organization] = {name: row[name] for name in ("full_count", "roll_count")}
+        row["total"], row["full"] = row.pop("roll_count"), row.pop("full_count")
         ownership, category = sides_of[organization]
         totals.update(row)
         for tally in (mf.by_ownership.setdefault(ownership, MemberTally()), mf.by_category.setdefault(category, MemberTally())):
@@ -422,10 +426,9 @@ def district(year, organizations=None):
     # -- each organization's state on as_of: staffing, elections, secretary ----------------------
     existing = orgs.active().approved_by(on).exclude(kind=K.COMMITTEE)
     # The staffing counts come from the members' pass above (as with_staffing(on) counts them); the last
-    # elections apart: grouped over the members, one query would run their subqueries per member row.
-    state = list(existing.order_by("sort_order", "pk"))
-    elections = {pk: (held, ends) for pk, held, ends in
-                 existing.with_last_election(on).values_list("pk", "last_election_on", "term_ends_on")}
+    # elections and the secretary's vacancy on the organizations (grouped over the members, one query would run
+    # their subqueries per member row).
+    state = list(existing.with_last_election(on).with_secretary_vacancy(on).order_by("sort_order", "pk"))
     no_members = {"full_count": 0, "roll_count": 0}
     # The posts on `on` from the tenures (one query): a 党委's committee are members of its branches.
     posts, secretaries = m.Tenure.objects.filter(organization__in=orgs).posts_by_organization(on)
@@ -434,7 +437,6 @@ def district(year, organizations=None):
     for org in state:
         org.__dict__.update(staffing.get(org.pk, no_members))
         org.committee_count, org.secretary_birth = posts.get(org.pk, (0, None))
-        org.last_election_on, org.term_ends_on = elections[org.pk]
         org.staffing = m.staffing_of(org)
         org.election = m.election_status(org.term_ends_on, on)
         org.secretary_age = age_on(org.secretary_birth, on) if org.secretary_birth else None
@@ -541,5 +543,5 @@ def district(year, organizations=None):
     return DistrictFigures(
         year=year, as_of=on, organizations=o, members=mf, backbone=backbone, elections=el,
         standardization=sf, rectification=rf, leadership=lead, sides=sides, work=work_years(year, previous),
-        recruitment=recruitment(year, on, within),
+        recruitment=recruitment(year, on, within), states=m.OrganizationStates(on, state),
     )

@@ -54,7 +54,7 @@ def dashboard(request):
 
     def compute():
         shown = build(year, organizations)
-        shown.update(warnings.panel_context(shown["f"].as_of, organizations))
+        shown.update(warnings.panel_context(shown["f"].as_of, organizations, states=shown["f"].states))
         shown["committee"] = m.Organization.objects.filter(kind=m.OrgKind.COMMITTEE).order_by("pk").first()
         return shown
 

@@ -43,14 +43,15 @@ def workbook(result):
     return book
 
 
-def panel_context(on=None, organizations=None):
+def panel_context(on=None, organizations=None, states=None):
     """What the dashboard's 预警 panel (reports/warning_panel.html) shows: per rule, public and private counts,
-    each linking to the list; how many private organizations are flagged; the year's meeting rates."""
+    each linking to the list; how many private organizations are flagged; the year's meeting rates. `states`: the
+    organizations' state on `on` as the dashboard's figures computed it (models.OrganizationStates)."""
     from urllib.parse import urlencode
 
     from .meetings import compliance
 
-    result = evaluate(on, organizations)
+    result = evaluate(on, organizations, states=states)
     base = reverse("warnings")
 
     def link(**params):

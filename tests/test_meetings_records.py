@@ -173,7 +173,7 @@ def test_a_window_that_is_not_a_year_quarter_or_month_is_refused_in_chinese(args
         window(*args)
 
 
-def test_compliance_costs_four_queries_whatever_the_number_of_branches_and_meetings(build, meet):
+def test_compliance_costs_three_queries_whatever_the_number_of_branches_and_meetings(build, meet):
     def add(n):
         for _ in range(n):
             org = branch(build, committee=True)
@@ -187,4 +187,4 @@ def test_compliance_costs_four_queries_whatever_the_number_of_branches_and_meeti
     with CaptureQueriesContext(connection) as large:
         result = compliance(2023, on=D(2024, 1, 1))
     assert len(result.rows) == 9
-    assert len(small) == len(large) == 4  # meeting types, branches, their parents, meetings
+    assert len(small) == len(large) == 3  # meeting types, branches with their parents, meetings

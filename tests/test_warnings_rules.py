@@ -314,7 +314,8 @@ def test_the_whole_list_costs_the_same_number_of_queries_for_two_branches_as_for
     with CaptureQueriesContext(connection) as large:
         many = warnings.evaluate(ON)
     assert len(many.by_organization) > len(few.by_organization)
-    # 12 for the organizations' rules (the unapproved elections', the late follow-ups' and the two transfer rules'
-    # among them), 2 shared by the 发展党员 rules (the recruits, the office's time rules)
+    # 11 for the organizations (their parents joined) and their rules (the unapproved elections', the late
+    # follow-ups' and the two transfer rules' among them), 3 shared by the 发展党员 rules (the recruits, their
+    # 培养联系人, the office's time rules)
     assert len(small) == len(large) <= 14
 
