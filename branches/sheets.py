@@ -151,9 +151,10 @@ class Grid:
     first. `hidden` holds the numbers of the rows Excel hides, complete once the rows have been read.
     """
 
-    def __init__(self, title, rows=(), hidden=()):
+    def __init__(self, title, rows=(), hidden=(), expected=None):
         self.title = title
         self.hidden = set(hidden)
+        self.expected = expected  # about how many rows the sheet has (for a progress bar), where known
         self._rows = iter(rows)
         self._head = None
 
@@ -394,6 +395,7 @@ def _workbook_parts(archive):
 def _xlsx_rows(archive, book, grid, path):
     scan = _scan_sheet(archive, book, grid.title, path)
     grid.hidden.update(scan["hidden"])
+    grid.expected = scan["rows"]
     yield from _laid_out(grid.title, _calamine_rows(scan), scan["merged"])
 
 
@@ -436,7 +438,7 @@ def _scan_sheet(archive, book, title, path):
             value_text = re.compile(b"<" + re.escape(prefix) + rb"v>([^<]*)</")
             has_value = re.compile(b"<" + re.escape(prefix) + rb"(?:v>[^<]|is\b|f\b)")
             formula_start = b"<" + prefix + b"f"
-            state = {"piece": None, "writer": None, "number": 0}
+            state = {"piece": None, "writer": None, "number": 0, "rows": 0}
 
             def write(segment):
                 """Copies complete rows into the pieces, noting what calamine will not tell."""
@@ -446,6 +448,7 @@ def _scan_sheet(archive, book, title, path):
                     number = _ROW_NUMBER.search(attrs)
                     number = int(number.group(1)) if number else state["number"] + 1
                     state["number"] = number
+                    state["rows"] += 1
                     if _HIDDEN.search(attrs):
                         hidden.add(number)
                     piece = (number - 1) // PIECE_ROWS
@@ -487,7 +490,8 @@ def _scan_sheet(archive, book, title, path):
             tail += src.read(64 * XML_CHUNK)
             merged = [_bounds(m.group(1).decode()) for m in _MERGE.finditer(tail)]
             _write_workbook_parts(out, len(pieces), book["date1904"])
-        return {"path": temp, "pieces": pieces, "hidden": hidden, "merged": merged, "uncalculated": uncalculated}
+        return {"path": temp, "pieces": pieces, "hidden": hidden, "merged": merged, "uncalculated": uncalculated,
+                "rows": state["rows"]}
     except BaseException:
         os.unlink(temp)
         raise
@@ -628,7 +632,7 @@ def _read_xls(data):
         hidden = {r + 1 for r, info in getattr(sheet, "rowinfo_map", {}).items() if info.hidden}
         merged = [(r0 + 1, c0 + 1, r1, c1) for r0, r1, c0, c1 in getattr(sheet, "merged_cells", [])]
         rows = _guarded("xls", _laid_out(sheet.name, _xls_rows(book, sheet), merged))
-        grids.append(Grid(sheet.name, rows, hidden))
+        grids.append(Grid(sheet.name, rows, hidden, expected=sheet.nrows))
     return grids
 
 
@@ -663,7 +667,7 @@ def _read_csv(data):
         raise SheetError("CSV文件的文字编码无法识别。请在Excel中另存为.xlsx后上传。")
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    return Grid("CSV", _guarded("csv", _laid_out("CSV", _csv_rows(text, delimiter))))
+    return Grid("CSV", _guarded("csv", _laid_out("CSV", _csv_rows(text, delimiter))), expected=text.count("\n") + 1)
 
 
 def _csv_rows(text, delimiter):
@@ -712,8 +716,9 @@ class Table:
     spreadsheet row number (ROW) first, then the columns of `headers`. `notes` says what was left out; it is
     complete once every row has been read. A row past the limits raises SheetError where it is met."""
 
-    def __init__(self, headers, rows, notes, sheet_title):
+    def __init__(self, headers, rows, notes, sheet_title, expected=None):
         self.headers, self.notes, self.sheet_title = headers, notes, sheet_title
+        self.expected = expected  # about how many rows it has, for a progress bar (None: not known)
         self._rows = rows
 
     def __iter__(self):
@@ -759,7 +764,8 @@ def find_table(grids, columns, others=list):
         notes.append("以下列不是导入项，已忽略：" + "、".join(f"“{v}”" for v in ignored) + "。")
     names = [found[i] for i in sorted(found)]
     rows = _table_rows(grid, header_number, header_values, found, columns, notes)
-    return Table([ROW] + names, rows, notes, grid.title)
+    expected = max(0, grid.expected - header_number) if grid.expected is not None else None
+    return Table([ROW] + names, rows, notes, grid.title, expected)
 
 
 def _table_rows(grid, header_number, header_values, found, columns, notes):
