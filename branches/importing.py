@@ -16,6 +16,7 @@ record it writes. The import writes in bulk, which sends no signal, so the histo
 """
 import datetime
 import functools
+import itertools
 from collections import namedtuple
 from decimal import Decimal
 
@@ -23,6 +24,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, Validat
 from django.db import connections, router
 from django.db import models as djm
 from django.db.models import NOT_PROVIDED
+from django.db.models import signals as djsignals
+from django.db.models.base import ModelState
+import tablib
 from import_export import fields, resources
 from import_export.formats.base_formats import Format
 from import_export.instance_loaders import BaseInstanceLoader
@@ -35,7 +39,7 @@ from . import models as m
 from . import scope, version
 from . import widgets as w
 from .history import copy_to_history, within
-from .sheets import ROW, Columns, Uncalculated, header_key, paused_gc, read_table, write_workbook
+from .sheets import ROW, Columns, Uncalculated, header_key, paused_gc, read_table, stream_table, write_workbook
 
 UPDATE_BATCH = 200  # rows per UPDATE statement (see bulk_update)
 PREVIEW_ROWS = 500  # new and updated rows the preview lists one by one; the rest are counted
@@ -135,16 +139,21 @@ class NaturalKeyLoader(BaseInstanceLoader):
         first = self.key_fields[0]
         if dataset is None or first.column_name not in (dataset.headers or []):
             return
+        self.load(dataset.get_col(dataset.headers.index(first.column_name)))
+
+    def load(self, cells):
+        """Looks up the records these cells of the first key column name (check() calls it per block of rows)."""
+        first = self.key_fields[0]
         values = set()
-        for value in dataset.get_col(dataset.headers.index(first.column_name)):
+        for value in cells:
             try:
                 values.add(first.widget.clean(value))
             except ValueError:
                 continue
         values.discard(None)
         values.discard("")
-        queryset = resource.get_queryset().order_by()
-        m2m = [f.attribute for f in resource.fields.values() if isinstance(f, Column) and f.is_m2m]
+        queryset = self.resource.get_queryset().order_by()
+        m2m = [f.attribute for f in self.resource.fields.values() if isinstance(f, Column) and f.is_m2m]
         if m2m:
             queryset = queryset.prefetch_related(*m2m)
         values = list(values)
@@ -202,7 +211,18 @@ class SheetResult(Result):
         super().append_row_result(row_result)
 
 
-class BaseSheetResource(resources.ModelResource):
+class BeginsImport:
+    """import_data() first calls begin_import(), which check() calls too: what the mixins set up for either."""
+
+    def import_data(self, dataset, dry_run=False, *args, **kwargs):
+        self.begin_import(dry_run, **kwargs)
+        return super().import_data(dataset, dry_run, *args, **kwargs)
+
+    def begin_import(self, dry_run, **kwargs):
+        pass
+
+
+class BaseSheetResource(BeginsImport, resources.ModelResource):
     title = ""  # the record type in messages ("党员")
     aliases = {}  # field name -> other headers the column is read from
     choice_aliases = {}  # field name -> {other spelling: code}
@@ -269,21 +289,28 @@ class BaseSheetResource(resources.ModelResource):
 
     def read(self, data):
         """The uploaded bytes as this resource's table; raises sheets.SheetError with a Chinese message."""
-        def others():
-            from .resources import KINDS  # the declarations are built on this module
+        return read_table(data, self.columns(), self._others)
 
-            return [k.columns() for k in KINDS.values() if k is not type(self)]
+    def _others(self):
+        from .resources import KINDS  # the declarations are built on this module
 
-        return read_table(data, self.columns(), others)
+        return [k.columns() for k in KINDS.values() if k is not type(self)]
+
+    def stream(self, data):
+        """The uploaded bytes as this resource's rows, read as they are iterated (sheets.Table), for check()."""
+        return stream_table(data, self.columns(), self._others)
 
     def related_widgets(self):
         return [f.widget for f in self.fields.values() if isinstance(f.widget, w.Related)]
 
     # -- import ----------------------------------------------------------------------------------
     def import_data(self, dataset, dry_run=False, *args, **kwargs):
-        self.writing = not dry_run
         with paused_gc():
             return super().import_data(dataset, dry_run, *args, **kwargs)
+
+    def begin_import(self, dry_run, **kwargs):
+        super().begin_import(dry_run, **kwargs)
+        self.writing = not dry_run
 
     def get_result_class(self):
         return functools.partial(SheetResult, keep_all=getattr(self, "writing", True))
@@ -312,6 +339,27 @@ class BaseSheetResource(resources.ModelResource):
         self.compared = [
             (f, f.attribute if f.is_m2m else model._meta.get_field(f.attribute).attname) for f in self.file_fields
         ]
+
+    def init_instance(self, row=None):
+        """A new record: a copy of one the model built with its defaults (callable defaults called for each).
+
+        Model() sets every field one by one, about a tenth of checking a new row; the copy is the same record.
+        A model whose construction others listen to (pre_init, post_init) is built as usual."""
+        model = self._meta.model
+        blank = self.__dict__.get("_blank_record")
+        if blank is None:
+            if djsignals.pre_init.has_listeners(model) or djsignals.post_init.has_listeners(model):
+                return model()
+            fresh = [(f.attname, f.default) for f in model._meta.concrete_fields if f.has_default() and callable(f.default)]
+            values = {k: v for k, v in model().__dict__.items() if k != "_state"}
+            blank = self._blank_record = (values, fresh)
+        values, fresh = blank
+        instance = model.__new__(model)
+        instance.__dict__.update(values)
+        instance._state = ModelState()
+        for attname, default in fresh:
+            instance.__dict__[attname] = default()
+        return instance
 
     def after_init_instance(self, instance, new, row, **kwargs):
         # The record's values before the row is applied: its stored columns (clean() may fill ones the file
@@ -470,6 +518,10 @@ class BaseSheetResource(resources.ModelResource):
     def import_row(self, row, instance_loader, **kwargs):
         self.row_changes = []
         row_result = super().import_row(row, instance_loader, **kwargs)
+        return self.describe(row, row_result)
+
+    def describe(self, row, row_result):
+        """What the preview says of a row: its sheet row, changes, where a new record goes, its problems."""
         row_result.sheet_row = row.get(ROW)
         row_result.diff = self.row_changes if row_result.is_update() else []
         row_result.problems = []
@@ -602,6 +654,128 @@ def preview(result, shown_rows=None):
     }
 
 
+CHECK_BLOCK = 2000  # rows whose existing records one query looks up, in check()
+
+
+def check(resource, table, **kwargs):
+    """A file's preview without writing it: what the dry run of import_data() finds, by the same steps, for a file
+    of any length in bounded memory.
+
+    `table` is a sheets.Table, read as it is checked. Each row goes through the resource's own steps, as
+    import_row() takes them: its record by the natural key (NaturalKeyLoader: the file's earlier rows, and the
+    database, one query per CHECK_BLOCK rows), the cells onto it by the widgets (import_instance(), the scope
+    and the record type's own checks), unchanged rows skipped (skip_row()), the model's rules (validate_instance(),
+    full_clean()); what import-export adds per row for writing (a transaction, a deep copy, a row result kept
+    for every row) is left out, and nothing is written: the preview's bulk writes drop their rows. A row result is
+    kept for the rows the page lists (SheetResult); every invalid row keeps its problems. `resource.progress`
+    (jobs.Progress), where set, counts the rows. Returns the result preview() reads.
+
+    A resource that writes row by row (use_bulk off: an organization tree, whose rows name parents added a few
+    rows above) is checked by its dry run, which writes them in a transaction it rolls back.
+    """
+    if not resource._meta.use_bulk or not hasattr(resource._meta.instance_loader_class, "load"):
+        return resource.import_data(as_dataset(table), dry_run=True, raise_errors=False, **kwargs)
+    hooks = {**kwargs, "dry_run": True, "using_transactions": False}
+    progress = getattr(resource, "progress", None)
+    resource.begin_import(True, **kwargs)
+    result = resource.get_result_class()()
+    result.diff_headers = resource.get_diff_headers()
+    with paused_gc():
+        try:
+            resource.before_import(table, **hooks)
+            resource._check_import_id_fields(table.headers)
+        except Exception as e:
+            resource.handle_import_error(result, e, raise_errors=False)
+        loader = resource._meta.instance_loader_class(resource, None)
+        headers = table.headers
+        first = loader.key_fields[0].column_name
+        key_at = headers.index(first) if first in headers else None
+        rows, number = iter(table), 0
+        while True:
+            block = list(itertools.islice(rows, CHECK_BLOCK))
+            if not block:
+                break
+            if key_at is not None:
+                loader.load(values[key_at] for values in block)
+            for values in block:
+                number += 1
+                row = dict(zip(headers, values))
+                row_result = _check_row(resource, loader, row, {**hooks, "row_number": number})
+                _flush(resource, result, hooks, full=False)
+                result.increment_row_result_total(row_result)
+                if row_result.errors:
+                    result.append_error_row(number, row, row_result.errors)
+                elif row_result.validation_error:
+                    result.append_invalid_row(number, row, row_result.validation_error)
+                if row_result.import_type != RowResult.IMPORT_TYPE_SKIP:
+                    result.append_row_result(row_result)
+                if progress is not None:
+                    progress.tick()
+        result.total_rows = number
+        _flush(resource, result, hooks, full=True)
+        try:
+            resource.after_import(table, result, **hooks)
+        except Exception as e:
+            resource.handle_import_error(result, e, raise_errors=False)
+    return result
+
+
+def _check_row(resource, loader, row, hooks):
+    """import-export's Resource.import_row, as a dry run in bulk mode takes it, without its diff and deep copies."""
+    resource.row_changes = []
+    row_result = resource.get_row_result_class()()
+    try:
+        instance = resource.get_instance(loader, row)
+        new = not instance
+        if new:
+            instance = resource.init_instance(row)
+        resource.after_init_instance(instance, new, row, **hooks)
+        row_result.import_type = RowResult.IMPORT_TYPE_NEW if new else RowResult.IMPORT_TYPE_UPDATE
+        errors = {}
+        try:
+            resource.import_instance(instance, row, **hooks)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        if resource.skip_row(instance, None, row, errors):
+            row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+        else:
+            resource.validate_instance(instance, errors)
+            resource.save_instance(instance, new, row, **hooks)
+            resource.save_m2m(instance, row, **hooks)
+        row_result.add_instance_info(instance)
+        resource.after_import_row(row, row_result, **hooks)
+    except ValidationError as e:
+        row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+        row_result.validation_error = e
+    except Exception as e:
+        row_result.import_type = RowResult.IMPORT_TYPE_ERROR
+        row_result.errors.append(resource.get_error_result_class()(e, row=row, number=hooks["row_number"]))
+    return resource.describe(row, row_result)
+
+
+def _flush(resource, result, hooks, full):
+    """The bulk writes import_data_inner() makes every batch_size rows: in a preview they drop their rows."""
+    size = resource._meta.batch_size
+    args = (hooks["using_transactions"], True, False)
+    if full or len(resource.create_instances) >= size:
+        resource.bulk_create(*args, batch_size=size, result=result)
+    if full or len(resource.update_instances) >= size:
+        resource.bulk_update(*args, batch_size=size, result=result)
+    if full or len(resource.delete_instances) >= size:
+        resource.bulk_delete(*args, result=result)
+
+
+def as_dataset(table):
+    """A Table's rows as a tablib.Dataset, for import-export's import_data()."""
+    if isinstance(table, tablib.Dataset):
+        return table
+    dataset = tablib.Dataset(headers=table.headers)
+    for row in table:
+        dataset.append(row)
+    dataset.notes, dataset.sheet_title = table.notes, table.sheet_title
+    return dataset
+
+
 class SheetFormat(Format):
     """Excel (.xlsx, .xls) or CSV in, .xlsx out, through sheets.py, for the resource sheet_format() binds."""
 
@@ -643,7 +817,7 @@ def sheet_format(resource_class):
 OUTSIDE = "超出本组织范围：只能导入本组织及下属党支部的记录。"
 
 
-class ScopedResourceMixin:
+class ScopedResourceMixin(BeginsImport):
     # The field a refusal is reported on and its words; None: the first hop of the record's path to its organization.
     outside_field, outside_message = None, OUTSIDE
 
@@ -652,10 +826,10 @@ class ScopedResourceMixin:
         self.user = user
         self.refused = 0
 
-    def import_data(self, dataset, *args, **kwargs):
+    def begin_import(self, dry_run, **kwargs):
+        super().begin_import(dry_run, **kwargs)
         self.user = kwargs.get("user") or self.user
         self.refused = 0
-        return super().import_data(dataset, *args, **kwargs)
 
     def _outside(self, instance):
         return self.user is not None and not scope.holds(self.user, instance)
@@ -734,11 +908,11 @@ def scope_field(instance):
 # ---------------------------------------------------------------------------------------------
 # The audit trail of imports
 # ---------------------------------------------------------------------------------------------
-class AuditedResourceMixin:
-    def import_data(self, dataset, dry_run=False, *args, **kwargs):
+class AuditedResourceMixin(BeginsImport):
+    def begin_import(self, dry_run, **kwargs):
+        super().begin_import(dry_run, **kwargs)
         self.batch = None
         self._dry_run, self._file_name = dry_run, kwargs.get("file_name") or ""
-        return super().import_data(dataset, dry_run, *args, **kwargs)
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)

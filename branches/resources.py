@@ -282,6 +282,8 @@ class ElectionResource(SheetResource):
         the previous term's tenures, then the people each election names replace the tenures it opened before."""
         elections = sorted((e for e in self.elected_rows if e.pk is not None), key=lambda e: e.held_on)
         self.elected_rows = []
+        if not getattr(self, "writing", True):
+            return  # a preview writes nothing: its elections were not written either (importing.check)
         with within(getattr(self, "batch", None)):
             for election in elections:
                 for old in m.Tenure.objects.filter(election=election):

@@ -5,6 +5,8 @@ admins and the leaders belong to the working committee, the root of the tree, an
 a school's secretary sees their school. An account without an organization sees nothing, so a forgotten
 setting fails closed. Superusers (the installation account) see everything, as Django lets them do everything.
 """
+import functools
+
 from django.core.exceptions import ObjectDoesNotExist
 
 
@@ -46,9 +48,15 @@ def organizations(user):
     return None if sees_everything(user) else Organization.objects.visible_to(user)
 
 
+@functools.cache
+def organization_path(model):
+    """The model's queryset's organization_path (a class attribute: looked up once per model, not per record)."""
+    return getattr(model._default_manager.all(), "organization_path", None)
+
+
 def organization_of(instance):
     """The id of the organization a record belongs to, by its queryset's organization_path; None if unscoped."""
-    path = getattr(type(instance)._default_manager.all(), "organization_path", None)
+    path = organization_path(type(instance))
     if path is None:
         return None
     *hops, last = path.split("__")

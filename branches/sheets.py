@@ -144,13 +144,33 @@ def header_key(text):
     return text.replace("*", "").replace("＊", "").replace("(", "（").replace(")", "）").upper()
 
 
-@dataclass
 class Grid:
-    """One worksheet: (spreadsheet row number, [values]) pairs."""
+    """One worksheet: its (spreadsheet row number, [values]) pairs, read as they are asked for.
 
-    title: str
-    rows: list = field(default_factory=list)
-    hidden: set = field(default_factory=set)  # the numbers of the rows Excel hides
+    `head()` holds the first rows (where the header is looked for); iterating gives every row once, the head
+    first. `hidden` holds the numbers of the rows Excel hides, complete once the rows have been read.
+    """
+
+    def __init__(self, title, rows=(), hidden=(), expected=None):
+        self.title = title
+        self.hidden = set(hidden)
+        self.expected = expected  # about how many rows the sheet has (for a progress bar), where known
+        self._rows = iter(rows)
+        self._head = None
+
+    def head(self):
+        if self._head is None:
+            self._head = []
+            for row in self._rows:
+                self._head.append(row)
+                if len(self._head) >= HEADER_SCAN_ROWS:
+                    break
+        return self._head
+
+    def __iter__(self):
+        head, self._head = self.head(), []
+        yield from head
+        yield from self._rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,8 +211,20 @@ def sniff(data):
     return "csv"
 
 
+FILE_NAMES = {"xlsx": "Excel（.xlsx）", "xls": "Excel 97-2003（.xls）", "csv": "CSV"}
+
+
+def unreadable(kind, exc):
+    return SheetError(
+        f"文件无法作为{FILE_NAMES[kind]}表格读取（{type(exc).__name__}）。请在Excel中打开该文件，另存为.xlsx后重新上传。"
+    )
+
+
 def read_grids(data):
-    """All worksheets of the file, the active one first. Raises SheetError for anything that is not a table."""
+    """All worksheets of the file, the active one first. Raises SheetError for anything that is not a table.
+
+    The rows are read as the grids are iterated (a 200,000-row sheet is never held whole); a file that turns out
+    broken half-way raises SheetError there."""
     kind = sniff(data)
     try:
         if kind == "xlsx":
@@ -203,87 +235,377 @@ def read_grids(data):
     except SheetError:
         raise
     except Exception as exc:  # a broken file raises whatever its parser meets first
-        names = {"xlsx": "Excel（.xlsx）", "xls": "Excel 97-2003（.xls）", "csv": "CSV"}
+        raise unreadable(kind, exc) from exc
+
+
+def _guarded(kind, rows):
+    try:
+        yield from rows
+    except SheetError:
+        raise
+    except Exception as exc:
+        raise unreadable(kind, exc) from exc
+
+
+def _laid_out(title, rows, ranges=()):
+    """Rows as the table wants them: merged ranges filled, empty rows left out, each row within the bounds."""
+    bounds = Bounds(title)
+    for number, values in _filled(title, rows, ranges):
+        while values and values[-1] is None:  # a text of spaces only
+            values.pop()
+        if values:
+            bounds.row(number, values)
+            yield number, values
+
+
+def _filled(title, rows, ranges):
+    """A merged cell holds its value in the top-left cell only; every cell of the range shows it.
+
+    A range is clipped to the cells the sheet really uses: to its rows (a range drawn to the end of the sheet,
+    A2:XFD1048576, ends with the last row) and to the widest row read so far (the header comes first), so that it
+    fills no more than the table it covers. `rows` come in row order, their trailing empty cells trimmed.
+    """
+    if not ranges:
+        yield from rows
+        return
+    pending = sorted(ranges)  # (min_row, min_col, max_row, max_col), by first row
+    active, values_of = [], {}
+    width, filled, previous = 0, 0, 0
+    for number, values in rows:
+        while values and values[-1] is None:
+            values.pop()
+        width = max(width, len(values))
+        # Rows the file leaves out inside a merged range still show its value.
+        gap = [n for n in range(previous + 1, number) if any(r[0] <= n <= r[2] for r in active)] if active else []
+        previous = number
+        for n in gap:
+            out, filled = _fill_row(title, n, [], active, values_of, width, filled)
+            yield n, out
+        while pending and pending[0][0] <= number:
+            r = pending.pop(0)
+            if r[2] >= number:
+                active.append(r)
+        active = [r for r in active if r[2] >= number]
+        for r in active:
+            if r[0] == number:
+                values_of[r] = values[r[1] - 1] if len(values) >= r[1] else None
+        out, filled = _fill_row(title, number, values, active, values_of, width, filled)
+        yield number, out
+
+
+def _fill_row(title, number, values, active, values_of, width, filled):
+    filled += len(values)
+    for r in active:
+        value = values_of.get(r)
+        if value is None or not r[0] <= number <= r[2]:
+            continue
+        last = min(r[3], width)
+        if last < r[1]:
+            continue
+        if len(values) < last:
+            values.extend([None] * (last - len(values)))
+        values[r[1] - 1:last] = [value] * (last - r[1] + 1)
+        filled += last - r[1] + 1
+    if filled > MAX_CELLS:
         raise SheetError(
-            f"文件无法作为{names[kind]}表格读取（{type(exc).__name__}）。请在Excel中打开该文件，另存为.xlsx后重新上传。"
-        ) from exc
+            f"工作表“{title}”的合并单元格展开后超过{MAX_CELLS // 10000}万个单元格，超出一次导入的上限。"
+            "请取消合并单元格（开始→合并后居中→取消单元格合并）后重新上传。"
+        )
+    return values, filled
 
 
+# -- .xlsx: python-calamine, a sheet at a time in pieces ------------------------------------------------
+# calamine (Rust) reads a worksheet some ten times faster than openpyxl, but it holds the whole sheet's cells in
+# memory (about 200 MB for 200,000 rows of 17 columns) and tells neither hidden rows nor formulas without a
+# calculated result. So one pass over the sheet's XML (sheet_pieces) first notes those and the merged ranges,
+# checks the columns, and copies the rows into a workbook of its own, PIECE_ROWS row numbers a sheet, which
+# calamine then reads piece by piece.
 SHARED_STRINGS_MAX_MB = 64  # a 200,000-row roster's texts take about 25 MB of XML
+PIECE_ROWS = 5000  # row numbers per piece: at most 5,000 x MAX_COLUMNS cells held at once
+XML_CHUNK = 1 << 20
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
+_ROOT = re.compile(rb"<" + _PREFIX + rb"worksheet\b[^>]*>")
+_SHEET_DATA = re.compile(rb"<(" + _PREFIX + rb")sheetData\b[^>]*?(/?)>")
+_ROW = re.compile(rb"<" + _PREFIX + rb"row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_HIDDEN = re.compile(rb'\shidden="(?:1|true)"')
+_WIDE_CELL = re.compile(rb"<" + _PREFIX + rb'c\b[^>]*?\sr="([A-Z]{2,})(\d+)"[^>]*>')
+_FORMULA = re.compile(rb"<" + _PREFIX + rb"f\b([^>]*?)(?:/>|>(.*?)</" + _PREFIX + rb"f>)", re.S)
+_CELL_REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
+_CELL_TYPE = re.compile(rb'\st="(\w+)"')
+_MERGE = re.compile(rb"<" + _PREFIX + rb'mergeCell\b[^>]*?\sref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
+
+
+def _column_number(letters):
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
 
 def _read_xlsx(data):
-    import openpyxl
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = {i.filename.lower(): i for i in archive.infolist()}
+    texts = names.get("xl/sharedstrings.xml")
+    if texts is not None and texts.file_size > SHARED_STRINGS_MAX_MB * 1024 * 1024:
+        raise SheetError(
+            f"表格中的文字内容展开后超过{SHARED_STRINGS_MAX_MB} MB，超出一次导入的上限。请把表格拆成几个文件分批导入。"
+        )
+    book = _workbook_parts(archive)
+    sheets = list(book["sheets"])
+    if 0 <= book["active"] < len(sheets):
+        sheets.insert(0, sheets.pop(book["active"]))
+    grids = []
+    for title, path in sheets:
+        if path is not None:
+            grid = Grid(title)
+            grid._rows = _guarded("xlsx", _xlsx_rows(archive, book, grid, path))
+            grids.append(grid)
+    return grids
 
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        texts = next((i for i in archive.infolist() if i.filename.lower() == "xl/sharedstrings.xml"), None)
-        if texts is not None and texts.file_size > SHARED_STRINGS_MAX_MB * 1024 * 1024:
-            raise SheetError(
-                f"表格中的文字内容展开后超过{SHARED_STRINGS_MAX_MB} MB，超出一次导入的上限。请把表格拆成几个文件分批导入。"
-            )
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+
+def _workbook_parts(archive):
+    """The workbook's worksheets (title, XML path; chart sheets left out), the active one, and its shared parts."""
+    import posixpath
+    from xml.etree import ElementTree
+
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets, parts = {}, {}
+    for rel in rels.iter(f"{{{PACKAGE_REL_NS}}}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        targets[rel.get("Id")] = (rel.get("Type", "").rsplit("/", 1)[-1], path)
+        parts.setdefault(rel.get("Type", "").rsplit("/", 1)[-1], path)
+    sheets = []
+    for sheet in workbook.iter(f"{{{MAIN_NS}}}sheet"):
+        kind, path = targets.get(sheet.get(f"{{{REL_NS}}}id"), (None, None))
+        sheets.append((sheet.get("name", ""), path if kind == "worksheet" else None))
+    view = workbook.find(f"{{{MAIN_NS}}}bookViews/{{{MAIN_NS}}}workbookView")
+    properties = workbook.find(f"{{{MAIN_NS}}}workbookPr")
+    date1904 = properties is not None and properties.get("date1904") in ("1", "true")
+    active = int(view.get("activeTab", 0)) if view is not None and (view.get("activeTab") or "0").isdigit() else 0
+    return {"sheets": sheets, "active": active, "date1904": date1904,
+            "strings": parts.get("sharedStrings"), "styles": parts.get("styles")}
+
+
+def _xlsx_rows(archive, book, grid, path):
+    scan = _scan_sheet(archive, book, grid.title, path)
+    grid.hidden.update(scan["hidden"])
+    grid.expected = scan["rows"]
+    yield from _laid_out(grid.title, _calamine_rows(scan), scan["merged"])
+
+
+def _scan_sheet(archive, book, title, path):
+    """One pass over the sheet's XML: its hidden rows, merged ranges and formulas without a result, every value's
+    column within MAX_COLUMNS; its rows copied, PIECE_ROWS row numbers a sheet, into a workbook of their own (a
+    temporary file, already unlinked once calamine holds it open)."""
+    import html
+    import os
+    import shutil
+    import tempfile
+
+    hidden, uncalculated, pieces = set(), {}, []
+    fd, temp = tempfile.mkstemp(prefix="shuzhi-sheet-", suffix=".xlsx")
     try:
-        sheets = list(book.worksheets)
-        active = book.active
-        if active in sheets:
-            sheets.remove(active)
-            sheets.insert(0, active)
-        return [_read_worksheet(book, ws) for ws in sheets if hasattr(ws, "_get_source")]  # not chart sheets
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as out, archive.open(path) as src:
+            for part, name in ((book["strings"], "xl/sharedStrings.xml"), (book["styles"], "xl/styles.xml")):
+                if part is not None and part in archive.namelist():
+                    with archive.open(part) as p, out.open(name, "w") as target:
+                        shutil.copyfileobj(p, target, XML_CHUNK)
+            buf = b""
+            while True:
+                found = _SHEET_DATA.search(buf)
+                if found:
+                    break
+                chunk = src.read(XML_CHUNK)
+                if not chunk or len(buf) > 16 * XML_CHUNK:
+                    raise SheetError(f"工作表“{title}”无法读取（没有找到表格数据）。请在Excel中打开该文件，另存为.xlsx后重新上传。")
+                buf += chunk
+            root = _ROOT.search(buf, 0, found.start())
+            if root is None:
+                raise SheetError(f"工作表“{title}”无法读取（不是Excel工作表）。请在Excel中打开该文件，另存为.xlsx后重新上传。")
+            prefix = found.group(1)
+            opening = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + root.group(0)
+                       + b"<" + prefix + b"sheetData>")
+            root_name = re.match(rb"<([^\s>/]+)", root.group(0)).group(1)
+            closing = b"</" + prefix + b"sheetData></" + root_name + b">"
+            row_end, data_end = b"</" + prefix + b"row>", b"</" + prefix + b"sheetData>"
+            cell_start, cell_end = b"<" + prefix + b"c ", b"</" + prefix + b"c>"
+            value_text = re.compile(b"<" + re.escape(prefix) + rb"v>([^<]*)</")
+            has_value = re.compile(b"<" + re.escape(prefix) + rb"(?:v>[^<]|is\b|f\b)")
+            formula_start = b"<" + prefix + b"f"
+            state = {"piece": None, "writer": None, "number": 0, "rows": 0}
+
+            def write(segment):
+                """Copies complete rows into the pieces, noting what calamine will not tell."""
+                position = 0
+                for row in _ROW.finditer(segment):
+                    attrs = row.group(1)
+                    number = _ROW_NUMBER.search(attrs)
+                    number = int(number.group(1)) if number else state["number"] + 1
+                    state["number"] = number
+                    state["rows"] += 1
+                    if _HIDDEN.search(attrs):
+                        hidden.add(number)
+                    piece = (number - 1) // PIECE_ROWS
+                    if piece != state["piece"]:
+                        if state["writer"] is not None:
+                            state["writer"].write(segment[position:row.start()])
+                            state["writer"].write(closing)
+                            state["writer"].close()
+                        pieces.append(piece)
+                        state["piece"], state["writer"] = piece, out.open(f"xl/worksheets/p{len(pieces)}.xml", "w")
+                        state["writer"].write(opening)
+                        position = row.start()
+                for cell in _WIDE_CELL.finditer(segment):
+                    column = _column_number(cell.group(1))
+                    if column <= MAX_COLUMNS or cell.group(0).endswith(b"/>"):
+                        continue
+                    if has_value.search(segment[cell.end():segment.find(cell_end, cell.end())]):
+                        Bounds(title).width(int(cell.group(2)), column)
+                if segment.find(formula_start) >= 0:
+                    for formula in _FORMULA.finditer(segment):
+                        begin = segment.rfind(cell_start, 0, formula.start())
+                        attrs = segment[begin:segment.find(b">", begin)]
+                        close = segment.find(cell_end, formula.end())
+                        value = value_text.search(segment, formula.end(), close if close >= 0 else len(segment))
+                        kind = _CELL_TYPE.search(attrs)
+                        ref = _CELL_REF.search(attrs)
+                        if ref and not (value and value.group(1)) and (kind.group(1) if kind else b"n") != b"str":
+                            text = html.unescape((formula.group(2) or b"").decode("utf-8", "replace"))
+                            uncalculated.setdefault(int(ref.group(2)), {})[_column_number(ref.group(1)) - 1] = Uncalculated(text)
+                if state["writer"] is not None:
+                    state["writer"].write(segment[position:])
+
+            try:
+                tail = _copy_rows(src, buf, found, write, row_end, data_end, title)
+            finally:  # an open piece would keep the workbook from closing, and hide why the reading stopped
+                if state["writer"] is not None:
+                    state["writer"].write(closing)
+                    state["writer"].close()
+            tail += src.read(64 * XML_CHUNK)
+            merged = [_bounds(m.group(1).decode()) for m in _MERGE.finditer(tail)]
+            _write_workbook_parts(out, len(pieces), book["date1904"])
+        return {"path": temp, "pieces": pieces, "hidden": hidden, "merged": merged, "uncalculated": uncalculated,
+                "rows": state["rows"]}
+    except BaseException:
+        os.unlink(temp)
+        raise
+
+
+def _copy_rows(src, buf, found, write, row_end, data_end, title):
+    """Hands the sheet's rows to `write` in chunks of complete rows; returns what follows them."""
+    if found.group(2):  # <sheetData/>: no rows
+        return buf[found.end():]
+    buf = buf[found.end():]
+    while True:
+        end = buf.find(data_end)
+        if end >= 0:
+            write(buf[:end])
+            return buf[end:]
+        cut = buf.rfind(row_end)
+        if cut >= 0:
+            cut += len(row_end)
+            write(buf[:cut])
+            buf = buf[cut:]
+        chunk = src.read(XML_CHUNK)
+        if not chunk:
+            raise SheetError(f"工作表“{title}”的数据不完整（文件可能已损坏）。请在Excel中打开该文件，另存为.xlsx后重新上传。")
+        if len(buf) > 64 * XML_CHUNK:
+            raise SheetError(f"工作表“{title}”的一行内容超过64 MB，无法读取。请删去无关的内容后重新上传。")
+        buf += chunk
+
+
+def _write_workbook_parts(out, count, date1904):
+    sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml."
+    rel_type = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+    out.writestr("[Content_Types].xml", (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{sheet_type}sheet.main+xml"/>'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{sheet_type}sharedStrings+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{sheet_type}styles+xml"/>'
+        + "".join(f'<Override PartName="/xl/worksheets/p{i}.xml" ContentType="{sheet_type}worksheet+xml"/>'
+                  for i in range(1, count + 1))
+        + "</Types>"))
+    out.writestr("_rels/.rels", (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PACKAGE_REL_NS}">'
+        f'<Relationship Id="rId1" Type="{rel_type}officeDocument" Target="xl/workbook.xml"/></Relationships>'))
+    out.writestr("xl/workbook.xml", (
+        f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
+        + ('<workbookPr date1904="1"/>' if date1904 else "<workbookPr/>") + "<sheets>"
+        + "".join(f'<sheet name="p{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, count + 1))
+        + "</sheets></workbook>"))
+    names = set(out.namelist())
+    out.writestr("xl/_rels/workbook.xml.rels", (
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PACKAGE_REL_NS}">'
+        + "".join(f'<Relationship Id="rId{i}" Type="{rel_type}worksheet" Target="worksheets/p{i}.xml"/>'
+                  for i in range(1, count + 1))
+        + (f'<Relationship Id="rIdStrings" Type="{rel_type}sharedStrings" Target="sharedStrings.xml"/>'
+           if "xl/sharedStrings.xml" in names else "")
+        + (f'<Relationship Id="rIdStyles" Type="{rel_type}styles" Target="styles.xml"/>' if "xl/styles.xml" in names else "")
+        + "</Relationships>"))
+
+
+def _calamine_rows(scan):
+    """The pieces' rows as (row number, cleaned values), the formulas without a result put back on their cells."""
+    import os
+
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(scan["path"])
+    finally:
+        os.unlink(scan["path"])  # calamine holds the file open; nothing is left in the temporary folder
+    uncalculated = scan["uncalculated"]
+    try:
+        for index, piece in enumerate(scan["pieces"]):
+            sheet = book.get_sheet_by_index(index)
+            start = sheet.start
+            rows = ()
+            if start is not None:
+                rows = _piece_rows(sheet, start)
+            if uncalculated:
+                first, last = piece * PIECE_ROWS + 1, (piece + 1) * PIECE_ROWS
+                rows = _with_formulas(rows, sorted(n for n in uncalculated if first <= n <= last), uncalculated)
+            yield from rows
+            del sheet, rows
     finally:
         book.close()
 
 
-def _read_worksheet(book, ws):
-    # openpyxl's read-only worksheet does not report merged cells or hidden rows; its own parser collects them
-    # while it streams the rows, so we drive that parser directly (the same calls ReadOnlyWorksheet makes).
-    grid, bounds = Grid(ws.title), Bounds(ws.title)
-    with ws._get_source() as src:
-        parser = _parser_class()(
-            src, ws._shared_strings, data_only=True, epoch=book.epoch,
-            date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
-        )
-        for number, cells in parser.parse():
-            # Only the cells that hold something: a formatted empty cell far to the right is not a column.
-            cells = [cell for cell in cells if cell["value"] is not None]
-            if not cells:
-                continue
-            columns = max(cell["column"] for cell in cells)
-            bounds.width(number, columns)
-            values = [None] * columns
-            for cell in cells:
-                values[cell["column"] - 1] = clean_cell(cell["value"])
-            while values and values[-1] is None:  # a text of spaces only
-                values.pop()
-            if not values:
-                continue
-            bounds.row(number, values)
-            grid.rows.append((number, values))
-        grid.hidden = {
-            int(n) for n, attrs in parser.row_dimensions.items() if attrs.get("hidden") in ("1", "true")
-        }
-        merged = parser.merged_cells
-    if merged is not None:
-        _fill_merged(grid, [_bounds(m.ref) for m in merged.mergeCell])
-    return grid
+def _piece_rows(sheet, start):
+    # to_python() starts at the piece's first used row and column (iter_rows() would start at the sheet's first
+    # row); a piece is at most PIECE_ROWS rows.
+    first_row, first_column = start
+    pad = [None] * first_column
+    for number, row in enumerate(sheet.to_python(), start=first_row + 1):
+        yield number, pad + [clean_cell(v) for v in row]
 
 
-@functools.cache
-def _parser_class():
-    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+def _with_formulas(rows, numbers, uncalculated):
+    def put(number, values):
+        for column, marker in uncalculated[number].items():
+            if len(values) <= column:
+                values.extend([None] * (column + 1 - len(values)))
+            values[column] = marker
+        return values
 
-    class SheetParser(WorkSheetParser):
-        """Marks a formula cell that holds no calculated result, rather than reading it as empty: no <v>, or an empty
-        one where the result would be a number (a text result may be empty: t="str")."""
-
-        def parse_cell(self, element):
-            cell = super().parse_cell(element)
-            if cell["value"] is None and element.get("t", "n") != "str":
-                formula = element.find(FORMULA_TAG)
-                if formula is not None and not element.findtext(VALUE_TAG):
-                    cell["value"] = Uncalculated(formula.text or "")
-            return cell
-
-    return SheetParser
+    for number, values in rows:
+        while numbers and numbers[0] < number:
+            n = numbers.pop(0)
+            yield n, put(n, [])
+        if numbers and numbers[0] == number:
+            numbers.pop(0)
+            values = put(number, values)
+        yield number, values
+    for n in numbers:
+        yield n, put(n, [])
 
 
 def _bounds(ref):
@@ -291,42 +613,6 @@ def _bounds(ref):
 
     min_col, min_row, max_col, max_row = range_boundaries(str(ref))
     return min_row, min_col, max_row, max_col
-
-
-def _fill_merged(grid, ranges):
-    """A merged cell holds its value in the top-left cell only; every cell of the range shows it.
-
-    A range is clipped to the cells the sheet really uses (its last row, its widest row): a range drawn to the
-    end of the sheet (A2:XFD1048576) fills no more than the table it covers.
-    """
-    if not ranges or not grid.rows:
-        return
-    last_row = grid.rows[-1][0]
-    width = max(len(values) for _, values in grid.rows)
-    by_number = {number: values for number, values in grid.rows}
-    filled = sum(len(values) for values in by_number.values())
-    for min_row, min_col, max_row, max_col in ranges:
-        max_row, max_col = min(max_row, last_row), min(max_col, width)
-        top = by_number.get(min_row)
-        value = top[min_col - 1] if top is not None and len(top) >= min_col else None
-        if value is None or max_row < min_row or max_col < min_col:
-            continue
-        filled += (max_row - min_row + 1) * max_col
-        if filled > MAX_CELLS:
-            raise SheetError(
-                f"工作表“{grid.title}”的合并单元格展开后超过{MAX_CELLS // 10000}万个单元格，超出一次导入的上限。"
-                "请取消合并单元格（开始→合并后居中→取消单元格合并）后重新上传。"
-            )
-        for number in range(min_row, max_row + 1):
-            values = by_number.get(number)
-            if values is None:
-                values = by_number[number] = []
-                grid.rows.append((number, values))
-            if len(values) < max_col:
-                values.extend([None] * (max_col - len(values)))
-            for col in range(min_col - 1, max_col):
-                values[col] = value
-    grid.rows.sort(key=lambda r: r[0])
 
 
 def _read_xls(data):
@@ -343,30 +629,31 @@ def _read_xls(data):
             raise SheetError("文件不是有效的Excel 97-2003（.xls）表格（可能是改了扩展名的Word等文件）。") from exc
     grids = []
     for sheet in book.sheets():
-        grid, bounds = Grid(sheet.name), Bounds(sheet.name)
-        grid.hidden = {r + 1 for r, info in getattr(sheet, "rowinfo_map", {}).items() if info.hidden}
-        for r in range(sheet.nrows):
-            values = []
-            for cell in sheet.row(r):
-                if cell.ctype == xlrd.XL_CELL_DATE:
-                    try:
-                        values.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
-                    except (ValueError, OverflowError):
-                        values.append(cell.value)
-                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
-                    values.append(None)
-                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
-                    values.append(bool(cell.value))
-                else:
-                    values.append(clean_cell(cell.value))
-            while values and values[-1] is None:
-                values.pop()
-            if values:
-                bounds.row(r + 1, values)
-                grid.rows.append((r + 1, values))
-        _fill_merged(grid, [(r0 + 1, c0 + 1, r1, c1) for r0, r1, c0, c1 in getattr(sheet, "merged_cells", [])])
-        grids.append(grid)
+        hidden = {r + 1 for r, info in getattr(sheet, "rowinfo_map", {}).items() if info.hidden}
+        merged = [(r0 + 1, c0 + 1, r1, c1) for r0, r1, c0, c1 in getattr(sheet, "merged_cells", [])]
+        rows = _guarded("xls", _laid_out(sheet.name, _xls_rows(book, sheet), merged))
+        grids.append(Grid(sheet.name, rows, hidden, expected=sheet.nrows))
     return grids
+
+
+def _xls_rows(book, sheet):
+    import xlrd
+
+    for r in range(sheet.nrows):
+        values = []
+        for cell in sheet.row(r):
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                try:
+                    values.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                except (ValueError, OverflowError):
+                    values.append(cell.value)
+            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                values.append(None)
+            elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                values.append(bool(cell.value))
+            else:
+                values.append(clean_cell(cell.value))
+        yield r + 1, values
 
 
 def _read_csv(data):
@@ -380,18 +667,15 @@ def _read_csv(data):
         raise SheetError("CSV文件的文字编码无法识别。请在Excel中另存为.xlsx后上传。")
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    grid, bounds = Grid("CSV"), Bounds("CSV")
+    return Grid("CSV", _guarded("csv", _laid_out("CSV", _csv_rows(text, delimiter))), expected=text.count("\n") + 1)
+
+
+def _csv_rows(text, delimiter):
     try:
         for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-            values = [clean_cell(v) for v in values]
-            while values and values[-1] is None:
-                values.pop()
-            if values:
-                bounds.row(number, values)
-                grid.rows.append((number, values))
+            yield number, [clean_cell(v) for v in values]
     except csv.Error as exc:
         raise SheetError(f"CSV文件格式有误（{exc}）。请在Excel中另存为.xlsx后上传。") from exc
-    return grid
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,7 +703,7 @@ def _match_header(values, columns):
 
 def _find_header(grid, columns):
     best, best_score = None, 0
-    for number, values in grid.rows[:HEADER_SCAN_ROWS]:
+    for number, values in grid.head():
         found = _match_header(values, columns)
         score = len(found) + sum(1 for n in found.values() if n in columns.keys)
         if score > best_score:
@@ -427,10 +711,23 @@ def _find_header(grid, columns):
     return best
 
 
-def find_table(grids, columns, others=list):
-    """The rows of the first worksheet whose header this resource reads, as a tablib.Dataset.
+class Table:
+    """The rows of the chosen worksheet under its header, read as they are iterated (once): each a list, the
+    spreadsheet row number (ROW) first, then the columns of `headers`. `notes` says what was left out; it is
+    complete once every row has been read. A row past the limits raises SheetError where it is met."""
 
-    The dataset's first column is ROW (the spreadsheet row number); `dataset.notes` lists what was left out.
+    def __init__(self, headers, rows, notes, sheet_title, expected=None):
+        self.headers, self.notes, self.sheet_title = headers, notes, sheet_title
+        self.expected = expected  # about how many rows it has, for a progress bar (None: not known)
+        self._rows = rows
+
+    def __iter__(self):
+        return self._rows
+
+
+def find_table(grids, columns, others=list):
+    """The rows of the first worksheet whose header this resource reads, as a Table.
+
     `others()` gives the Columns of the other record types, to tell the worker which page a file belongs to.
     """
     chosen = None
@@ -465,17 +762,23 @@ def find_table(grids, columns, others=list):
     ]
     if ignored:
         notes.append("以下列不是导入项，已忽略：" + "、".join(f"“{v}”" for v in ignored) + "。")
+    names = [found[i] for i in sorted(found)]
+    rows = _table_rows(grid, header_number, header_values, found, columns, notes)
+    expected = max(0, grid.expected - header_number) if grid.expected is not None else None
+    return Table([ROW] + names, rows, notes, grid.title, expected)
 
+
+def _table_rows(grid, header_number, header_values, found, columns, notes):
     indexes = sorted(found)
     names = [found[i] for i in indexes]
     key_positions = [pos for pos, name in enumerate(names) if name in columns.keys]
     other_indexes = [i for i, v in enumerate(header_values) if i not in found and header_key(v) not in NUMBERING_HEADERS]
     header_row = [header_values[i] for i in indexes]
     example = [columns.example.get(name) for name in names]
-    dataset = tablib.Dataset(headers=[ROW] + names)
+    has_example = any(v is not None for v in example)
+    limit, count = max_rows(), 0
     left_out, hidden = [], []
-    for position, (number, values) in enumerate(grid.rows):
-        grid.rows[position] = None  # the table takes the row over; a 100,000-row sheet is not held twice
+    for number, values in grid:
         if number <= header_number:
             continue
         row = [values[i] if i < len(values) else None for i in indexes]
@@ -491,14 +794,15 @@ def find_table(grids, columns, others=list):
         if len(set(map(str, filled))) < 2 and not any(row[p] is not None for p in key_positions):
             left_out.append(f"第{number}行（说明或分组行）")
             continue
-        if any(v is not None for v in example) and all(_same(c, v) for c, v in zip(row, example) if v is not None):
+        if has_example and all(_same(c, v) for c, v in zip(row, example) if v is not None):
             left_out.append(f"第{number}行（模板示例行）")
             continue
-        dataset.append([number] + row)
+        count += 1
+        if count > limit:
+            raise too_many_rows(grid.title, limit)
         if number in grid.hidden:
             hidden.append(number)
-    if len(dataset) > max_rows():
-        raise too_many_rows(grid.title, max_rows())
+        yield [number] + row
     if hidden:
         shown_rows = "、".join(map(str, hidden[:20])) + ("等" if len(hidden) > 20 else "")
         notes.append(
@@ -506,11 +810,8 @@ def find_table(grids, columns, others=list):
         )
     if left_out:
         notes.append("未导入：" + "、".join(left_out) + "。")
-    if not len(dataset):
+    if not count:
         raise SheetError(f"第{header_number}行是表头，但表头下面没有数据行。请在表头下逐行填写{columns.title}信息后再上传。")
-    dataset.notes = notes
-    dataset.sheet_title = grid.title
-    return dataset
 
 
 def _same(cell, value):
@@ -540,17 +841,29 @@ def _no_header_message(grids, columns, others):
         missing = "、".join(f"“{k}”" for k in columns.keys if k not in found.values())
         if missing:
             return f"工作表“{grid.title}”第{number}行像是表头，但缺少必需的列{missing}。请对照模板补上该列后重新上传。"
-    if not any(grid.rows for grid in grids):
+    if not any(grid.head() for grid in grids):
         return "表格里没有任何内容。请填写后再上传。"
     return (f"在表格前{HEADER_SCAN_ROWS}行中没有找到{columns.title}表的表头（至少需要{needed}列）。"
             f"请确认上传的是{columns.title}表格，表头写在数据上方，或下载导入模板对照填写。")
 
 
+def stream_table(data, columns, others=list):
+    """Bytes -> Table, read as it is iterated, for the resource that declares `columns`. Raises SheetError with a
+    Chinese message (reading the rows may raise it too, where a row is past the limits)."""
+    return find_table(read_grids(data), columns, others)
+
+
 def read_table(data, columns, others=list):
-    """Bytes -> Dataset, for the resource that declares `columns`. Raises SheetError with a Chinese message."""
+    """Bytes -> Dataset (every row read), for the resource that declares `columns`. Raises SheetError with a
+    Chinese message."""
     with paused_gc():
-        grids = read_grids(data)
-        return find_table(grids, columns, others)
+        table = stream_table(data, columns, others)
+        dataset = tablib.Dataset(headers=table.headers)
+        for row in table:
+            dataset.append(row)
+        dataset.notes = table.notes
+        dataset.sheet_title = table.sheet_title
+        return dataset
 
 
 # ---------------------------------------------------------------------------------------------

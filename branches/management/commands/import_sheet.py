@@ -13,7 +13,7 @@ from django.utils import translation
 
 from branches import models as m
 from branches.resources import KINDS
-from branches.importing import preview
+from branches.importing import check, preview
 from branches.sheets import SheetError
 
 
@@ -43,15 +43,19 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"无法读取文件 {file}：{exc.strerror}")
         resource = KINDS[kind](**options)
+        resource.progress = Counted(self.stderr)
         try:
-            dataset = resource.read(data)
+            if commit:
+                result = resource.import_data(
+                    resource.read(data), dry_run=False, use_transactions=True,
+                    rollback_on_validation_errors=not skip_invalid,
+                )
+            else:  # the preview: every row checked as it is read, nothing written (as the admin's background job)
+                result = check(resource, resource.stream(data))
         except SheetError as exc:
             self.stderr.write(f"{file}：{exc}")
             sys.exit(1)
-        result = resource.import_data(
-            dataset, dry_run=not commit, use_transactions=True,
-            rollback_on_validation_errors=not skip_invalid,
-        )
+        resource.progress.done()
         p = preview(result)
         for note in p["notes"]:
             self.stdout.write(note)
@@ -72,3 +76,21 @@ class Command(BaseCommand):
             self.stdout.write(self.style.ERROR("有误，未写入任何数据。"))
         if not valid:
             sys.exit(1)
+
+
+class Counted:
+    """Progress on stderr while a preview checks its rows (importing.check ticks it once per row)."""
+
+    EVERY = 10_000
+
+    def __init__(self, stream):
+        self.stream, self.count = stream, 0
+
+    def tick(self):
+        self.count += 1
+        if self.count % self.EVERY == 0:
+            self.stream.write(f"已校验{self.count}行……")
+
+    def done(self):
+        if self.count >= self.EVERY:
+            self.stream.write(f"已校验{self.count}行。")
