@@ -125,8 +125,7 @@ class Context:
         """{member id: (name, status, roll status)} of the 培养联系人 of the recruits who have them on `on` (入党积极分子
         and 发展对象, as Recruit.stage_on reads the dates). Not joined to every recruit: joined as two whole members,
         PostgreSQL read the roll twice and making them took most of the warnings' time at 100,000 members."""
-        trained = self.within(m.Recruit.objects.reviewed().in_view(self.on)).filter(
-            m.stage_q(m.RecruitStage.ACTIVIST, self.on) | m.stage_q(m.RecruitStage.CANDIDATE, self.on))
+        trained = self.within(m.Recruit.objects.reviewed().in_view(self.on)).filter(_in_training_q(self.on))
         contacts = m.Member.objects.filter(Q(pk__in=trained.values("contact_1")) | Q(pk__in=trained.values("contact_2")))
         return {pk: rest for pk, *rest in contacts.values_list("pk", "name", "status", "roll_status")}
 
@@ -397,8 +396,12 @@ def _contact_not_full_q(on):
         return Exists(m.Member.objects.filter(pk=OuterRef(contact))
                       .exclude(status=m.Member.Status.FULL, roll_status=m.Member.Roll.ON_ROLL))
 
-    stage = m.stage_q(m.RecruitStage.ACTIVIST, on) | m.stage_q(m.RecruitStage.CANDIDATE, on)
-    return stage & (wrong("contact_1") | wrong("contact_2"))
+    return _in_training_q(on) & (wrong("contact_1") | wrong("contact_2"))
+
+
+def _in_training_q(on):
+    """Recruits who have 培养联系人 on `on`: 入党积极分子 and 发展对象 (Recruit.stage_on's stages, in SQL)."""
+    return m.stage_q(m.RecruitStage.ACTIVIST, on) | m.stage_q(m.RecruitStage.CANDIDATE, on)
 
 
 @rule("recruit_contact_not_full", "培养联系人不是在册正式党员", RECRUITMENT, "联系人非正式党员")
